@@ -1,0 +1,65 @@
+"""``porthole agent enroll|run``: usable non-interactively (PORTHOLE_PASSWORD for secrets)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from app.agent.enroll import EnrolmentFailed, enroll
+from app.agent.link import ControlLink, LinkRefused
+from app.agent.state import AgentStore, NotEnrolled
+
+
+def run_agent_command(args: argparse.Namespace) -> int:
+    store = AgentStore(Path(args.state_dir) if args.state_dir else None)
+    if args.agent_command == "enroll":
+        return _enroll(store, args)
+    return _run(store)
+
+
+def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
+    password = None
+    if args.email:
+        password = os.environ.get("PORTHOLE_PASSWORD")
+        if password is None:
+            if not sys.stdin.isatty():
+                print(
+                    "Set PORTHOLE_PASSWORD or run from a terminal to type the password.",
+                    file=sys.stderr,
+                )
+                return 2
+            password = getpass.getpass(f"Password for {args.email}: ")
+    try:
+        state = asyncio.run(
+            enroll(
+                store, args.cloud, args.name, code=args.code, email=args.email, password=password
+            )
+        )
+    except EnrolmentFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    where = "the OS keyring" if state.token_store == "keyring" else f"{store.state_dir} (mode 0600)"
+    print(f"Enrolled '{state.name}' as computer {state.computer_id}; credential kept in {where}.")
+    return 0
+
+
+def _run(store: AgentStore) -> int:
+    try:
+        state, token = store.load()
+    except NotEnrolled as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    link = ControlLink(state.cloud_url, token)
+    print(f"Agent for '{state.name}' linking to {state.cloud_url}", flush=True)
+    try:
+        asyncio.run(link.run_forever())
+    except LinkRefused as exc:
+        print(f"The cloud refused this agent: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 0
+    return 0

@@ -1,0 +1,176 @@
+"""The agent's control link to the cloud: hello, heartbeats, and reconnection with
+exponential backoff and full jitter so a restarted cloud is not stampeded."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from app import __version__
+from app.protocol import (
+    PROTOCOL_VERSION,
+    CloseCode,
+    ErrorMessage,
+    Heartbeat,
+    HeartbeatAck,
+    Hello,
+    ProtocolError,
+    Welcome,
+    decode_message,
+    encode_message,
+)
+
+log = logging.getLogger(__name__)
+
+# Close codes after which trying again cannot help: the credential is gone.
+FATAL_CLOSE_CODES = {CloseCode.UNAUTHORIZED, CloseCode.NOT_FOUND, CloseCode.UNSUPPORTED_VERSION}
+
+
+class LinkRefused(Exception):
+    """The cloud refused this agent for good (removed computer, bad credential)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Backoff:
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    attempt: int = 0
+
+    def next_delay(self) -> float:
+        delay = random.uniform(0, min(self.cap_s, self.base_s * 2**self.attempt))
+        self.attempt = min(self.attempt + 1, 30)
+        return delay
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+def websocket_url(cloud_url: str, path: str) -> str:
+    if cloud_url.startswith("https://"):
+        return "wss://" + cloud_url.removeprefix("https://") + path
+    return "ws://" + cloud_url.removeprefix("http://") + path
+
+
+class ControlLink:
+    def __init__(
+        self,
+        cloud_url: str,
+        token: str,
+        *,
+        backoff: Backoff | None = None,
+        on_change: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.url = websocket_url(cloud_url, "/api/v1/agent/link")
+        self._token = token
+        self._backoff = backoff or Backoff()
+        self._on_change = on_change or (lambda online: None)
+        self.connected = asyncio.Event()
+        self.connections = 0
+
+    async def run_forever(self) -> None:
+        """Keep the link up until cancelled; raise LinkRefused if the cloud says never."""
+        while True:
+            try:
+                await self._run_once()
+            except LinkRefused:
+                raise
+            except (
+                OSError,
+                ConnectionClosed,
+                TimeoutError,
+                ProtocolError,
+                websockets.InvalidHandshake,
+            ) as exc:
+                log.info("control link down: %s", _describe(exc))
+            finally:
+                if self.connected.is_set():
+                    self.connected.clear()
+                    self._on_change(False)
+            delay = self._backoff.next_delay()
+            log.info("reconnecting in %.1f s", delay)
+            await asyncio.sleep(delay)
+
+    async def _run_once(self) -> None:
+        async with connect(
+            self.url, open_timeout=10, close_timeout=3, max_size=1024 * 1024, ping_interval=None
+        ) as ws:
+            await ws.send(
+                encode_message(
+                    Hello(
+                        version=PROTOCOL_VERSION,
+                        role="agent",
+                        token=self._token,
+                        client=f"porthole-agent/{__version__}",
+                    )
+                )
+            )
+            welcome = await self._receive(ws, timeout_s=15)
+            if not isinstance(welcome, Welcome):
+                raise TimeoutError("the cloud did not welcome this agent")
+            self._backoff.reset()
+            self.connections += 1
+            self.connected.set()
+            self._on_change(True)
+            log.info("control link up (computer %s)", welcome.computer_id)
+            await self._heartbeat(ws, welcome.heartbeat_interval_s)
+
+    async def _heartbeat(self, ws: ClientConnection, interval_s: float) -> None:
+        """Send a heartbeat every interval; a heartbeat not acknowledged within two
+        intervals means the path to the cloud is dead (a dropped network sends no FIN)."""
+        seq = 0
+        while True:
+            sent_at = time.monotonic()
+            await ws.send(encode_message(Heartbeat(seq=seq, sent_at_us=time.time_ns() // 1000)))
+            ack_deadline = sent_at + 2 * interval_s
+            while True:
+                message = await self._receive_until(ws, ack_deadline)
+                if message is None:
+                    raise TimeoutError("heartbeat not acknowledged")
+                if isinstance(message, HeartbeatAck) and message.seq == seq:
+                    break
+            # Keep reading until the next heartbeat is due.
+            while await self._receive_until(ws, sent_at + interval_s) is not None:
+                pass
+            seq += 1
+
+    async def _receive_until(self, ws: ClientConnection, deadline: float) -> object | None:
+        """The next message, or None when the monotonic deadline passes first."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        try:
+            return await self._receive(ws, timeout_s=remaining)
+        except TimeoutError:
+            return None
+
+    async def _receive(self, ws: ClientConnection, timeout_s: float) -> object:
+        try:
+            async with asyncio.timeout(timeout_s):
+                data = await ws.recv()
+        except ConnectionClosed as exc:
+            if exc.rcvd is not None and exc.rcvd.code in FATAL_CLOSE_CODES:
+                raise LinkRefused(
+                    exc.rcvd.code, exc.rcvd.reason or "refused by the cloud"
+                ) from None
+            raise
+        message = decode_message(data)
+        if isinstance(message, ErrorMessage):
+            log.warning("cloud says: %s (%s)", message.message, message.code)
+        return message
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

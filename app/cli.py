@@ -1,0 +1,69 @@
+"""``porthole``: the viewer by default; ``cloud``, ``agent`` and ``demo`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="porthole", description="Reach your own computers.")
+    parser.add_argument("--version", action="version", version=f"porthole {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{cloud,agent,demo}")
+
+    cloud = commands.add_parser("cloud", help="the cloud service")
+    cloud_commands = cloud.add_subparsers(dest="cloud_command", required=True)
+    serve = cloud_commands.add_parser("serve", help="serve the API, relay and portal")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8740, help="0 picks a free port")
+
+    agent = commands.add_parser("agent", help="the agent that makes this computer reachable")
+    agent.add_argument(
+        "--state-dir", help="where the agent keeps its enrolment (default: user config dir)"
+    )
+    agent_commands = agent.add_subparsers(dest="agent_command", required=True)
+    enroll = agent_commands.add_parser("enroll", help="enrol this computer in an account")
+    enroll.add_argument("--cloud", required=True, help="the cloud's URL, e.g. https://…")
+    enroll.add_argument("--name", required=True, help="the name people will see")
+    how = enroll.add_mutually_exclusive_group(required=True)
+    how.add_argument("--code", help="a one-time enrolment code from the app or portal")
+    how.add_argument(
+        "--email", help="the account's email; the password comes from PORTHOLE_PASSWORD or a prompt"
+    )
+    agent_commands.add_parser("run", help="keep this computer reachable")
+
+    demo = commands.add_parser("demo", help="run cloud, agent and viewer on this machine")
+    demo.add_argument("--port", type=int, default=8740)
+    demo.add_argument("--no-viewer", action="store_true", help="cloud and agent only")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    sys.exit(_dispatch(args))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "cloud":
+        from app.cloud.server import serve
+        from app.cloud.settings import Settings
+
+        return serve(Settings(), args.host, args.port)
+    if args.command == "agent":
+        from app.agent.cli import run_agent_command
+
+        return run_agent_command(args)
+    if args.command == "demo":
+        from app.demo import run_demo
+
+        return run_demo(port=args.port, with_viewer=not args.no_viewer)
+    from app.viewer.main import run_viewer
+
+    return run_viewer()

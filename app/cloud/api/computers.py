@@ -1,0 +1,101 @@
+"""Routes: enrolment codes, agent enrolment, the computers list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from app.cloud.api.deps import Context, CurrentPrincipal, Session, client_address
+from app.cloud.api.schemas import (
+    AgentEnroll,
+    AgentEnrolled,
+    ComputerOut,
+    ComputerPatch,
+    EnrollmentCodeOut,
+)
+from app.cloud.db.models import Computer
+from app.cloud.domain.accounts.service import authenticate
+from app.cloud.domain.computers import service
+
+router = APIRouter(tags=["computers"])
+Address = Annotated[str, Depends(client_address)]
+
+
+@router.post(
+    "/enrollment-codes", status_code=status.HTTP_201_CREATED, response_model=EnrollmentCodeOut
+)
+async def create_enrollment_code(
+    principal: CurrentPrincipal, ctx: Context, session: Session
+) -> EnrollmentCodeOut:
+    issued = await service.create_enrollment_code(ctx, session, principal.account.id)
+    return EnrollmentCodeOut(code=issued.code, expires_at=issued.expires_at)
+
+
+@router.post("/agents", status_code=status.HTTP_201_CREATED, response_model=AgentEnrolled)
+async def enroll_agent(
+    body: AgentEnroll, ctx: Context, session: Session, address: Address
+) -> AgentEnrolled:
+    if body.enrollment_code is not None:
+        account_id = await service.redeem_enrollment_code(ctx, session, body.enrollment_code)
+    else:
+        assert body.email is not None and body.password is not None
+        account = await authenticate(ctx, session, body.email, body.password, address)
+        account_id = account.id
+    enrolment = await service.enroll(
+        ctx,
+        session,
+        account_id,
+        name=body.name,
+        os=body.os,
+        screens=[screen.model_dump() for screen in body.screens],
+    )
+    return AgentEnrolled(
+        computer_id=enrolment.computer.id,
+        agent_token=enrolment.agent_token,
+        cloud_public_key=ctx.signer.public_key_text,
+    )
+
+
+@router.get("/computers", response_model=list[ComputerOut])
+async def list_computers(principal: CurrentPrincipal, session: Session) -> list[ComputerOut]:
+    return [
+        _out(computer) for computer in await service.list_computers(session, principal.account.id)
+    ]
+
+
+@router.get("/computers/{computer_id}", response_model=ComputerOut)
+async def get_computer(
+    computer_id: str, principal: CurrentPrincipal, session: Session
+) -> ComputerOut:
+    return _out(await service.get_owned(session, principal.account.id, computer_id))
+
+
+@router.patch("/computers/{computer_id}", response_model=ComputerOut)
+async def rename_computer(
+    computer_id: str,
+    body: ComputerPatch,
+    principal: CurrentPrincipal,
+    ctx: Context,
+    session: Session,
+) -> ComputerOut:
+    return _out(await service.rename(ctx, session, principal.account.id, computer_id, body.name))
+
+
+@router.delete("/computers/{computer_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_computer(
+    computer_id: str, principal: CurrentPrincipal, ctx: Context, session: Session
+) -> Response:
+    await service.remove(ctx, session, principal.account.id, computer_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _out(computer: Computer) -> ComputerOut:
+    return ComputerOut(
+        id=computer.id,
+        name=computer.name,
+        os=computer.os,
+        online=computer.online,
+        last_seen=computer.last_seen,
+        screens=computer.screens,
+    )

@@ -1,0 +1,49 @@
+"""Dependencies injected into route handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cloud.context import CloudContext
+from app.cloud.domain.accounts.service import Principal, principal_from_access_token
+from app.cloud.errors import Unauthorized
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_context(request: Request) -> CloudContext:
+    context: CloudContext = request.app.state.context
+    return context
+
+
+Context = Annotated[CloudContext, Depends(get_context)]
+
+
+async def get_session(ctx: Context) -> AsyncIterator[AsyncSession]:
+    async with ctx.sessions() as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_principal(
+    ctx: Context,
+    session: Session,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("Sign in first: this call needs a bearer access token.")
+    return await principal_from_access_token(ctx, session, credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,244 @@
+"""WebSocket endpoints: the agents' control link and the viewers' live event stream.
+
+Both open with the protocol's ``hello`` (the credential travels there, never in the URL)
+and answer bad input with an ``error`` message and the close code of its ProtocolError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from app.cloud.broker import Subscription, account_topic, computer_topic
+from app.cloud.context import CloudContext
+from app.cloud.db.models import Computer
+from app.cloud.domain.accounts.service import principal_from_access_token
+from app.cloud.domain.computers import presence
+from app.cloud.domain.computers.service import computer_for_agent_token
+from app.cloud.errors import Unauthorized
+from app.protocol import (
+    PROTOCOL_VERSION,
+    CloseCode,
+    ErrorMessage,
+    Heartbeat,
+    HeartbeatAck,
+    Hello,
+    Message,
+    ProtocolError,
+    Welcome,
+    check_hello,
+    decode_message,
+    encode_message,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+class LinkClosed(Exception):
+    """Ends a link on purpose with a close code and a reason for the other side."""
+
+    def __init__(self, code: int, code_name: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.code_name = code_name
+        self.message = message
+
+
+def _now_us(ctx: CloudContext) -> int:
+    return int(ctx.clock.now().timestamp() * 1_000_000)
+
+
+async def _send(websocket: WebSocket, message: Message) -> None:
+    await websocket.send_text(encode_message(message))
+
+
+async def _receive(websocket: WebSocket, timeout_s: float) -> Message:
+    try:
+        async with asyncio.timeout(timeout_s):
+            text = await websocket.receive_text()
+    except TimeoutError:
+        raise LinkClosed(CloseCode.TIMEOUT, "timeout", "Nothing received in time.") from None
+    except KeyError:
+        # A binary frame arrived where only JSON text is allowed.
+        raise LinkClosed(
+            CloseCode.INVALID_DATA, "malformed_message", "Control messages are JSON text."
+        ) from None
+    return decode_message(text)
+
+
+async def _serve(
+    websocket: WebSocket,
+    ctx: CloudContext,
+    roles: tuple[str, ...],
+    run: Callable[[Hello], Awaitable[None]],
+) -> None:
+    """Accept, read the hello, run the endpoint, and turn every failure into a close."""
+    await websocket.accept()
+    try:
+        hello = check_hello(
+            await _receive(websocket, ctx.settings.hello_timeout_s), expected_roles=roles
+        )
+        await run(hello)
+    except WebSocketDisconnect:
+        return
+    except ProtocolError as exc:
+        await _close(websocket, exc.close_code, exc.code, exc.message)
+    except LinkClosed as exc:
+        await _close(websocket, exc.code, exc.code_name, exc.message)
+    except Unauthorized as exc:
+        await _close(websocket, CloseCode.UNAUTHORIZED, exc.code, exc.message)
+    except Exception:
+        log.exception("link handler failed")
+        await _close(websocket, CloseCode.INTERNAL_ERROR, "internal_error", "Internal error.")
+
+
+async def _close(websocket: WebSocket, code: int, code_name: str, message: str) -> None:
+    with contextlib.suppress(Exception):
+        await _send(websocket, ErrorMessage(code=code_name, message=message))
+        await websocket.close(code=code, reason=message[:120])
+
+
+async def _answer_heartbeats(websocket: WebSocket, ctx: CloudContext, timeout_s: float) -> None:
+    """Read the client until it goes: heartbeats are acknowledged, silence is fatal."""
+    while True:
+        message = await _receive(websocket, timeout_s)
+        if isinstance(message, Heartbeat):
+            await _send(
+                websocket,
+                HeartbeatAck(
+                    seq=message.seq, sent_at_us=message.sent_at_us, server_time_us=_now_us(ctx)
+                ),
+            )
+        else:
+            raise LinkClosed(
+                CloseCode.POLICY_VIOLATION,
+                "unexpected_message",
+                f"'{message.TYPE}' is not expected on this channel.",
+            )
+
+
+async def _first_done(*aws: Awaitable[None]) -> None:
+    """Run side by side until one ends; re-raise its outcome and cancel the others."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    next(iter(done)).result()
+
+
+@router.websocket("/agent/link")
+async def agent_link(websocket: WebSocket) -> None:
+    ctx: CloudContext = websocket.app.state.context
+
+    async def run(hello: Hello) -> None:
+        async with ctx.sessions() as session:
+            computer = await computer_for_agent_token(session, hello.token)
+        if computer is None:
+            raise LinkClosed(
+                CloseCode.UNAUTHORIZED,
+                "invalid_agent_token",
+                "This agent's credential is not valid: the computer was removed or never "
+                "enrolled. Enrol it again.",
+            )
+        await _hold_link(websocket, ctx, computer)
+
+    await _serve(websocket, ctx, ("agent",), run)
+
+
+async def _hold_link(websocket: WebSocket, ctx: CloudContext, computer: Computer) -> None:
+    link_id = str(uuid.uuid4())
+    control = ctx.broker.subscribe(computer_topic(computer.id))
+    # An older link of the same computer (a reconnect racing a half-dead socket) gives way.
+    await ctx.broker.publish(
+        computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
+    )
+    try:
+        await presence.link_opened(ctx, computer, link_id)
+        await _send(
+            websocket,
+            Welcome(
+                version=PROTOCOL_VERSION,
+                server_time_us=_now_us(ctx),
+                heartbeat_interval_s=ctx.settings.heartbeat_interval_s,
+                account_id=computer.account_id,
+                computer_id=computer.id,
+            ),
+        )
+        await _first_done(
+            _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s),
+            _obey_control(control, link_id),
+        )
+    finally:
+        ctx.broker.unsubscribe(control)
+        await asyncio.shield(presence.link_closed(ctx, computer, link_id))
+
+
+async def _obey_control(control: Subscription, link_id: str) -> None:
+    async for payload in control:
+        command = json.loads(payload)
+        if command["kind"] == "removed":
+            raise LinkClosed(
+                CloseCode.NOT_FOUND,
+                "computer_removed",
+                "This computer was removed from its account. Enrol it again to reach it.",
+            )
+        if command["kind"] == "replaced" and command["link_id"] != link_id:
+            raise LinkClosed(
+                CloseCode.REPLACED, "replaced", "A newer link for this computer took over."
+            )
+    raise LinkClosed(CloseCode.TRY_AGAIN_LATER, "overloaded", "Fell behind; reconnect.")
+
+
+@router.websocket("/events")
+async def events(websocket: WebSocket) -> None:
+    ctx: CloudContext = websocket.app.state.context
+
+    async def run(hello: Hello) -> None:
+        async with ctx.sessions() as session:
+            principal = await principal_from_access_token(ctx, session, hello.token)
+        subscription = ctx.broker.subscribe(account_topic(principal.account.id))
+        try:
+            await _send(
+                websocket,
+                Welcome(
+                    version=PROTOCOL_VERSION,
+                    server_time_us=_now_us(ctx),
+                    heartbeat_interval_s=ctx.settings.heartbeat_interval_s,
+                    account_id=principal.account.id,
+                ),
+            )
+            lifetime = (principal.expires_at - ctx.clock.now()).total_seconds()
+            await _first_done(
+                _forward(websocket, subscription),
+                _answer_heartbeats(websocket, ctx, timeout_s=24 * 3600),
+                _expire(max(lifetime, 0)),
+            )
+        finally:
+            ctx.broker.unsubscribe(subscription)
+
+    await _serve(websocket, ctx, ("viewer", "portal"), run)
+
+
+async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
+    async for payload in subscription:
+        await websocket.send_text(payload)
+    raise LinkClosed(
+        CloseCode.TRY_AGAIN_LATER, "overloaded", "Fell behind on events; reconnect and reload."
+    )
+
+
+async def _expire(after_s: float) -> None:
+    await asyncio.sleep(after_s)
+    raise LinkClosed(
+        CloseCode.UNAUTHORIZED, "token_expired", "The access token expired; refresh and reconnect."
+    )

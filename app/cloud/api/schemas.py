@@ -1,0 +1,101 @@
+"""Request and response bodies of the public API, apart from the database tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+Password = Annotated[str, Field(min_length=8, max_length=1024)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class StrictBody(BaseModel):
+    # Wrong types are refused rather than coerced: "123" is not a number here.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+
+
+class AccountCreate(StrictBody):
+    email: EmailStr
+    password: Password
+
+
+class AccountOut(BaseModel):
+    id: str
+    email: str
+
+
+class TokenRequest(StrictBody):
+    email: Annotated[str, Field(max_length=320)]
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class RefreshRequest(StrictBody):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class LogoutRequest(StrictBody):
+    refresh_token: Annotated[str | None, Field(max_length=200)] = None
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class EnrollmentCodeOut(BaseModel):
+    code: str
+    expires_at: datetime
+
+
+class Screen(StrictBody):
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+    width: Annotated[int, Field(ge=1, le=32768)]
+    height: Annotated[int, Field(ge=1, le=32768)]
+    x: Annotated[int, Field(ge=-65536, le=65536)] = 0
+    y: Annotated[int, Field(ge=-65536, le=65536)] = 0
+    primary: bool = False
+
+
+class AgentEnroll(StrictBody):
+    enrollment_code: Annotated[str | None, Field(max_length=40)] = None
+    email: Annotated[str | None, Field(max_length=320)] = None
+    password: Annotated[str | None, Field(max_length=1024)] = None
+    name: Name
+    os: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    screens: Annotated[list[Screen], Field(max_length=16)] = []
+
+    @model_validator(mode="after")
+    def one_way_to_prove_ownership(self) -> AgentEnroll:
+        by_code = self.enrollment_code is not None
+        by_password = self.email is not None or self.password is not None
+        if by_code == by_password or (by_password and not (self.email and self.password)):
+            raise ValueError("give either enrollment_code, or email and password")
+        return self
+
+
+class AgentEnrolled(BaseModel):
+    computer_id: str
+    agent_token: str
+    cloud_public_key: str
+
+
+class ComputerOut(BaseModel):
+    id: str
+    name: str
+    os: str
+    online: bool
+    last_seen: datetime | None
+    screens: list[dict[str, Any]]
+
+
+class ComputerPatch(StrictBody):
+    name: Name

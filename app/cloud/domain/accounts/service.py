@@ -1,0 +1,202 @@
+"""Accounts: sign up, sign in, refresh-token rotation, sign out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cloud.context import CloudContext
+from app.cloud.db.models import Account, RefreshToken, SignIn
+from app.cloud.domain.accounts import throttle
+from app.cloud.errors import Conflict, Unauthorized
+from app.cloud.security.secrets import digest, new_token
+from app.cloud.security.signing import InvalidToken
+
+WRONG_CREDENTIALS = "The email or password is incorrect."
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in account behind an access token."""
+
+    account: Account
+    sign_in_id: str
+    expires_at: datetime
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_account(
+    ctx: CloudContext, session: AsyncSession, email: str, password: str
+) -> Account:
+    account = Account(
+        id=str(uuid.uuid4()),
+        email=normalise_email(email),
+        password_hash=await ctx.passwords.hash(password),
+        created_at=ctx.clock.now(),
+    )
+    session.add(account)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict("An account with this email already exists.", code="email_taken") from None
+    return account
+
+
+async def authenticate(
+    ctx: CloudContext, session: AsyncSession, email: str, password: str, address: str
+) -> Account:
+    """The account if the password is right; throttled, and silent about unknown emails."""
+    email = normalise_email(email)
+    keys = (throttle.account_key(email), throttle.address_key(address))
+    settings = ctx.settings
+    now = ctx.clock.now()
+    await throttle.ensure_not_blocked(session, list(keys), now)
+    account = await session.scalar(select(Account).where(Account.email == email))
+    if await ctx.passwords.verify(account.password_hash if account else None, password):
+        assert account is not None
+        await throttle.clear(session, keys[0])
+        await session.commit()
+        return account
+    window = timedelta(seconds=settings.throttle_window_s)
+    await throttle.record_failure(
+        session,
+        keys[0],
+        throttle.ThrottlePolicy(
+            window, settings.account_free_failures, timedelta(seconds=settings.account_base_block_s)
+        ),
+        now,
+    )
+    await throttle.record_failure(
+        session,
+        keys[1],
+        throttle.ThrottlePolicy(
+            window, settings.address_free_failures, timedelta(seconds=settings.address_base_block_s)
+        ),
+        now,
+    )
+    await session.commit()
+    raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
+
+
+async def start_sign_in(ctx: CloudContext, session: AsyncSession, account: Account) -> IssuedTokens:
+    sign_in = SignIn(id=str(uuid.uuid4()), account_id=account.id, created_at=ctx.clock.now())
+    session.add(sign_in)
+    await session.flush()  # the refresh token refers to it; no ORM relationship orders them
+    tokens = _issue(ctx, session, account.id, sign_in.id)
+    await session.commit()
+    return tokens
+
+
+async def refresh(ctx: CloudContext, session: AsyncSession, refresh_token: str) -> IssuedTokens:
+    now = ctx.clock.now()
+    stored = await session.get(RefreshToken, digest(refresh_token))
+    if stored is None:
+        raise Unauthorized(
+            "This refresh token is not valid. Sign in again.", code="invalid_refresh_token"
+        )
+    sign_in = await session.get(SignIn, stored.sign_in_id)
+    assert sign_in is not None
+    if sign_in.revoked_at is not None:
+        raise Unauthorized("This sign-in has ended. Sign in again.", code="session_ended")
+    if stored.expires_at <= now:
+        raise Unauthorized("This sign-in has expired. Sign in again.", code="refresh_token_expired")
+    # Only one caller may use a refresh token: the conditional update is the arbiter.
+    claimed = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == stored.token_hash, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        # A used token came back: it was stolen or replayed. End the whole family.
+        await _revoke(session, sign_in.id, now, "refresh_token_reused")
+        await session.commit()
+        raise Unauthorized(
+            "This sign-in was ended because an old refresh token was used again. Sign in again.",
+            code="refresh_token_reused",
+        )
+    tokens = _issue(ctx, session, sign_in.account_id, sign_in.id)
+    await session.commit()
+    return tokens
+
+
+async def sign_out(
+    ctx: CloudContext, session: AsyncSession, principal: Principal, *, refresh_token: str | None
+) -> None:
+    """End this sign-in, and the one a given refresh token belongs to if it is the same
+    account's (a client may hold a refresh token from an earlier sign-in)."""
+    now = ctx.clock.now()
+    await _revoke(session, principal.sign_in_id, now, "signed_out")
+    if refresh_token:
+        stored = await session.get(RefreshToken, digest(refresh_token))
+        sign_in = await session.get(SignIn, stored.sign_in_id) if stored else None
+        if sign_in is not None and sign_in.account_id == principal.account.id:
+            await _revoke(session, sign_in.id, now, "signed_out")
+    await session.commit()
+
+
+async def principal_from_access_token(
+    ctx: CloudContext, session: AsyncSession, access_token: str
+) -> Principal:
+    now = ctx.clock.now()
+    try:
+        claims = ctx.signer.verify(access_token, kind="access", now=now)
+    except InvalidToken as exc:
+        raise Unauthorized(f"Access token refused: {exc}.", code="invalid_token") from None
+    row = (
+        await session.execute(
+            select(Account, SignIn)
+            .join(SignIn, SignIn.account_id == Account.id)
+            .where(SignIn.id == str(claims.get("sid")), Account.id == str(claims["sub"]))
+        )
+    ).first()
+    if row is None or row[1].revoked_at is not None:
+        raise Unauthorized("This sign-in has ended. Sign in again.", code="session_ended")
+    return Principal(
+        account=row[0],
+        sign_in_id=row[1].id,
+        expires_at=datetime.fromtimestamp(claims["exp"], tz=now.tzinfo),
+    )
+
+
+def _issue(
+    ctx: CloudContext, session: AsyncSession, account_id: str, sign_in_id: str
+) -> IssuedTokens:
+    now = ctx.clock.now()
+    ttl = ctx.settings.access_token_ttl_s
+    access = ctx.signer.issue(
+        {"sub": account_id, "sid": sign_in_id, "typ": "access"}, now=now, ttl_s=ttl
+    )
+    refresh_token = new_token("prt")
+    session.add(
+        RefreshToken(
+            token_hash=digest(refresh_token),
+            sign_in_id=sign_in_id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ctx.settings.refresh_token_ttl_s),
+        )
+    )
+    return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=ttl)
+
+
+async def _revoke(session: AsyncSession, sign_in_id: str, now: datetime, reason: str) -> None:
+    await session.execute(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )

@@ -1,0 +1,83 @@
+"""Run the cloud under uvicorn, on a socket bound before start so port 0 works."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+
+import uvicorn
+
+from app.cloud.app import create_app
+from app.cloud.clock import Clock
+from app.cloud.settings import Settings
+
+READY_PREFIX = "Porthole cloud ready at "
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, url: str) -> None:
+        super().__init__(config)
+        self.url = url
+        self.ready = asyncio.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            # Scripts and tests wait for this line to learn the address.
+            print(f"{READY_PREFIX}{self.url}", flush=True)
+            self.ready.set()
+
+    async def serve_until_ready(
+        self, sock: socket.socket, timeout_s: float = 60
+    ) -> asyncio.Task[None]:
+        """Start serving in a task and return it once requests are being accepted."""
+        serving = asyncio.create_task(self.serve(sockets=[sock]))
+        ready = asyncio.create_task(self.ready.wait())
+        await asyncio.wait({serving, ready}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if not self.ready.is_set():
+            self.should_exit = True
+            if serving.done():
+                serving.result()
+            raise RuntimeError("the cloud did not start")
+        return serving
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = None) -> _Server:
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(
+        create_app(settings, clock=clock),
+        log_level=settings.log_level,
+        ws_max_size=1024 * 1024,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        timeout_graceful_shutdown=3,
+        access_log=False,
+        lifespan="on",
+    )
+    return _Server(config, f"http://{shown_host}:{port}")
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    sock = bind(host, port)
+    server = build_server(settings, sock)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(server.serve(sockets=[sock]))
+    return 0 if server.started else 1
+
+
+if __name__ == "__main__":
+    sys.exit(serve(Settings(), "127.0.0.1", 8740))

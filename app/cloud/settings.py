@@ -1,0 +1,57 @@
+"""The cloud's one typed settings object, read from ``PORTHOLE_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("porthole", appauthor=False))
+    return f"sqlite+aiosqlite:///{data_dir / 'cloud.db'}"
+
+
+class Settings(BaseSettings):
+    """Everything the cloud can be told; defaults are the embedded single-machine setup."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTHOLE_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    # The Ed25519 key that signs access tokens and session tickets. When unset, one is
+    # generated on first start and kept in the database, so every cloud process of a
+    # deployment shares it without a key file lying around.
+    signing_key: SecretStr | None = None
+    public_url: str = "http://127.0.0.1:8740"
+
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    enrollment_code_ttl_s: int = 15 * 60
+
+    # Sign-in throttling: after `*_free_failures` failed attempts within the window, each
+    # further failure doubles the wait, starting at `*_base_block_s`, capped at the window.
+    throttle_window_s: int = 15 * 60
+    account_free_failures: int = 5
+    account_base_block_s: int = 30
+    address_free_failures: int = 20
+    address_base_block_s: int = 60
+
+    # Agents send a heartbeat this often; a link silent for `heartbeat_timeout_s` is dead.
+    heartbeat_interval_s: float = 5.0
+    heartbeat_timeout_s: float = 12.0
+    # Online computers refresh `last_seen` this often, so a crashed cloud process's links
+    # are swept offline by the others after `presence_lease_s`.
+    presence_refresh_s: float = 30.0
+    presence_lease_s: float = 90.0
+    hello_timeout_s: float = 10.0
+
+    max_body_bytes: int = 64 * 1024
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19 * 1024
+    argon2_parallelism: int = 1
+    # How many argon2 hashes may run at once; the rest queue instead of starving the loop.
+    hashing_threads: int = 2
+
+    log_level: str = "info"

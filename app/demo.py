@@ -1,0 +1,77 @@
+"""``porthole demo``: the cloud and an enrolled demo computer on this machine, one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import httpx
+import platformdirs
+
+from app.agent.enroll import enroll
+from app.agent.link import ControlLink
+from app.agent.state import AgentState, AgentStore, NotEnrolled
+from app.cloud.server import bind, build_server
+from app.cloud.settings import Settings
+
+DEMO_EMAIL = "demo@porthole.example"
+# Only ever used against the demo's own local database.
+DEMO_PASSWORD = "porthole-demo"
+
+
+def demo_dir() -> Path:
+    return Path(platformdirs.user_data_dir("porthole", appauthor=False)) / "demo"
+
+
+def run_demo(*, port: int, with_viewer: bool) -> int:
+    del with_viewer  # the viewer joins the demo with the viewer issue
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_demo(port))
+    return 0
+
+
+async def _demo(port: int) -> None:
+    root = demo_dir()
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{root / 'cloud.db'}")
+    sock = bind("127.0.0.1", port)
+    server = build_server(settings, sock)
+    serving = await server.serve_until_ready(sock)
+    try:
+        store = AgentStore(root / "agent")
+        state, token = await _demo_agent(store, server.url)
+        link = ControlLink(state.cloud_url, token)
+        linking = asyncio.create_task(link.run_forever())
+        async with asyncio.timeout(15):
+            await link.connected.wait()
+        print(
+            f"\nPorthole demo is running.\n"
+            f"  Portal / API:   {server.url}/   (API docs: {server.url}/api/v1/docs)\n"
+            f"  Demo account:   {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+            f"  Demo computer:  '{state.name}' online ({state.computer_id})\n"
+            f"Press Ctrl+C to stop.",
+            flush=True,
+        )
+        await asyncio.wait({serving, linking}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        server.should_exit = True
+        for task in asyncio.all_tasks() - {asyncio.current_task()}:
+            if task is not serving:
+                task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+
+async def _demo_agent(store: AgentStore, url: str) -> tuple[AgentState, str]:
+    """The demo account and its enrolled computer, made on first run and kept after."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        created = await client.post(
+            "/api/v1/accounts", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+        )
+    if created.status_code not in (201, 409):
+        raise RuntimeError(f"could not create the demo account: {created.text}")
+    try:
+        return store.load()
+    except NotEnrolled:
+        await enroll(store, url, "Demo computer", email=DEMO_EMAIL, password=DEMO_PASSWORD)
+        return store.load()

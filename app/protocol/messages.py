@@ -1,0 +1,316 @@
+"""Control messages: JSON objects sent as WebSocket text frames.
+
+Every message is a JSON object whose ``"type"`` field selects one of the dataclasses
+below. :func:`decode_message` turns untrusted input into one of them or raises a
+:class:`~app.protocol.errors.ProtocolError`; :func:`encode_message` does the reverse,
+applying the same validation so we never send what a peer would reject.
+
+Unknown extra fields are ignored rather than rejected: this lets a newer peer add an
+optional field without bumping :data:`PROTOCOL_VERSION`, as long as older peers can
+safely ignore it. Anything that changes the meaning of existing fields needs a new
+version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeAlias
+
+from ._schema import INT64_MAX, FieldSpec, Length, Range, build_specs, check_value, excerpt
+from .errors import (
+    MalformedMessage,
+    MessageTooLarge,
+    UnexpectedMessage,
+    UnknownMessageType,
+    UnsupportedVersion,
+)
+
+__all__ = [
+    "MAX_CONTROL_MESSAGE_BYTES",
+    "MESSAGE_TYPES",
+    "PROTOCOL_VERSION",
+    "SUPPORTED_VERSIONS",
+    "ComputerAdded",
+    "ComputerPresence",
+    "ComputerRemoved",
+    "ComputerRenamed",
+    "ErrorMessage",
+    "Heartbeat",
+    "HeartbeatAck",
+    "Hello",
+    "Message",
+    "Role",
+    "Welcome",
+    "check_hello",
+    "decode_message",
+    "encode_message",
+]
+
+#: Version of the control protocol spoken by this code, sent in ``hello``/``welcome``.
+PROTOCOL_VERSION = 1
+#: Versions a peer may announce in ``hello``.
+SUPPORTED_VERSIONS = frozenset({1})
+#: Largest control message accepted, measured in UTF-8 encoded bytes.
+MAX_CONTROL_MESSAGE_BYTES = 64 * 1024
+
+#: Who is on the other end of a connection.
+Role: TypeAlias = Literal["agent", "viewer", "portal"]
+
+# Field shapes shared by several messages. Bounds live in the type hints so that the
+# validator in _schema.py picks them up automatically.
+_Id: TypeAlias = Annotated[str, Length(1, 100)]
+_Name: TypeAlias = Annotated[str, Length(0, 200)]
+_Timestamp: TypeAlias = Annotated[str, Length(1, 64)]  # ISO-8601; stored, not parsed
+_NonNegative: TypeAlias = Annotated[int, Range(0, INT64_MAX)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hello:
+    """First message of every connection, sent by the client."""
+
+    TYPE: ClassVar[str] = "hello"
+
+    version: int
+    role: Role
+    token: Annotated[str, Length(1, 4096)]
+    #: Free-form client identification, e.g. ``"porthole-agent/0.1.0"``.
+    client: Annotated[str, Length(0, 200)] = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Welcome:
+    """Server's answer to an accepted ``hello``."""
+
+    TYPE: ClassVar[str] = "welcome"
+
+    version: int
+    server_time_us: _NonNegative
+    heartbeat_interval_s: Annotated[float, Range(0, 300, min_exclusive=True)]
+    account_id: _Id | None = None
+    computer_id: _Id | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heartbeat:
+    """Liveness probe; the receiver answers with a :class:`HeartbeatAck`."""
+
+    TYPE: ClassVar[str] = "heartbeat"
+
+    seq: _NonNegative
+    sent_at_us: _NonNegative
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeartbeatAck:
+    """Answer to a :class:`Heartbeat`, echoing its ``seq`` and ``sent_at_us``."""
+
+    TYPE: ClassVar[str] = "heartbeat_ack"
+
+    seq: _NonNegative
+    sent_at_us: _NonNegative
+    server_time_us: _NonNegative
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorMessage:
+    """Explains why the sender is about to close the connection or refused a request."""
+
+    TYPE: ClassVar[str] = "error"
+
+    code: Annotated[str, Length(1, 100)]
+    message: Annotated[str, Length(0, 1000)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComputerPresence:
+    """A computer came online or went offline."""
+
+    TYPE: ClassVar[str] = "computer.presence"
+
+    computer_id: _Id
+    online: bool
+    last_seen: _Timestamp | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComputerAdded:
+    """A computer was registered to the account."""
+
+    TYPE: ClassVar[str] = "computer.added"
+
+    computer_id: _Id
+    name: _Name
+    os: _Name
+    online: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComputerRenamed:
+    """A computer's display name changed."""
+
+    TYPE: ClassVar[str] = "computer.renamed"
+
+    computer_id: _Id
+    name: _Name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComputerRemoved:
+    """A computer was removed from the account."""
+
+    TYPE: ClassVar[str] = "computer.removed"
+
+    computer_id: _Id
+
+
+#: Any control message.
+Message: TypeAlias = (
+    Hello
+    | Welcome
+    | Heartbeat
+    | HeartbeatAck
+    | ErrorMessage
+    | ComputerPresence
+    | ComputerAdded
+    | ComputerRenamed
+    | ComputerRemoved
+)
+
+_MESSAGE_CLASSES: tuple[type[Message], ...] = (
+    Hello,
+    Welcome,
+    Heartbeat,
+    HeartbeatAck,
+    ErrorMessage,
+    ComputerPresence,
+    ComputerAdded,
+    ComputerRenamed,
+    ComputerRemoved,
+)
+
+#: Message classes by their wire ``"type"``.
+MESSAGE_TYPES: dict[str, type[Message]] = {cls.TYPE: cls for cls in _MESSAGE_CLASSES}
+
+# Computed once: validation specs for each message class, in declaration order.
+_SPECS: dict[type[Message], tuple[FieldSpec, ...]] = {
+    cls: build_specs(cls) for cls in _MESSAGE_CLASSES
+}
+
+
+def encode_message(msg: Message) -> str:
+    """Serialize a message to compact JSON text, ``"type"`` first.
+
+    Fields are validated with the same rules as :func:`decode_message`, so an invalid
+    message raises :exc:`~app.protocol.errors.MalformedMessage` here instead of being
+    rejected by the peer; an oversized one raises
+    :exc:`~app.protocol.errors.MessageTooLarge`.
+    """
+    specs = _SPECS.get(type(msg))
+    if specs is None:
+        raise MalformedMessage(f"cannot encode {type(msg).__name__}: not a protocol message")
+    payload: dict[str, Any] = {"type": msg.TYPE}
+    for spec in specs:
+        payload[spec.name] = check_value(spec, getattr(msg, spec.name), msg.TYPE)
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    size = len(text.encode("utf-8"))
+    if size > MAX_CONTROL_MESSAGE_BYTES:
+        raise MessageTooLarge(_too_large(size))
+    return text
+
+
+def decode_message(data: str | bytes) -> Message:
+    """Parse and validate one control message received from a peer.
+
+    ``bytes`` must be UTF-8. Raises :exc:`~app.protocol.errors.MessageTooLarge` if the
+    UTF-8 encoded size exceeds :data:`MAX_CONTROL_MESSAGE_BYTES`,
+    :exc:`~app.protocol.errors.UnknownMessageType` for an unknown ``"type"`` and
+    :exc:`~app.protocol.errors.MalformedMessage` for anything else that is wrong.
+    """
+    # The size check comes before any parsing so that oversized input costs O(1)
+    # when it is obviously too long and a single encoding pass otherwise.
+    if isinstance(data, str):
+        if len(data) > MAX_CONTROL_MESSAGE_BYTES:  # every character is >= 1 byte
+            raise MessageTooLarge(_too_large(len(data), at_least=True))
+        # surrogatepass: measure first, complain about invalid text afterwards.
+        size = len(data.encode("utf-8", "surrogatepass"))
+        if size > MAX_CONTROL_MESSAGE_BYTES:
+            raise MessageTooLarge(_too_large(size))
+        text = data
+    else:
+        if len(data) > MAX_CONTROL_MESSAGE_BYTES:
+            raise MessageTooLarge(_too_large(len(data)))
+        try:
+            # Decode explicitly: json.loads would also guess UTF-16 and UTF-32.
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedMessage(f"message is not valid UTF-8 (byte {exc.start})") from None
+
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise MalformedMessage(f"message is not valid JSON: {exc}") from None
+    except RecursionError:
+        # The C scanner recurses once per nesting level: "[[[[...". Nothing we accept
+        # is nested, so refuse instead of letting RecursionError escape.
+        raise MalformedMessage("message is not valid JSON: nested too deeply") from None
+    except ValueError:
+        # Integers with thousands of digits (sys.get_int_max_str_digits()).
+        raise MalformedMessage("message is not valid JSON: number too large") from None
+
+    if not isinstance(obj, dict):
+        raise MalformedMessage("message must be a JSON object")
+    if "type" not in obj:
+        raise MalformedMessage("message has no 'type' field")
+    msg_type = obj["type"]
+    if not isinstance(msg_type, str):
+        raise MalformedMessage("field 'type' must be a string")
+    cls = MESSAGE_TYPES.get(msg_type)
+    if cls is None:
+        raise UnknownMessageType(f"unknown message type {excerpt(msg_type)}")
+
+    values: dict[str, Any] = {}
+    for spec in _SPECS[cls]:
+        if spec.name in obj:
+            values[spec.name] = check_value(spec, obj[spec.name], msg_type)
+        elif spec.required:
+            raise MalformedMessage(f"field {spec.name!r} of {msg_type!r} is missing")
+        # Other keys in obj are deliberately ignored; see the module docstring.
+    return cls(**values)
+
+
+def check_hello(msg: Message, *, expected_roles: Collection[str]) -> Hello:
+    """Check that the first message of a connection is an acceptable ``hello``.
+
+    Raises :exc:`~app.protocol.errors.UnexpectedMessage` if ``msg`` isn't a
+    :class:`Hello` or its role isn't in ``expected_roles``, and
+    :exc:`~app.protocol.errors.UnsupportedVersion` if its version isn't in
+    :data:`SUPPORTED_VERSIONS`. Returns ``msg``, narrowed to :class:`Hello`.
+    """
+    if not isinstance(msg, Hello):
+        raise UnexpectedMessage(f"the first message must be 'hello', not {msg.TYPE!r}")
+    # Version before role: a peer speaking another version may mean something else
+    # by its role, and "upgrade your client" is the more useful answer.
+    if msg.version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
+        raise UnsupportedVersion(
+            f"protocol version {msg.version} is not supported; supported versions: {supported}"
+        )
+    # A bare string is a Collection[str] too; treat it as one role, not as letters.
+    roles = {expected_roles} if isinstance(expected_roles, str) else expected_roles
+    if msg.role not in roles:
+        allowed = ", ".join(repr(role) for role in sorted(roles))
+        raise UnexpectedMessage(f"role {msg.role!r} is not allowed here; expected {allowed}")
+    return msg
+
+
+def _reject_constant(name: str) -> NoReturn:
+    # Python's json accepts NaN, Infinity and -Infinity, which aren't JSON.
+    raise MalformedMessage(f"message is not valid JSON: {name} is not allowed")
+
+
+def _too_large(size: int, *, at_least: bool = False) -> str:
+    qualifier = "at least " if at_least else ""
+    limit = MAX_CONTROL_MESSAGE_BYTES
+    return f"message is too large: {qualifier}{size} bytes, limit is {limit} bytes"

@@ -1,0 +1,99 @@
+"""Shared fixtures: a real PostgreSQL server, a database per test on SQLite and on
+PostgreSQL, and the real cloud under uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.cloud.clock import OffsetClock
+from app.cloud.settings import Settings
+from tests.support.api import Api
+from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
+from tests.support.server import CloudThread
+
+REQUIRE_POSTGRES = os.environ.get("PORTHOLE_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer | None]:
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required for this run: {exc}")
+        yield None
+        return
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'cloud.db'}"
+        return
+    server: PostgresServer | None = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("no PostgreSQL server (install the postgresql package)")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    server.psql(f"CREATE DATABASE {name}")
+    yield server.url(name)
+    server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def fast_settings(database_url: str, **overrides: object) -> Settings:
+    """Production code paths with a cheaper argon2 cost, so sign-ups do not dominate."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 8 * 1024,
+        "log_level": "warning",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clock() -> OffsetClock:
+    return OffsetClock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return fast_settings(database_url)
+
+
+@pytest.fixture
+def cloud(settings: Settings, clock: OffsetClock) -> Iterator[CloudThread]:
+    server = CloudThread(settings, clock).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def api(cloud: CloudThread) -> AsyncIterator[Api]:
+    async with Api(cloud.url) as client:
+        yield client
+
+
+_postgres_passed = 0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    global _postgres_passed
+    if report.when == "call" and report.passed and "postgres" in report.keywords:
+        _postgres_passed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A green run that silently skipped PostgreSQL would prove nothing about production.
+    if REQUIRE_POSTGRES and _postgres_passed == 0 and not hasattr(session.config, "workerinput"):
+        session.config.get_terminal_writer().line(
+            "PORTHOLE_REQUIRE_POSTGRES=1 but no PostgreSQL test passed", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

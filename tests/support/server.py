@@ -1,0 +1,115 @@
+"""The real cloud under uvicorn on 127.0.0.1, in a thread of the test process (so tests can
+inject the clock) or as a ``porthole cloud serve`` subprocess (so tests can kill it)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from app.cloud.clock import Clock
+from app.cloud.server import READY_PREFIX, _Server, bind, build_server
+from app.cloud.settings import Settings
+
+
+class CloudThread:
+    def __init__(self, settings: Settings, clock: Clock | None = None, port: int = 0) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._sock = bind("127.0.0.1", port)
+        self.port = int(self._sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: _Server | None = None
+        self._thread = threading.Thread(target=self._run, name="cloud", daemon=True)
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            self._server = build_server(self.settings, self._sock, clock=self.clock)
+            asyncio.run(self._serve())
+        except BaseException as exc:  # surfaced by start()
+            self._error = exc
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        assert self._server is not None
+        serving = await self._server.serve_until_ready(self._sock)
+        self._ready.set()
+        await serving
+
+    @property
+    def context(self):  # type: ignore[no-untyped-def]
+        assert self._server is not None
+        return self._server.config.app.state.context  # type: ignore[attr-defined]
+
+    def start(self) -> CloudThread:
+        self._thread.start()
+        if not self._ready.wait(60) or self._error is not None:
+            raise RuntimeError(f"cloud did not start: {self._error!r}")
+        assert self._server is not None and self._server.started
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        self._thread.join(30)
+
+
+class CloudProcess:
+    """``porthole cloud serve`` as a real subprocess."""
+
+    def __init__(self, env: Mapping[str, str], port: int = 0, cwd: Path | None = None) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "cloud",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=cwd,
+        )
+        self.url = self._wait_ready()
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def _wait_ready(self) -> str:
+        assert self.process.stdout is not None
+        seen: list[str] = []
+        timer = threading.Timer(60, self.process.kill)
+        timer.start()
+        try:
+            for line in self.process.stdout:
+                seen.append(line)
+                if line.startswith(READY_PREFIX):
+                    self._drain()
+                    return line[len(READY_PREFIX) :].strip()
+        finally:
+            timer.cancel()
+        raise RuntimeError("cloud process did not start:\n" + "".join(seen[-30:]))
+
+    def _drain(self) -> None:
+        # Keep reading its output so a chatty server never blocks on a full pipe.
+        stdout = self.process.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: [None for _ in stdout], daemon=True).start()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(15)
