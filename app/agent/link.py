@@ -117,6 +117,9 @@ class ControlLink:
                 )
             )
             welcome = await self._receive(ws, timeout_s=15)
+            if isinstance(welcome, ErrorMessage):
+                # The close that follows carries the verdict (fatal or not).
+                await self._receive(ws, timeout_s=5)
             if not isinstance(welcome, Welcome):
                 raise TimeoutError("the cloud did not welcome this agent")
             self._backoff.reset()

@@ -80,28 +80,28 @@ class BodySizeLimit:
                 await too_large(scope, receive, send)
                 return
         seen = 0
+        rejected = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, rejected
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rejected:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _BodyTooLarge
+                    # Answer now and tell the app the client left: frameworks turn
+                    # exceptions raised here into their own 400s.
+                    rejected = True
+                    if not response_started:
+                        await too_large(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return  # the 413 already went out; whatever the app says is dropped
             response_started = response_started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
-                await too_large(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, limited_receive, guarded_send)

@@ -42,11 +42,6 @@ class CloudThread:
         self._ready.set()
         await serving
 
-    @property
-    def context(self):  # type: ignore[no-untyped-def]
-        assert self._server is not None
-        return self._server.config.app.state.context  # type: ignore[attr-defined]
-
     def start(self) -> CloudThread:
         self._thread.start()
         if not self._ready.wait(60) or self._error is not None:

@@ -1,0 +1,234 @@
+"""``porthole agent enroll|run`` as real subprocesses against the real cloud."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from app.agent.state import AgentState, AgentStore
+from app.protocol import ComputerPresence
+from tests.support.api import Api, EventStream
+from tests.support.server import CloudProcess
+
+# The agent CLI does not depend on the storage backend; SQLite keeps these quick.
+on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+def porthole(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        env={**os.environ, **NO_KEYRING, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def start_agent(state_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "agent", "--state-dir", str(state_dir), "run"],
+        env={**os.environ, **NO_KEYRING},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+@pytest.fixture
+def agents() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        process.kill()
+        process.wait(10)
+
+
+@on_sqlite
+async def test_enroll_with_code_run_and_kill_9(
+    api: Api, tmp_path: Path, agents: list[subprocess.Popen[str]]
+) -> None:
+    user = await api.sign_up()
+    code = (await api.http.post("/api/v1/enrollment-codes", headers=user.headers)).json()["code"]
+    state_dir = tmp_path / "agent"
+    enrolled = porthole(
+        "agent",
+        "--state-dir",
+        str(state_dir),
+        "enroll",
+        "--cloud",
+        api.url,
+        "--name",
+        "Garage PC",
+        "--code",
+        code,
+    )
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert "Enrolled 'Garage PC'" in enrolled.stdout
+
+    # No keyring here: the credential sits in a file only its owner can read.
+    token_file = state_dir / "agent-token"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    public = json.loads((state_dir / "agent.json").read_text())
+    assert public["token_store"] == "file"
+    assert token_file.read_text() not in (state_dir / "agent.json").read_text()
+    assert public["cloud_public_key"].startswith("ed25519:")
+
+    async with EventStream(api, user) as events:
+        agent = start_agent(state_dir)
+        agents.append(agent)
+        online = await events.wait_for(10, type="computer.presence", online=True)
+        assert isinstance(online, ComputerPresence)
+        agent.send_signal(signal.SIGKILL)
+        offline = await events.wait_for(15, type="computer.presence", online=False)
+        assert isinstance(offline, ComputerPresence)
+        assert offline.computer_id == online.computer_id
+
+
+@on_sqlite
+async def test_enroll_with_email_reads_the_password_from_the_environment(
+    api: Api, tmp_path: Path
+) -> None:
+    user = await api.sign_up()
+    args = (
+        "agent",
+        "--state-dir",
+        str(tmp_path / "a"),
+        "enroll",
+        "--cloud",
+        api.url,
+        "--name",
+        "NAS",
+    )
+
+    no_password = porthole(*args, "--email", user.email)
+    assert no_password.returncode == 2
+    assert "PORTHOLE_PASSWORD" in no_password.stderr
+
+    wrong = porthole(*args, "--email", user.email, env={"PORTHOLE_PASSWORD": "wrong password"})
+    assert wrong.returncode == 1
+    assert "The email or password is incorrect." in wrong.stderr
+
+    right = porthole(*args, "--email", user.email, env={"PORTHOLE_PASSWORD": user.password})
+    assert right.returncode == 0, right.stderr
+    assert [c["name"] for c in await api.computers(user)] == ["NAS"]
+
+
+def test_password_is_never_a_flag() -> None:
+    result = porthole(
+        "agent",
+        "enroll",
+        "--cloud",
+        "http://127.0.0.1:9",
+        "--name",
+        "x",
+        "--email",
+        "a@b.c",
+        "--password",
+        "p",
+    )
+    assert result.returncode == 2
+    assert "unrecognized arguments: --password" in result.stderr
+
+
+def test_run_without_enrolment_says_what_to_do(tmp_path: Path) -> None:
+    result = porthole("agent", "--state-dir", str(tmp_path), "run")
+    assert result.returncode == 2
+    assert "porthole agent enroll" in result.stderr
+
+
+class MemoryKeyring(KeyringBackend):
+    """The OS keychain belongs to the person; tests use this in-memory stand-in."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+def test_credential_goes_to_the_keyring_when_there_is_one(tmp_path: Path) -> None:
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    try:
+        store = AgentStore(tmp_path)
+        saved = store.save(
+            AgentState("http://127.0.0.1:1", "c-1", "Den", "ed25519:x", ""), "pat_secret"
+        )
+        assert saved.token_store == "keyring"
+        assert memory.secrets == {("porthole-agent", "c-1"): "pat_secret"}
+        assert not (tmp_path / "agent-token").exists()
+        assert "pat_secret" not in (tmp_path / "agent.json").read_text()
+        assert store.load() == (saved, "pat_secret")
+        store.forget()
+        assert memory.secrets == {}
+    finally:
+        keyring.set_keyring(previous)
+
+
+async def test_agent_survives_a_cloud_restart(
+    tmp_path: Path, agents: list[subprocess.Popen[str]]
+) -> None:
+    env = {
+        "PORTHOLE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cloud.db'}",
+        "PORTHOLE_LOG_LEVEL": "warning",
+    }
+    cloud = CloudProcess(env)
+    try:
+        async with Api(cloud.url) as api:
+            user = await api.sign_up()
+            code = (await api.http.post("/api/v1/enrollment-codes", headers=user.headers)).json()[
+                "code"
+            ]
+            state_dir = tmp_path / "agent"
+            assert (
+                porthole(
+                    "agent",
+                    "--state-dir",
+                    str(state_dir),
+                    "enroll",
+                    "--cloud",
+                    cloud.url,
+                    "--name",
+                    "Survivor",
+                    "--code",
+                    code,
+                ).returncode
+                == 0
+            )
+            agents.append(start_agent(state_dir))
+            async with EventStream(api, user) as events:
+                await events.wait_for(10, type="computer.presence", online=True)
+        cloud.stop()
+        cloud = CloudProcess(env, port=cloud.port)
+        async with Api(cloud.url) as api:
+            user = await api.sign_in(user.email)
+            async with EventStream(api, user) as events:
+                if not (await api.computers(user))[0]["online"]:
+                    # Backoff with jitter: the agent comes back within its capped delay.
+                    await events.wait_for(40, type="computer.presence", online=True)
+            assert (await api.computers(user))[0]["online"] is True
+    finally:
+        cloud.stop()

@@ -1,0 +1,47 @@
+"""A loopback TCP proxy whose path can be cut without closing anything, as when a
+network drops: no FIN, no RST, bytes just stop arriving."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+
+class BlackholeProxy:
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._cut = asyncio.Event()
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def __aenter__(self) -> BlackholeProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+        await self._server.wait_closed()
+
+    def cut(self) -> None:
+        """Stop forwarding in both directions, keeping every socket open."""
+        self._cut.set()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._writers += [writer, up_writer]
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(65536):
+                if self._cut.is_set():
+                    continue  # swallowed: the far side hears nothing, and no close either
+                writer.write(data)
+                await writer.drain()
+            if not self._cut.is_set():
+                writer.close()

@@ -1,0 +1,62 @@
+"""README's first command: ``porthole demo`` brings up the cloud and an online demo computer."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+
+from app.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) -> str:
+    assert process.stdout is not None
+    timer = threading.Timer(timeout_s, process.kill)
+    timer.start()
+    seen = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if marker in line:
+                return "".join(seen)
+    finally:
+        timer.cancel()
+    raise AssertionError("demo output ended early:\n" + "".join(seen[-40:]))
+
+
+def test_demo_runs_cloud_and_an_online_demo_computer(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "demo", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = _read_until(process, "Press Ctrl+C", timeout_s=90)
+        match = re.search(r"Portal / API:\s+(http://127\.0\.0\.1:\d+)/", output)
+        assert match, output
+        with httpx.Client(base_url=match.group(1), timeout=30) as http:
+            tokens = http.post(
+                "/api/v1/auth/token", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+            ).json()
+            headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+            [computer] = http.get("/api/v1/computers", headers=headers).json()
+            assert computer["name"] == "Demo computer" and computer["online"] is True
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+    finally:
+        process.kill()
+        process.wait(10)
