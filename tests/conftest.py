@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from app.cloud.app import close_context, open_context
 from app.cloud.clock import OffsetClock
+from app.cloud.context import CloudContext
 from app.cloud.settings import Settings
 from tests.support.api import Api
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
@@ -97,3 +99,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "PORTHOLE_REQUIRE_POSTGRES=1 but no PostgreSQL test passed", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+async def cloud_context(settings: Settings, clock: OffsetClock) -> AsyncIterator[CloudContext]:
+    """The cloud's insides without HTTP, on a migrated database, for domain tests."""
+    ctx = await open_context(settings, clock)
+    yield ctx
+    await close_context(ctx)

@@ -34,28 +34,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        await upgrade_database(engine)
-        sessions = create_session_factory(engine)
-        if settings.signing_key is not None:
-            signer = signer_from_seed(base64.b64decode(settings.signing_key.get_secret_value()))
-        else:
-            signer = await load_or_create_signer(sessions, clock)
-        passwords = PasswordService(
-            time_cost=settings.argon2_time_cost,
-            memory_kib=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-            threads=settings.hashing_threads,
-        )
-        ctx = CloudContext(
-            settings=settings,
-            clock=clock,
-            engine=engine,
-            sessions=sessions,
-            signer=signer,
-            passwords=passwords,
-            broker=LocalBroker(),
-        )
+        ctx = await open_context(settings, clock)
         app.state.context = ctx
         keeper = asyncio.create_task(_keep_presence(ctx), name="presence-keeper")
         try:
@@ -64,8 +43,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-            passwords.close()
-            await engine.dispose()
+            await close_context(ctx)
 
     app = FastAPI(
         title="Porthole cloud",
@@ -88,6 +66,36 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
 
     return app
+
+
+async def open_context(settings: Settings, clock: Clock) -> CloudContext:
+    """Connect and migrate the database and load the keys: what one cloud process holds."""
+    engine = create_engine(settings.database_url)
+    await upgrade_database(engine)
+    sessions = create_session_factory(engine)
+    if settings.signing_key is not None:
+        signer = signer_from_seed(base64.b64decode(settings.signing_key.get_secret_value()))
+    else:
+        signer = await load_or_create_signer(sessions, clock)
+    return CloudContext(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        signer=signer,
+        passwords=PasswordService(
+            time_cost=settings.argon2_time_cost,
+            memory_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+            threads=settings.hashing_threads,
+        ),
+        broker=LocalBroker(),
+    )
+
+
+async def close_context(ctx: CloudContext) -> None:
+    ctx.passwords.close()
+    await ctx.engine.dispose()
 
 
 async def _keep_presence(ctx: CloudContext) -> None:
