@@ -5,23 +5,30 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
+import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from app import __version__
-from app.cloud.api import accounts, computers, links
+from app.cloud.api import accounts, billing, computers, links
+from app.cloud.api import sandbox as sandbox_api
 from app.cloud.broker import LocalBroker
-from app.cloud.clock import Clock, SystemClock
-from app.cloud.context import CloudContext
+from app.cloud.clock import Clock, OffsetClock, SystemClock
+from app.cloud.context import CloudContext, DerivedSecrets
 from app.cloud.db.engine import create_engine, create_session_factory
 from app.cloud.db.migrate import upgrade_database
+from app.cloud.domain.billing import events as billing_events
+from app.cloud.domain.billing.plans import catalogue
+from app.cloud.domain.billing.renewal import run as run_renewals
 from app.cloud.domain.computers import presence
 from app.cloud.http_errors import BodySizeLimit, install_error_handlers
+from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.security.passwords import PasswordService
-from app.cloud.security.signing import load_or_create_signer, signer_from_seed
+from app.cloud.security.signing import load_or_create_signer, seed_of, signer_from_seed
 from app.cloud.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,19 +37,29 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
-    clock = clock or SystemClock()
+    # With the sandbox on, its test clock can be moved through /sandbox/v1/clock.
+    clock = clock or (OffsetClock() if settings.sandbox else SystemClock())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = await open_context(settings, clock)
         app.state.context = ctx
-        keeper = asyncio.create_task(_keep_presence(ctx), name="presence-keeper")
+        workers = [
+            asyncio.create_task(
+                _every(ctx.settings.presence_refresh_s, presence.refresh_and_sweep, ctx)
+            ),
+            asyncio.create_task(_every(ctx.settings.renewal_interval_s, run_renewals, ctx)),
+            # Events whose immediate processing was lost (a crash) are picked up here.
+            asyncio.create_task(_every(5.0, billing_events.process_pending, ctx)),
+        ]
+        if ctx.sandbox is not None:
+            workers.append(asyncio.create_task(ctx.sandbox.run(), name="sandbox-provider"))
         try:
             yield
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
             await close_context(ctx)
 
     app = FastAPI(
@@ -55,8 +72,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (accounts.router, computers.router, links.router):
+    for router in (accounts.router, computers.router, links.router, billing.router):
         app.include_router(router, prefix=API_PREFIX)
+    if settings.sandbox:
+        app.include_router(sandbox_api.router, prefix="/sandbox/v1")
 
     @app.get("/", include_in_schema=False)
     async def home() -> HTMLResponse:
@@ -77,6 +96,15 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
         signer = signer_from_seed(base64.b64decode(settings.signing_key.get_secret_value()))
     else:
         signer = await load_or_create_signer(sessions, clock)
+    secrets = derive_secrets(settings, seed_of(signer.private_key))
+    if not settings.sandbox:
+        raise RuntimeError(
+            f"payment provider {settings.payment_provider!r} is not available in this build; "
+            "use 'sandbox'"
+        )
+    sandbox = SandboxProvider(
+        sessions, clock, webhook_secret=secrets.webhook, card_delay_s=settings.sandbox_card_delay_s
+    )
     return CloudContext(
         settings=settings,
         clock=clock,
@@ -90,7 +118,23 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
             threads=settings.hashing_threads,
         ),
         broker=LocalBroker(),
+        secrets=secrets,
+        plans=catalogue(settings.plan_prices(), settings.currency),
+        payments=sandbox,
+        sandbox=sandbox,
     )
+
+
+def derive_secrets(settings: Settings, seed: bytes) -> DerivedSecrets:
+    def derive(purpose: str) -> bytes:
+        return hmac.new(seed, f"porthole:{purpose}".encode(), hashlib.sha256).digest()
+
+    webhook = (
+        settings.payment_webhook_secret.get_secret_value().encode()
+        if settings.payment_webhook_secret
+        else derive("payment-webhook")
+    )
+    return DerivedSecrets(webhook=webhook, idempotency=derive("idempotency"))
 
 
 async def close_context(ctx: CloudContext) -> None:
@@ -98,11 +142,13 @@ async def close_context(ctx: CloudContext) -> None:
     await ctx.engine.dispose()
 
 
-async def _keep_presence(ctx: CloudContext) -> None:
+async def _every(
+    interval_s: float, job: Callable[[CloudContext], Awaitable[object]], ctx: CloudContext
+) -> None:
     while True:
-        await asyncio.sleep(ctx.settings.presence_refresh_s)
+        await asyncio.sleep(interval_s)
         try:
-            await presence.refresh_and_sweep(ctx)
+            await job(ctx)
         except Exception:
-            # A database hiccup must not stop the keeper; the next round retries.
-            log.exception("presence refresh failed")
+            # A database hiccup must not stop the job; the next round retries.
+            log.exception("background job %s failed", getattr(job, "__qualname__", job))

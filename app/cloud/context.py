@@ -8,9 +8,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cloud.broker import Broker
 from app.cloud.clock import Clock
+from app.cloud.domain.billing.plans import Plan
+from app.cloud.payments.provider import PaymentProvider
+from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.signing import Signer
 from app.cloud.settings import Settings
+
+
+@dataclass(frozen=True)
+class DerivedSecrets:
+    """Keys derived from the deployment's signing key, so none lies in a file."""
+
+    webhook: bytes
+    idempotency: bytes
 
 
 @dataclass
@@ -22,5 +33,10 @@ class CloudContext:
     signer: Signer
     passwords: PasswordService
     broker: Broker
+    secrets: DerivedSecrets
+    plans: dict[str, Plan]
+    payments: PaymentProvider
+    # Set when the built-in sandbox is the provider: its operator surface needs it.
+    sandbox: SandboxProvider | None
     # computer id → id of the control link this process holds for it.
     local_links: dict[str, str] = field(default_factory=dict)

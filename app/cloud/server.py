@@ -8,6 +8,7 @@ import socket
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 
 from app.cloud.app import create_app
 from app.cloud.clock import Clock
@@ -17,14 +18,20 @@ READY_PREFIX = "Porthole cloud ready at "
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, url: str) -> None:
+    def __init__(self, config: uvicorn.Config, app: FastAPI, url: str) -> None:
         super().__init__(config)
+        self.app = app
         self.url = url
         self.ready = asyncio.Event()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
+            sandbox = self.app.state.context.sandbox
+            if sandbox is not None:
+                # The sandbox delivers its webhooks to this very process, as a provider would.
+                sandbox.webhook_url = f"{self.url}/api/v1/payments/events"
+                sandbox.kick()
             # Scripts and tests wait for this line to learn the address.
             print(f"{READY_PREFIX}{self.url}", flush=True)
             self.ready.set()
@@ -58,8 +65,9 @@ def bind(host: str, port: int) -> socket.socket:
 def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = None) -> _Server:
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
+    app = create_app(settings, clock=clock)
     config = uvicorn.Config(
-        create_app(settings, clock=clock),
+        app,
         log_level=settings.log_level,
         ws_max_size=1024 * 1024,
         ws_ping_interval=20.0,
@@ -68,7 +76,7 @@ def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = 
         access_log=False,
         lifespan="on",
     )
-    return _Server(config, f"http://{shown_host}:{port}")
+    return _Server(config, app, f"http://{shown_host}:{port}")
 
 
 def serve(settings: Settings, host: str, port: int) -> int:

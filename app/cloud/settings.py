@@ -54,4 +54,33 @@ class Settings(BaseSettings):
     # How many argon2 hashes may run at once; the rest queue instead of starving the loop.
     hashing_threads: int = 2
 
+    # Billing. Prices are integer cents; plan ids are part of the public API.
+    currency: str = "EUR"
+    price_month_1_cents: int = 499
+    price_year_1_cents: int = 4999
+    price_year_2_cents: int = 8999
+    computers_per_subscription: int = 5
+    grace_days: int = 7
+    renewal_retry_hours: int = 24
+    idempotency_ttl_h: int = 48
+    # The payment provider. "sandbox" behaves like a real one (delays, declines, signed
+    # webhooks) without moving money; production sets a real provider and this turns off.
+    payment_provider: str = "sandbox"
+    payment_webhook_secret: SecretStr | None = None
+    webhook_tolerance_s: int = 300
+    sandbox_card_delay_s: float = 3.0
+    # How often background jobs look for due work when nothing woke them earlier.
+    renewal_interval_s: float = 60.0
+
     log_level: str = "info"
+
+    @property
+    def sandbox(self) -> bool:
+        return self.payment_provider == "sandbox"
+
+    def plan_prices(self) -> dict[str, int]:
+        return {
+            "month-1": self.price_month_1_cents,
+            "year-1": self.price_year_1_cents,
+            "year-2": self.price_year_2_cents,
+        }

@@ -165,6 +165,25 @@ class ComputerRemoved:
     computer_id: _Id
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriptionChanged:
+    """The account's subscription changed; clients reload ``GET /api/v1/subscription``."""
+
+    TYPE: ClassVar[str] = "subscription.changed"
+
+    state: Annotated[str, Length(1, 40)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PurchaseChanged:
+    """A purchase was created, confirmed, failed, partly paid or refunded."""
+
+    TYPE: ClassVar[str] = "purchase.changed"
+
+    purchase_id: _Id
+    state: Annotated[str, Length(1, 40)]
+
+
 #: Any control message.
 Message: TypeAlias = (
     Hello
@@ -176,6 +195,8 @@ Message: TypeAlias = (
     | ComputerAdded
     | ComputerRenamed
     | ComputerRemoved
+    | SubscriptionChanged
+    | PurchaseChanged
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -188,6 +209,8 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     ComputerAdded,
     ComputerRenamed,
     ComputerRemoved,
+    SubscriptionChanged,
+    PurchaseChanged,
 )
 
 #: Message classes by their wire ``"type"``.

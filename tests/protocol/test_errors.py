@@ -122,6 +122,8 @@ def test_package_reexports_public_api() -> None:
         "ComputerAdded",
         "ComputerRenamed",
         "ComputerRemoved",
+        "SubscriptionChanged",
+        "PurchaseChanged",
         "Message",
         "MESSAGE_TYPES",
         "Role",

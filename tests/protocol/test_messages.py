@@ -27,6 +27,8 @@ from app.protocol import (
     Message,
     MessageTooLarge,
     ProtocolError,
+    PurchaseChanged,
+    SubscriptionChanged,
     UnexpectedMessage,
     UnknownMessageType,
     UnsupportedVersion,
@@ -184,6 +186,8 @@ VALID: dict[type[Message], dict[str, Any]] = {
     },
     ComputerRenamed: {"type": "computer.renamed", "computer_id": "c1", "name": "Office"},
     ComputerRemoved: {"type": "computer.removed", "computer_id": "c1"},
+    SubscriptionChanged: {"type": "subscription.changed", "state": "active"},
+    PurchaseChanged: {"type": "purchase.changed", "purchase_id": "p1", "state": "confirmed"},
 }
 
 
@@ -263,6 +267,8 @@ def test_message_types_registry() -> None:
         "computer.added": ComputerAdded,
         "computer.renamed": ComputerRenamed,
         "computer.removed": ComputerRemoved,
+        "subscription.changed": SubscriptionChanged,
+        "purchase.changed": PurchaseChanged,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

@@ -99,3 +99,50 @@ class ComputerOut(BaseModel):
 
 class ComputerPatch(StrictBody):
     name: Name
+
+
+class PlanOut(BaseModel):
+    id: str
+    months: int
+    price_cents: int
+    currency: str
+
+
+class CardDetails(StrictBody):
+    type: Literal["card"]
+    number: Annotated[str, Field(min_length=12, max_length=23)]
+    exp_month: Annotated[int, Field(ge=1, le=12)]
+    exp_year: Annotated[int, Field(ge=2000, le=2200)]
+    cvc: Annotated[str, Field(min_length=3, max_length=4)]
+
+
+class PayPalDetails(StrictBody):
+    type: Literal["paypal"]
+    email: EmailStr
+
+
+class BankTransferDetails(StrictBody):
+    type: Literal["bank_transfer"]
+
+
+PaymentDetails = Annotated[
+    CardDetails | PayPalDetails | BankTransferDetails, Field(discriminator="type")
+]
+
+
+class PurchaseCreate(StrictBody):
+    plan: Annotated[str, Field(max_length=20)]
+    channel: Literal["app", "web"]
+    payment_method: PaymentDetails
+
+
+class AutoRenewUpdate(StrictBody):
+    enabled: bool
+
+
+class PaymentMethodUpdate(StrictBody):
+    payment_method: PaymentDetails
+
+
+class BundleRedeem(StrictBody):
+    code: Annotated[str, Field(min_length=4, max_length=40)]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.cloud.db.types import UTCDateTime
@@ -99,4 +108,157 @@ class SigningKey(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     private_key: Mapped[bytes] = mapped_column(LargeBinary(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PaymentMethod(Base):
+    """A way to pay the provider holds for the account; we keep only its label."""
+
+    __tablename__ = "payment_methods"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(100))
+    provider_ref: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Subscription(Base):
+    """One per account. Changed only by compare-and-set on ``version``, so concurrent
+    confirmations and renewal jobs never lose each other's updates."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # paid | bundled
+    status: Mapped[str] = mapped_column(String(20))  # none|active|grace|expired|refunded
+    plan_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Periods are computed from the anchor: end = anchor + months_paid (anniversary kept).
+    anchor: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    months_paid: Mapped[int] = mapped_column(Integer, default=0)
+    current_period_end: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, index=True
+    )
+    auto_renew: Mapped[bool] = mapped_column(Boolean, default=False)
+    payment_method_id: Mapped[str | None] = mapped_column(
+        ForeignKey("payment_methods.id", ondelete="SET NULL"), nullable=True
+    )
+    grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    renewal_attempt: Mapped[int] = mapped_column(Integer, default=0)
+    next_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Purchase(Base):
+    __tablename__ = "purchases"
+    __table_args__ = (
+        # One purchase per idempotency key: the database, not the code, forbids a second.
+        UniqueConstraint("account_id", "idempotency_key", name="uq_purchases_idempotency"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # initial | renewal
+    plan_id: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    method_type: Mapped[str] = mapped_column(String(20))
+    payment_method_id: Mapped[str | None] = mapped_column(
+        ForeignKey("payment_methods.id", ondelete="SET NULL"), nullable=True
+    )
+    state: Mapped[str] = mapped_column(String(20))  # pending|confirmed|failed|refunded
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # At most one renewal charge per subscription, period and attempt.
+    renewal_key: Mapped[str | None] = mapped_column(String(120), unique=True, nullable=True)
+    provider_payment_id: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    received_cents: Mapped[int] = mapped_column(Integer, default=0)
+    failure_message: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary(32))
+    state: Mapped[str] = mapped_column(String(20))  # in_flight | completed
+    response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PaymentEvent(Base):
+    """A provider event, stored before anything acts on it; the id deduplicates."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    type: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class BundleCode(Base):
+    __tablename__ = "bundle_codes"
+
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    months: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    redeemed_by: Mapped[str | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class SandboxPayment(Base):
+    """The sandbox provider's own books: what a real provider would keep on its side."""
+
+    __tablename__ = "sandbox_payments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    purchase_id: Mapped[str] = mapped_column(String(36), unique=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    method_type: Mapped[str] = mapped_column(String(20))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    received_cents: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20))  # pending|succeeded|failed|refunded
+    confirm_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # succeed|decline
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SandboxOutbox(Base):
+    """Signed events the sandbox still has to deliver to the webhook, with retries."""
+
+    __tablename__ = "sandbox_outbox"
+
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
