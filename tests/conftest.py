@@ -19,6 +19,7 @@ from tests.support.postgres import PostgresServer, PostgresUnavailable, start_po
 from tests.support.server import CloudThread
 
 REQUIRE_POSTGRES = os.environ.get("PORTHOLE_REQUIRE_POSTGRES") == "1"
+WEBHOOK_SECRET = "whsec_test_only"
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +56,8 @@ def fast_settings(database_url: str, **overrides: object) -> Settings:
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8 * 1024,
         "log_level": "warning",
+        # Tests sign their own provider events (tampered, replayed…) with this secret.
+        "payment_webhook_secret": WEBHOOK_SECRET,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -34,12 +34,14 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 
 async def get_principal(
     ctx: Context,
-    session: Session,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("Sign in first: this call needs a bearer access token.")
-    return await principal_from_access_token(ctx, session, credentials.credentials)
+    # A session of its own, returned to the pool at once: holding it for the whole request
+    # while the handler takes another would let concurrent requests starve the pool.
+    async with ctx.sessions() as session:
+        return await principal_from_access_token(ctx, session, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -238,7 +238,7 @@ class SandboxPayment(Base):
 
     __tablename__ = "sandbox_payments"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
     purchase_id: Mapped[str] = mapped_column(String(36), unique=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     method_type: Mapped[str] = mapped_column(String(20))

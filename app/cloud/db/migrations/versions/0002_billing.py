@@ -49,7 +49,7 @@ def upgrade() -> None:
 
     op.create_table(
         "sandbox_payments",
-        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("id", sa.String(length=60), nullable=False),
         sa.Column("purchase_id", sa.String(length=36), nullable=False),
         sa.Column("reference", sa.String(length=20), nullable=False),
         sa.Column("method_type", sa.String(length=20), nullable=False),
