@@ -62,7 +62,7 @@ async def test_renewal_job_run_many_times_charges_once(api: Api) -> None:
 
 
 async def test_disable_auto_renewal_keeps_access_then_expires(api: Api) -> None:
-    user, active = await active_monthly(api)
+    user, _ = await active_monthly(api)
     managed = await api.http.put(
         "/api/v1/subscription/auto-renew", headers=user.headers, json={"enabled": False}
     )
