@@ -101,3 +101,18 @@ async def test_computers_need_a_signed_in_account(api: Api) -> None:
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert response.json()["error"] == "unauthorized"
+
+
+async def test_a_sixth_computer_is_refused_naming_the_limit(api: Api) -> None:
+    user = await api.sign_up()
+    for number in range(5):
+        await api.enroll(user, f"PC {number}")
+    code = (await api.http.post("/api/v1/enrollment-codes", headers=user.headers)).json()["code"]
+    sixth = await api.http.post("/api/v1/agents", json={"enrollment_code": code, "name": "PC 5"})
+    assert sixth.status_code == 409
+    assert sixth.json()["error"] == "computer_limit"
+    assert "up to 5 computers" in sixth.json()["message"]
+    assert len(await api.computers(user)) == 5
+    assert (await api.http.get("/api/v1/subscription", headers=user.headers)).json()[
+        "computers_used"
+    ] == 5

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.support.api import Api
+import httpx
+
+from tests.support.api import Api, User
 
 
 async def test_a_refresh_token_is_used_once_under_a_race(api: Api) -> None:
@@ -24,22 +26,36 @@ async def test_a_refresh_token_is_used_once_under_a_race(api: Api) -> None:
     )
 
 
-async def test_concurrent_enrolments_all_land(api: Api) -> None:
-    user = await api.sign_up()
-    codes = [
+async def _codes(api: Api, user: User, count: int) -> list[str]:
+    return [
         (await api.http.post("/api/v1/enrollment-codes", headers=user.headers)).json()["code"]
-        for _ in range(20)
+        for _ in range(count)
     ]
-    responses = await asyncio.gather(
+
+
+async def _enrol_all(api: Api, codes: list[str]) -> list[httpx.Response]:
+    return await asyncio.gather(
         *(
             api.http.post("/api/v1/agents", json={"enrollment_code": code, "name": f"PC {i:02}"})
             for i, code in enumerate(codes)
         )
     )
-    assert [r.status_code for r in responses] == [201] * 20, [
-        r.text for r in responses if r.status_code != 201
-    ]
-    assert len(await api.computers(user)) == 20
+
+
+async def test_concurrent_enrolments_within_the_limit_all_land(api: Api) -> None:
+    user = await api.sign_up()
+    responses = await _enrol_all(api, await _codes(api, user, 5))
+    assert [r.status_code for r in responses] == [201] * 5
+    assert len(await api.computers(user)) == 5
+
+
+async def test_racing_for_the_last_places_never_exceeds_the_limit(api: Api) -> None:
+    user = await api.sign_up()
+    responses = await _enrol_all(api, await _codes(api, user, 12))
+    landed = [r for r in responses if r.status_code == 201]
+    refused = [r for r in responses if r.status_code != 201]
+    assert all(r.status_code == 409 and r.json()["error"] == "computer_limit" for r in refused)
+    assert len(await api.computers(user)) == len(landed) <= 5
 
 
 async def test_one_code_raced_by_many_agents_enrols_one(api: Api) -> None:

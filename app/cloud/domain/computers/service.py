@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cloud.broker import account_topic, computer_topic
 from app.cloud.context import CloudContext
 from app.cloud.db.models import Computer, EnrollmentCode
-from app.cloud.errors import NotFound, Unauthorized
+from app.cloud.errors import Conflict, NotFound, Unauthorized
 from app.cloud.security.secrets import (
     digest,
     new_enrollment_code,
@@ -97,11 +97,31 @@ async def enroll(
     )
     session.add(computer)
     await session.commit()
+    # Counted after the insert, so two enrolments racing for the last place cannot both
+    # stay: whoever sees too many backs out.
+    limit = ctx.settings.computers_per_subscription
+    if await _count(session, account_id) > limit:
+        await session.execute(delete(Computer).where(Computer.id == computer.id))
+        await session.commit()
+        raise Conflict(
+            f"One subscription covers up to {limit} computers. "
+            "Remove a computer from the list to enrol this one.",
+            code="computer_limit",
+        )
     await ctx.broker.publish(
         account_topic(account_id),
         encode_message(ComputerAdded(computer_id=computer.id, name=name, os=os, online=False)),
     )
     return Enrolment(computer=computer, agent_token=token)
+
+
+async def _count(session: AsyncSession, account_id: str) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(Computer).where(Computer.account_id == account_id)
+        )
+        or 0
+    )
 
 
 async def list_computers(session: AsyncSession, account_id: str) -> list[Computer]:
