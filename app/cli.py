@@ -20,6 +20,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve = cloud_commands.add_parser("serve", help="serve the API, relay and portal")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8740, help="0 picks a free port")
+    payments = cloud_commands.add_parser("payments", help="the sandbox provider's operator side")
+    payment_commands = payments.add_subparsers(dest="payments_command", required=True)
+    receive = payment_commands.add_parser(
+        "receive", help="mark money received for a PayPal or bank-transfer payment"
+    )
+    receive.add_argument("reference", help="the payment reference, e.g. PH-ABCD-EFGH")
+    receive.add_argument(
+        "--amount", type=float, help="amount received in the currency (default: what is due)"
+    )
+    bundle = cloud_commands.add_parser("bundle", help="subscriptions bundled with other products")
+    bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True)
+    issue = bundle_commands.add_parser("issue", help="print new single-use bundle codes")
+    issue.add_argument("--months", type=int, required=True)
+    issue.add_argument("--count", type=int, default=1)
+    billing = cloud_commands.add_parser("billing", help="billing jobs")
+    billing_commands = billing.add_subparsers(dest="billing_command", required=True)
+    billing_commands.add_parser("renew", help="run the renewal job once (it also runs by itself)")
 
     agent = commands.add_parser("agent", help="the agent that makes this computer reachable")
     agent.add_argument(
@@ -52,10 +69,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "cloud":
-        from app.cloud.server import serve
-        from app.cloud.settings import Settings
-
-        return serve(Settings(), args.host, args.port)
+        return _cloud(args)
     if args.command == "agent":
         from app.agent.cli import run_agent_command
 
@@ -67,3 +81,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     from app.viewer.main import run_viewer
 
     return run_viewer()
+
+
+def _cloud(args: argparse.Namespace) -> int:
+    from app.cloud import operator
+
+    if args.cloud_command == "payments":
+        amount = None if args.amount is None else round(args.amount * 100)
+        return operator.receive_payment(args.reference, amount)
+    if args.cloud_command == "bundle":
+        return operator.issue_bundles(args.months, args.count)
+    if args.cloud_command == "billing":
+        return operator.renew()
+    from app.cloud.server import serve
+    from app.cloud.settings import Settings
+
+    return serve(Settings(), args.host, args.port)

@@ -47,6 +47,7 @@ DECLINING_CARDS = {
 }
 DECLINES_RECURRING = "4000000000000341"
 MAX_DELIVERY_BACKOFF_S = 300
+IDLE_POLL_S = 1.0
 
 
 def luhn_ok(number: str) -> bool:
@@ -311,9 +312,11 @@ class SandboxProvider:
                 .limit(1)
             )
         moments = [moment for moment in (next_card, next_event) if moment is not None]
+        # Work may also arrive from another process (the operator CLI, a second cloud
+        # process), which cannot wake this one: so look again at least every second.
         if not moments:
-            return 30.0
-        return max(0.01, min(30.0, (min(moments) - now).total_seconds()))
+            return IDLE_POLL_S
+        return max(0.01, min(IDLE_POLL_S, (min(moments) - now).total_seconds()))
 
     def _enqueue(self, session: AsyncSession, kind: str, payment: SandboxPayment) -> None:
         now = self._clock.now()
