@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from app import __version__
-from app.cloud.api import accounts, billing, computers, links
+from app.cloud.api import accounts, billing, computers, links, sessions
 from app.cloud.api import sandbox as sandbox_api
 from app.cloud.broker import LocalBroker
 from app.cloud.clock import Clock, OffsetClock, SystemClock
@@ -72,7 +72,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (accounts.router, computers.router, links.router, billing.router):
+    for router in (
+        accounts.router,
+        computers.router,
+        links.router,
+        billing.router,
+        sessions.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     if settings.sandbox:
         app.include_router(sandbox_api.router, prefix="/sandbox/v1")

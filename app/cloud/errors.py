@@ -3,6 +3,7 @@
 ApiError                      400 and any code a subclass or instance sets
 ├── BadRequest                400
 ├── Unauthorized              401 (sign-in needed or credentials refused)
+├── PaymentRequired           402 (no subscription that entitles it)
 ├── NotFound                  404 (also for other accounts' things: nothing leaks)
 ├── Conflict                  409
 ├── PayloadTooLarge           413
@@ -40,6 +41,11 @@ class Unauthorized(ApiError):
     @property
     def headers(self) -> dict[str, str]:
         return {"WWW-Authenticate": "Bearer"}
+
+
+class PaymentRequired(ApiError):
+    status = 402
+    code = "subscription_required"
 
 
 class NotFound(ApiError):

@@ -1,0 +1,41 @@
+"""Remote sessions: who may open one, and the signed ticket that admits the viewer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.cloud.context import CloudContext
+from app.cloud.domain.billing.entitlement import require_entitlement
+from app.cloud.domain.computers.service import get_owned
+from app.cloud.errors import Conflict
+
+TICKET_TTL_S = 60
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    session_id: str
+    ticket: str
+    expires_at: datetime
+
+
+async def grant(ctx: CloudContext, account_id: str, computer_id: str) -> SessionGrant:
+    """Ownership first (404), then entitlement (402), then presence (409)."""
+    async with ctx.sessions() as session:
+        computer = await get_owned(session, account_id, computer_id)
+        await require_entitlement(ctx, session, account_id)
+    if not computer.online:
+        raise Conflict(
+            f"'{computer.name}' is offline. Check that it is on and that the Porthole agent runs.",
+            code="computer_offline",
+        )
+    now = ctx.clock.now()
+    session_id = str(uuid.uuid4())
+    ticket = ctx.signer.issue(
+        {"typ": "session", "sub": account_id, "sid": session_id, "cid": computer_id},
+        now=now,
+        ttl_s=TICKET_TTL_S,
+    )
+    return SessionGrant(session_id, ticket, now + timedelta(seconds=TICKET_TTL_S))
