@@ -247,7 +247,8 @@ class SandboxPayment(Base):
     received_cents: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20))  # pending|succeeded|failed|refunded
     confirm_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
-    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)  # succeed|decline
+    # Why it was declined, when it was.
+    outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

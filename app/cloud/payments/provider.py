@@ -53,6 +53,10 @@ class PaymentProvider(Protocol):
         immediate decline."""
         ...
 
+    async def charge_many(self, requests: list[ChargeRequest]) -> list[ChargeResult]:
+        """The same for a batch (the renewal job), in as few round trips as possible."""
+        ...
+
     async def refund(self, provider_payment_id: str) -> None: ...
 
     def kick(self) -> None:

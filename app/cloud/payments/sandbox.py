@@ -20,7 +20,7 @@ import asyncio
 import json
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -108,14 +108,45 @@ class SandboxProvider:
         raise PaymentMethodRefused("Unknown payment method: use card, paypal or bank_transfer.")
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
+        return (await self.charge_many([request]))[0]
+
+    async def charge_many(self, requests: list[ChargeRequest]) -> list[ChargeResult]:
         now = self._clock.now()
-        payment_id = f"sbx_pay_{request.purchase_id}"
+        payments = [self._new_payment(request, now) for request in requests]
+        async with self._sessions() as session:
+            session.add_all(payments)
+            try:
+                await session.commit()
+                fresh = True
+            except IntegrityError:
+                # Some were charged before (a retry): settle them one by one below.
+                await session.rollback()
+                fresh = False
+        if not fresh:
+            return [await self._charge_once(payment) for payment in payments]
+        self.kick()
+        return [self._result(payment) for payment in payments]
+
+    async def _charge_once(self, payment: SandboxPayment) -> ChargeResult:
+        async with self._sessions() as session:
+            session.add(payment)
+            try:
+                await session.commit()
+                return self._result(payment)
+            except IntegrityError:
+                # Same purchase charged again: the provider answers as it did the first time.
+                await session.rollback()
+            existing = await session.get(SandboxPayment, payment.id)
+            assert existing is not None
+            return self._result(existing)
+
+    def _new_payment(self, request: ChargeRequest, now: datetime) -> SandboxPayment:
         declined_message = self._decline_message(request)
         automatic = request.method_type == "card" or (
             request.method_type == "paypal" and request.recurring
         )
-        payment = SandboxPayment(
-            id=payment_id,
+        return SandboxPayment(
+            id=f"sbx_pay_{request.purchase_id}",
             purchase_id=request.purchase_id,
             reference=request.reference,
             method_type=request.method_type,
@@ -124,22 +155,15 @@ class SandboxProvider:
             received_cents=0,
             status="failed" if declined_message else "pending",
             confirm_at=now + self._card_delay if automatic and not declined_message else None,
-            outcome="decline" if declined_message else None,
+            outcome=declined_message,
             created_at=now,
         )
-        async with self._sessions() as session:
-            session.add(payment)
-            try:
-                await session.commit()
-            except IntegrityError:
-                # Same purchase charged again (a retry): the provider answers as before.
-                await session.rollback()
-                existing = await session.get(SandboxPayment, payment_id)
-                assert existing is not None
-                return ChargeResult(payment_id, declined=existing.status == "failed")
-        self.kick()
+
+    @staticmethod
+    def _result(payment: SandboxPayment) -> ChargeResult:
+        declined = payment.status == "failed"
         return ChargeResult(
-            payment_id, declined=declined_message is not None, message=declined_message
+            payment.id, declined=declined, message=payment.outcome if declined else None
         )
 
     async def refund(self, provider_payment_id: str) -> None:

@@ -152,25 +152,36 @@ async def _charge_due(
         inserted = await _insert_new(ctx, session, rows)
         await session.commit()
     methods = {method.id: method for _, method in due}
-    for row in rows:
-        if row["id"] not in inserted:
-            continue  # another run already charged this period
-        method = methods[row["payment_method_id"]]
-        result = await ctx.payments.charge(
+    # Rows another run already inserted are skipped: that period is being charged.
+    fresh = [row for row in rows if row["id"] in inserted]
+    results = await ctx.payments.charge_many(
+        [
             ChargeRequest(
                 purchase_id=row["id"],
                 reference=row["reference"],
                 amount_cents=row["amount_cents"],
                 currency=row["currency"],
-                method_type=method.type,  # type: ignore[arg-type]
-                method_ref=method.provider_ref,
+                method_type=methods[row["payment_method_id"]].type,  # type: ignore[arg-type]
+                method_ref=methods[row["payment_method_id"]].provider_ref,
                 recurring=True,
             )
-        )
-        await _record_charge(ctx, row, result.provider_payment_id, result.declined, result.message)
+            for row in fresh
+        ]
+    )
+    accepted = [
+        {"id": row["id"], "provider_payment_id": result.provider_payment_id}
+        for row, result in zip(fresh, results, strict=True)
+        if not result.declined
+    ]
+    if accepted:
+        async with ctx.sessions() as session:
+            await session.execute(update(Purchase), accepted)
+            await session.commit()
+    for row, result in zip(fresh, results, strict=True):
         report.accounts.add(row["account_id"])
         if result.declined:
             report.declined += 1
+            await _record_decline(ctx, row, result.provider_payment_id, result.message)
         else:
             report.charged += 1
     last = due[-1][0]
@@ -192,20 +203,18 @@ async def _insert_new(
     return set((await session.execute(statement)).scalars().all())
 
 
-async def _record_charge(
-    ctx: CloudContext, row: dict[str, Any], payment_id: str, declined: bool, message: str | None
+async def _record_decline(
+    ctx: CloudContext, row: dict[str, Any], payment_id: str, message: str | None
 ) -> None:
     async with ctx.sessions() as session:
-        values: dict[str, Any] = {"provider_payment_id": payment_id}
-        if declined:
-            values.update(
-                state="failed", failure_message=message or "The renewal charge was declined."
-            )
         await session.execute(
             update(Purchase)
             .where(Purchase.id == row["id"], Purchase.state == "pending")
-            .values(**values)
+            .values(
+                provider_payment_id=payment_id,
+                state="failed",
+                failure_message=message or "The renewal charge was declined.",
+            )
         )
-        if declined:
-            await renewal_failed(ctx, session, row["subscription_id"])
+        await renewal_failed(ctx, session, row["subscription_id"])
         await session.commit()

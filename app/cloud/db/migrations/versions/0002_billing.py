@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("received_cents", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("confirm_at", UTCDateTime(), nullable=True),
-        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("outcome", sa.String(length=200), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("purchase_id"),
