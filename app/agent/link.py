@@ -104,7 +104,12 @@ class ControlLink:
 
     async def _run_once(self) -> None:
         async with connect(
-            self.url, open_timeout=10, close_timeout=3, max_size=1024 * 1024, ping_interval=None
+            self.url,
+            open_timeout=10,
+            close_timeout=3,
+            max_size=1024 * 1024,
+            ping_interval=None,
+            compression=None,
         ) as ws:
             await ws.send(
                 encode_message(

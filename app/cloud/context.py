@@ -40,3 +40,5 @@ class CloudContext:
     sandbox: SandboxProvider | None
     # computer id → id of the control link this process holds for it.
     local_links: dict[str, str] = field(default_factory=dict)
+    # Set once shutdown began: links closing now are accounted for in bulk.
+    stopping: bool = False

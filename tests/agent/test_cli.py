@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -15,6 +17,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from app.agent.link import Backoff, ControlLink
 from app.agent.state import AgentState, AgentStore
 from app.protocol import ComputerPresence
 from tests.support.api import Api, EventStream
@@ -232,3 +235,34 @@ async def test_agent_survives_a_cloud_restart(
             assert (await api.computers(user))[0]["online"] is True
     finally:
         cloud.stop()
+
+
+async def test_a_stopping_cloud_takes_its_computers_offline(tmp_path: Path) -> None:
+    env = {
+        "PORTHOLE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cloud.db'}",
+        "PORTHOLE_LOG_LEVEL": "warning",
+    }
+    cloud = CloudProcess(env)
+    try:
+        async with Api(cloud.url) as api:
+            user = await api.sign_up()
+            enrolled = await api.enroll(user, "Left behind")
+            link = ControlLink(cloud.url, enrolled["agent_token"], backoff=Backoff(base_s=600))
+            task = asyncio.create_task(link.run_forever())
+            async with asyncio.timeout(10):
+                await link.connected.wait()
+            assert (await api.computers(user))[0]["online"] is True
+    finally:
+        cloud.stop()
+    # A new process on the same database (where the agent does not reconnect): the
+    # computer is already shown offline, not left "online" until a presence sweep.
+    cloud = CloudProcess(env)
+    try:
+        async with Api(cloud.url) as api:
+            user = await api.sign_in(user.email)
+            assert (await api.computers(user))[0]["online"] is False
+    finally:
+        cloud.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

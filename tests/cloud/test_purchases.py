@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime
+from typing import Any
 
 from app.protocol import PurchaseChanged
-from tests.support.api import Api, EventStream
+from tests.support.api import Api, EventStream, User
 from tests.support.billing import (
     BANK_TRANSFER,
     CARD,
@@ -20,6 +21,12 @@ from tests.support.billing import (
     subscription,
     wait_state,
 )
+
+
+async def purchase_of(api: Api, user: User, purchase_id: str) -> dict[str, Any]:
+    response = await api.http.get(f"/api/v1/purchases/{purchase_id}", headers=user.headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
 
 
 async def test_plans_per_channel(api: Api) -> None:
@@ -140,11 +147,11 @@ async def test_bank_transfer_underpaid_then_topped_up(api: Api) -> None:
         assert bought["payment_instructions"]["amount_cents"] == price
 
         await receive(api, bought["reference"], 1000)
-        changed = await events.wait_for(10, type="purchase.changed")
-        assert isinstance(changed, PurchaseChanged) and changed.state == "pending"
-        partly = (
-            await api.http.get(f"/api/v1/purchases/{bought['id']}", headers=user.headers)
-        ).json()
+        async with asyncio.timeout(10):
+            # Woken by each live purchase event until the partial payment shows.
+            while (partly := await purchase_of(api, user, bought["id"]))["received_cents"] != 1000:
+                changed = await events.wait_for(10, type="purchase.changed")
+                assert isinstance(changed, PurchaseChanged) and changed.state == "pending"
         assert partly["state"] == "pending" and partly["amount_due_cents"] == price - 1000
         status = await subscription(api, user)
         assert status["state"] == "pending_payment"

@@ -3,7 +3,6 @@ inject the clock) or as a ``porthole cloud serve`` subprocess (so tests can kill
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.cloud.clock import Clock
-from app.cloud.server import READY_PREFIX, _Server, bind, build_server
+from app.cloud.server import READY_PREFIX, _Server, bind, build_server, run_loop
 from app.cloud.settings import Settings
 
 
@@ -31,7 +30,7 @@ class CloudThread:
     def _run(self) -> None:
         try:
             self._server = build_server(self.settings, self._sock, clock=self.clock)
-            asyncio.run(self._serve())
+            run_loop(self._serve())
         except BaseException as exc:  # surfaced by start()
             self._error = exc
             self._ready.set()

@@ -40,8 +40,34 @@ async def link_opened(ctx: CloudContext, computer: Computer, link_id: str) -> No
     await _announce(ctx, computer.account_id, computer.id, True, now)
 
 
+async def release_all(ctx: CloudContext) -> None:
+    """At shutdown: every computer this process holds goes offline at once."""
+    held = dict(ctx.local_links)
+    ctx.stopping = True
+    ctx.local_links.clear()
+    if not held:
+        return
+    now = ctx.clock.now()
+    offline: list[tuple[str, str]] = []
+    async with ctx.sessions() as session:
+        for start in range(0, len(held), 500):
+            chunk = dict(list(held.items())[start : start + 500])
+            rows = await session.execute(
+                update(Computer)
+                .where(Computer.id.in_(chunk.keys()), Computer.link_id.in_(chunk.values()))
+                .values(online=False, link_id=None, last_seen=now)
+                .returning(Computer.account_id, Computer.id)
+            )
+            offline.extend((account_id, computer_id) for account_id, computer_id in rows)
+        await session.commit()
+    for account_id, computer_id in offline:
+        await _announce(ctx, account_id, computer_id, False, now)
+
+
 async def link_closed(ctx: CloudContext, computer: Computer, link_id: str) -> None:
     """Offline, unless a newer link already took the computer over."""
+    if ctx.stopping:
+        return  # release_all already did it for every link, in one statement
     if ctx.local_links.get(computer.id) == link_id:
         del ctx.local_links[computer.id]
     now = ctx.clock.now()
