@@ -1,5 +1,5 @@
 """Cloud benchmark: ``scripts/bench [--database sqlite|postgres] [--agents N] [--clients N]
-[--think-ms MS] [--quick]``.
+[--think-ms MS] [--only billing|presence|all] [--quick]``.
 
 Starts the real cloud (``python -m app cloud serve --port 0`` on 127.0.0.1) as its own
 process, on a fresh SQLite file or a throw-away PostgreSQL server, and measures:
@@ -17,7 +17,11 @@ process, on a fresh SQLite file or a throw-away PostgreSQL server, and measures:
    heartbeat every interval, as ``porthole agent run`` does. The cloud's resident memory
    (goal < 500 MB for one process), the heartbeat ack round-trip, dropped links and
    presence (every computer listed online) show whether one process can carry them.
+4. **Billing** (``benchmarks/billing.py``). Purchases per second with idempotency keys
+   (duplicates replayed, exactly one charge per key) and ``GET /api/v1/subscription``
+   under ``--clients`` concurrent clients (``--think-ms`` applies), goal p99 < 50 ms.
 
+``--only presence`` runs 1-3, ``--only billing`` runs 4; the default runs all four.
 The table goes to stdout, progress to stderr. Exit status: 0 when every goal was met,
 1 when one was missed, 2 when the benchmark could not run.
 """
@@ -37,17 +41,17 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psutil
 
 from benchmarks import api
+from benchmarks.billing import BillingPlan, measure_billing
+from benchmarks.httpload import GetLoad, count_text, measure_get, say
 from benchmarks.loadgen import raise_fd_limit
 from benchmarks.processes import CloudProcess, LoadGenerator
 from benchmarks.stats import Table, ms, percentile
 
-GET_P99_GOAL_S = 0.050
 RSS_GOAL_MB = 500.0
 ON_TIME_S = 1.0
 ON_TIME_GOAL = 0.999
@@ -77,7 +81,17 @@ class Plan:
     link_processes: int
     list_processes: int
     enrol_concurrency: int
+    billing: BillingPlan
+    only: str = "all"  # "presence" (1-3 above), "billing" (benchmarks/billing.py) or "all"
     connect_timeout_s: float = 30.0
+
+    @property
+    def presence(self) -> bool:
+        return self.only in ("all", "presence")
+
+    @property
+    def with_billing(self) -> bool:
+        return self.only in ("all", "billing")
 
 
 def parse_args(argv: Sequence[str] | None) -> Plan:
@@ -95,6 +109,13 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
         default=0.0,
         help="pause of each computers-list client between requests (default 0: back to back)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("billing", "presence", "all"),
+        default="all",
+        help="billing: purchases and GET /subscription; presence: sign-ins, GET /computers "
+        "and agent links; all (default): both",
+    )
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke run")
     args = parser.parse_args(argv)
     quick = bool(args.quick)
@@ -102,8 +123,10 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
     clients = args.clients if args.clients is not None else (20 if quick else 200)
     if agents < 1 or clients < 1 or args.think_ms < 0:
         parser.error("--agents and --clients must be at least 1, --think-ms not negative")
+    think_s = args.think_ms / 1000
     return Plan(
         database=args.database,
+        only=args.only,
         agents=agents,
         clients=clients,
         accounts=min(clients, 5 if quick else 20),
@@ -111,18 +134,32 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
         sign_in_s=3 if quick else 10,
         list_warmup_s=1 if quick else 2,
         list_s=5 if quick else 15,
-        think_s=args.think_ms / 1000,
+        think_s=think_s,
         baseline_s=2 if quick else 5,
         hold_s=15 if quick else 30,
         ramp_batch=200,
         link_processes=1 if agents <= 1000 else 2,
         list_processes=1,
         enrol_concurrency=50,
+        billing=BillingPlan(
+            accounts=10 if quick else 50,
+            purchase_clients=8,
+            purchase_warmup_s=1,
+            purchase_s=3 if quick else 10,
+            duplicate_every=10,
+            confirm_timeout_s=120,
+            subscription=GetLoad(
+                path="/api/v1/subscription",
+                title="GET /subscription",
+                clients=clients,
+                baseline_s=2 if quick else 5,
+                warmup_s=1 if quick else 2,
+                duration_s=5 if quick else 15,
+                think_s=think_s,
+                processes=1,
+            ),
+        ),
     )
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- 1. sign-ins
@@ -169,7 +206,7 @@ async def measure_sign_ins(http: httpx.AsyncClient, plan: Plan, table: Table) ->
         "sign-in latency p50 / p99",
         f"{ms(percentile(latencies, 50))} / {ms(percentile(latencies, 99))}",
     )
-    table.add("sign-in errors", _count(errors), "0", not errors)
+    table.add("sign-in errors", count_text(errors), "0", not errors)
     # Every account ends with a fresh token from its last sign-in; make sure of it.
     for account in accounts:
         if not account.access_token:
@@ -178,76 +215,6 @@ async def measure_sign_ins(http: httpx.AsyncClient, plan: Plan, table: Table) ->
 
 
 # ------------------------------------------------------- 2. the computers list
-
-
-@dataclass
-class HttpLoad:
-    latencies: list[float]
-    errors: Counter[str]
-    window_s: float
-    generator_cpu_s: float
-    cloud_cpu_share: float
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.window_s
-
-
-async def run_http_load(
-    cloud: CloudProcess,
-    requests: list[dict[str, Any]],
-    warmup_s: float,
-    duration_s: float,
-    processes: int,
-    workdir: Path,
-    name: str,
-    think_s: float = 0.0,
-) -> HttpLoad:
-    """Send ``requests`` (one per client) in closed loops from ``processes`` generators."""
-    generators = [
-        LoadGenerator(
-            {
-                "mode": "http",
-                "host": "127.0.0.1",
-                "port": cloud.port,
-                "requests": requests[index::processes],
-                "warmup_s": warmup_s,
-                "duration_s": duration_s,
-                "think_s": think_s,
-            },
-            workdir,
-            f"{name}-{index}",
-        )
-        for index in range(processes)
-        if requests[index::processes]
-    ]
-    try:
-        await asyncio.gather(*(g.start() for g in generators))
-        readies = await asyncio.gather(*(g.next_event(60, "ready") for g in generators))
-        failed = sum(sum(r["failed"].values()) for r in readies)
-        if failed:
-            raise RuntimeError(f"{failed} client connections could not open: {readies}")
-        cpu_before = cloud.info().cpu_times()
-        started = time.perf_counter()
-        await asyncio.gather(*(g.send("go") for g in generators))
-        results = await asyncio.gather(
-            *(g.next_event(warmup_s + duration_s + 60, "result") for g in generators)
-        )
-        wall = time.perf_counter() - started
-        cpu_after = cloud.info().cpu_times()
-    finally:
-        await asyncio.gather(*(g.stop() for g in generators))
-    errors: Counter[str] = Counter()
-    for result in results:
-        errors.update(result["errors"])
-    cloud_cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
-    return HttpLoad(
-        latencies=[x for result in results for x in result["latencies"]],
-        errors=errors,
-        window_s=duration_s,
-        generator_cpu_s=sum(result["cpu_s"] for result in results),
-        cloud_cpu_share=cloud_cpu / wall,
-    )
 
 
 async def measure_computers_list(
@@ -268,58 +235,23 @@ async def measure_computers_list(
     for enrolment in enrolments:
         dropped.update(enrolment.transport_errors)
     if dropped:
-        table.add("enrolment requests dropped unanswered", _count(dropped), "0", False)
+        table.add("enrolment requests dropped unanswered", count_text(dropped), "0", False)
     for account in accounts:
         listed = await api.computers(http, account)
         if len(listed) < COMPUTERS_PER_ACCOUNT:
             raise RuntimeError(f"{account.email} lists {len(listed)} computers")
 
-    def request(account: api.Account) -> dict[str, Any]:
-        return {
-            "method": "GET",
-            "path": "/api/v1/computers",
-            "headers": {"Authorization": f"Bearer {account.access_token}"},
-        }
-
-    say(f"GET /api/v1/computers, 1 client, {plan.baseline_s:.0f} s…")
-    alone = await run_http_load(
-        cloud, [request(accounts[0])], 1, plan.baseline_s, 1, workdir, "list-alone"
+    load = GetLoad(
+        path="/api/v1/computers",
+        title="GET /computers",
+        clients=plan.clients,
+        baseline_s=plan.baseline_s,
+        warmup_s=plan.list_warmup_s,
+        duration_s=plan.list_s,
+        think_s=plan.think_s,
+        processes=plan.list_processes,
     )
-    table.add(
-        "GET /computers p50 / p99, 1 client",
-        f"{ms(percentile(alone.latencies, 50))} / {ms(percentile(alone.latencies, 99))}"
-        f" ({alone.rate:.0f} req/s)",
-    )
-
-    say(f"GET /api/v1/computers, {plan.clients} clients, {plan.list_s:.0f} s…")
-    requests = [request(accounts[i % len(accounts)]) for i in range(plan.clients)]
-    load = await run_http_load(
-        cloud,
-        requests,
-        plan.list_warmup_s,
-        plan.list_s,
-        plan.list_processes,
-        workdir,
-        "list",
-        plan.think_s,
-    )
-    p99 = percentile(load.latencies, 99)
-    label = f"{plan.clients} clients"
-    if plan.think_s:
-        label += f" ~{plan.think_s * 1000:.0f} ms apart"
-    table.add(f"GET /computers p50, {label}", ms(percentile(load.latencies, 50)))
-    table.add(
-        f"GET /computers p99, {label}",
-        ms(p99),
-        f"< {GET_P99_GOAL_S * 1000:.0f} ms",
-        p99 < GET_P99_GOAL_S,
-    )
-    table.add(
-        f"GET /computers throughput, {label}",
-        f"{load.rate:.0f} req/s (cloud CPU {load.cloud_cpu_share:.0%} of a core, "
-        f"generator {load.generator_cpu_s / (plan.list_warmup_s + plan.list_s):.0%})",
-    )
-    table.add("GET /computers errors", _count(load.errors), "0", not load.errors)
+    await measure_get(cloud, load, accounts, workdir, "list", table)
 
 
 # ------------------------------------------------------------ 3. agent links
@@ -383,7 +315,7 @@ async def measure_links(
     )
     table.add(
         "enrolment requests dropped unanswered",
-        _count(enrolled.transport_errors),
+        count_text(enrolled.transport_errors),
         "0",
         not enrolled.transport_errors,
     )
@@ -465,7 +397,7 @@ async def measure_links(
         up == plan.agents,
     )
     if connect_errors:
-        table.add("agent link connect errors", _count(connect_errors), "0", False)
+        table.add("agent link connect errors", count_text(connect_errors), "0", False)
     table.add(
         f"cloud RSS holding {up} links",
         f"{rss_held:.0f} MB (peak {rss.peak_mb:.0f}, after ramp {rss_ramped:.0f}, "
@@ -489,9 +421,9 @@ async def measure_links(
         f">= {ON_TIME_GOAL:.1%}",
         sent > 0 and on_time_share >= ON_TIME_GOAL,
     )
-    table.add("links dropped", _count(drop_reasons) if dropped else "0", "0", dropped == 0)
+    table.add("links dropped", count_text(drop_reasons) if dropped else "0", "0", dropped == 0)
     if server_errors:
-        table.add("error messages from the cloud", _count(server_errors), "0", False)
+        table.add("error messages from the cloud", count_text(server_errors), "0", False)
     table.add(
         "computers online (GET /computers)",
         f"{online} / {plan.agents}",
@@ -540,14 +472,6 @@ def describe_bursts(late: Sequence[tuple[float, float]], gap_s: float = 1.0) -> 
 # ------------------------------------------------------------------ running
 
 
-def _count(counter: Counter[str]) -> str:
-    if not counter:
-        return "0"
-    total = counter.total()
-    shown = "; ".join(f"{name} x{n}" for name, n in counter.most_common(3))
-    return f"{total} ({shown})"
-
-
 @contextlib.contextmanager
 def database(kind: str, workdir: Path) -> Iterator[str]:
     """A SQLAlchemy URL of an empty database that is gone afterwards."""
@@ -588,9 +512,12 @@ async def run(plan: Plan, database_url: str, log_path: Path, workdir: Path) -> t
         # may race the server closing them and fail without an answer.
         limits = httpx.Limits(max_connections=plan.enrol_concurrency + 10, keepalive_expiry=2)
         async with httpx.AsyncClient(base_url=cloud.url, timeout=30, limits=limits) as http:
-            accounts = await measure_sign_ins(http, plan, table)
-            await measure_computers_list(http, cloud, plan, accounts, workdir, table)
-            await measure_links(http, cloud, plan, workdir, table)
+            if plan.presence:
+                accounts = await measure_sign_ins(http, plan, table)
+                await measure_computers_list(http, cloud, plan, accounts, workdir, table)
+                await measure_links(http, cloud, plan, workdir, table)
+            if plan.with_billing:
+                await measure_billing(http, cloud, plan.billing, workdir, table)
         if not cloud.running():
             raise RuntimeError("the cloud exited during the benchmark")
     except BaseException:
@@ -609,9 +536,14 @@ async def run(plan: Plan, database_url: str, log_path: Path, workdir: Path) -> t
 
 def describe(plan: Plan) -> str:
     cpus = os.cpu_count() or 0
+    parts = {
+        "all": f"{plan.agents} agents, {plan.clients} clients",
+        "presence": f"{plan.agents} agents, {plan.clients} clients",
+        "billing": f"billing only, {plan.clients} clients",
+    }
     return (
-        f"Porthole cloud benchmark: {plan.database}, {plan.agents} agents, "
-        f"{plan.clients} clients; {cpus} CPUs, Python {platform.python_version()}, "
+        f"Porthole cloud benchmark: {plan.database}, {parts[plan.only]}; "
+        f"{cpus} CPUs, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}"
     )
 

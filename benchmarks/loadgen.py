@@ -17,6 +17,11 @@ generators into one set of percentiles. Two kinds of job:
     the cloud never sees thousands of simultaneous connects. Each heartbeat's ack
     round-trip is measured; a link that closes before the orchestrator says ``close`` is
     counted as dropped.
+``purchases``
+    ``POST /api/v1/purchases`` in closed loops, each purchase with a fresh
+    ``Idempotency-Key``, some sent twice at once to exercise the in-flight and replay
+    paths (see ``run_purchases``). The result lists every purchase each key produced, so
+    the orchestrator can check that no key was charged twice.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import random
 import resource
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -150,6 +156,196 @@ async def run_http(job: dict[str, Any], commands: Commands) -> None:
         "result",
         latencies=[round(x, 6) for x in latencies],
         errors=dict(errors),
+        window_s=duration_s,
+        cpu_s=cpu_s,
+    )
+
+
+# ---------------------------------------------------------------------- purchases
+
+
+@dataclass
+class PurchaseStats:
+    """What the purchase clients saw; see ``run_purchases``."""
+
+    latencies: list[float] = field(default_factory=list)  # charging requests in the window
+    replay_latencies: list[float] = field(default_factory=list)
+    # [account index, key, purchase id] of every key answered 201, warm-up included.
+    charges: list[tuple[int, str, str]] = field(default_factory=list)
+    purchases: int = 0  # keys answered 201 whose request left inside the window
+    duplicates: int = 0  # keys sent twice
+    replays: int = 0  # duplicates answered 201 with the first answer's purchase
+    in_flight: int = 0  # duplicates answered 409: the first was still running
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+async def _timed(connection: KeepAliveConnection, raw: bytes) -> tuple[int, bytes, float]:
+    sent = time.perf_counter()
+    status, body = await connection.request(raw)
+    return status, body, time.perf_counter() - sent
+
+
+def _purchase_id(status: int, body: bytes) -> str | None:
+    """The purchase a 201 answer describes; None for any other answer."""
+    if status != 201:
+        return None
+    purchase_id = json.loads(body).get("id")
+    return purchase_id if isinstance(purchase_id, str) else None
+
+
+def _refusal(status: int, body: bytes) -> str:
+    try:
+        code = json.loads(body).get("error", "")
+    except ValueError:
+        code = ""
+    return f"HTTP {status} {code}".rstrip()
+
+
+async def run_purchases(job: dict[str, Any], commands: Commands) -> None:
+    """Buy, each purchase with a fresh Idempotency-Key, from ``clients`` closed loops over
+    ``tokens`` (one access token per account). Every ``duplicate_every``-th purchase is
+    sent twice at once on two connections, as a double click or a retry after a lost
+    answer would: one of the two charges, the other is answered either 409 (the first is
+    still in flight; it is then sent again and must be replayed) or 201 with the same
+    purchase (a replay). Two purchases for one key is an error."""
+    host, port = str(job["host"]), int(job["port"])
+    tokens: list[str] = list(job["tokens"])
+    plans: list[str] = list(job["plans"])
+    clients, every = int(job["clients"]), int(job["duplicate_every"])
+    body = {"channel": "app", "payment_method": job["payment_method"]}
+    pairs = [
+        (KeepAliveConnection(host, port), KeepAliveConnection(host, port)) for _ in range(clients)
+    ]
+    opened = await asyncio.gather(
+        *(c.open() for pair in pairs for c in pair), return_exceptions=True
+    )
+    failures = Counter(error_name(r) for r in opened if isinstance(r, BaseException))
+    emit("ready", up=2 * clients - failures.total(), failed=dict(failures))
+    await commands.expect("go", GO_TIMEOUT_S)
+
+    warmup_s, duration_s = float(job["warmup_s"]), float(job["duration_s"])
+    start = time.perf_counter()
+    window_start, window_end = start + warmup_s, start + warmup_s + duration_s
+    stats = PurchaseStats()
+    cpu_before = time.process_time()
+
+    def charged(account: int, key: str, purchase_id: str, sent: float, latency: float) -> None:
+        stats.charges.append((account, key, purchase_id))
+        if sent >= window_start:
+            stats.purchases += 1
+            stats.latencies.append(latency)
+
+    async def single(first: KeepAliveConnection, raw: bytes, account: int, key: str) -> bool:
+        sent = time.perf_counter()
+        status, answer, latency = await _timed(first, raw)
+        purchase_id = _purchase_id(status, answer)
+        if purchase_id is None:
+            stats.errors[_refusal(status, answer)] += 1
+            return False
+        charged(account, key, purchase_id, sent, latency)
+        return True
+
+    async def double(
+        first: KeepAliveConnection, second: KeepAliveConnection, raw: bytes, account: int, key: str
+    ) -> bool:
+        stats.duplicates += 1
+        sent = time.perf_counter()
+        outcomes = await asyncio.gather(
+            _timed(first, raw), _timed(second, raw), return_exceptions=True
+        )
+        answers = [o for o in outcomes if not isinstance(o, BaseException)]
+        if len(answers) < 2:
+            stats.errors.update(error_name(o) for o in outcomes if isinstance(o, BaseException))
+            for status, answer, latency in answers:  # a charge made all the same
+                if (purchase_id := _purchase_id(status, answer)) is not None:
+                    charged(account, key, purchase_id, sent, latency)
+            return False
+        ids = [_purchase_id(status, answer) for status, answer, _latency in answers]
+        bad = [
+            _refusal(status, answer)
+            for (status, answer, _latency), purchase_id in zip(answers, ids, strict=True)
+            if purchase_id is None and status != 409
+        ]
+        if bad or ids == [None, None]:
+            stats.errors.update(bad or ["both answered 409"])
+            return False
+        winner = 0 if ids[0] is not None else 1
+        purchase_id = ids[winner]
+        assert purchase_id is not None
+        charged(account, key, purchase_id, sent, answers[winner][2])
+        loser = 1 - winner
+        if ids[loser] is not None:
+            if ids[loser] != purchase_id:
+                stats.errors["two purchases for one Idempotency-Key"] += 1
+                stats.charges.append((account, key, str(ids[loser])))
+                return False
+            stats.replays += 1
+            stats.replay_latencies.append(answers[loser][2])
+            return True
+        # Answered 409 while the first ran; the first has answered now, so a re-send
+        # must get its stored answer.
+        stats.in_flight += 1
+        for _attempt in range(3):
+            status, answer, latency = await _timed((first, second)[loser], raw)
+            if status != 409:
+                break
+            stats.in_flight += 1
+            await asyncio.sleep(0.2)
+        again = _purchase_id(status, answer)
+        if again is None:
+            stats.errors[f"re-send after 409: {_refusal(status, answer)}"] += 1
+            return False
+        if again != purchase_id:
+            stats.errors["two purchases for one Idempotency-Key"] += 1
+            stats.charges.append((account, key, again))
+            return False
+        stats.replays += 1
+        stats.replay_latencies.append(latency)
+        return True
+
+    async def client(index: int, first: KeepAliveConnection, second: KeepAliveConnection) -> None:
+        turn = 0
+        while time.perf_counter() < window_end:
+            account = (index + turn * clients) % len(tokens)
+            plan = plans[turn % len(plans)]
+            turn += 1
+            key = str(uuid.uuid4())
+            raw = build_request(
+                "POST",
+                host,
+                port,
+                "/api/v1/purchases",
+                {
+                    "Authorization": f"Bearer {tokens[account]}",
+                    "Idempotency-Key": key,
+                    "Content-Type": "application/json",
+                },
+                json.dumps({**body, "plan": plan}).encode(),
+            )
+            try:
+                if turn % every == 0:
+                    ok = await double(first, second, raw, account, key)
+                else:
+                    ok = await single(first, raw, account, key)
+            except Exception as exc:
+                stats.errors[error_name(exc)] += 1
+                ok = False
+            if not ok:
+                await asyncio.sleep(0.05)  # do not spin on a refusing server
+
+    await asyncio.gather(*(client(i, *pair) for i, pair in enumerate(pairs)))
+    cpu_s = time.process_time() - cpu_before
+    await asyncio.gather(*(c.close() for pair in pairs for c in pair))
+    emit(
+        "result",
+        latencies=[round(x, 6) for x in stats.latencies],
+        replay_latencies=[round(x, 6) for x in stats.replay_latencies],
+        charges=stats.charges,
+        purchases=stats.purchases,
+        duplicates=stats.duplicates,
+        replays=stats.replays,
+        in_flight=stats.in_flight,
+        errors=dict(stats.errors),
         window_s=duration_s,
         cpu_s=cpu_s,
     )
@@ -352,7 +548,7 @@ async def run_links(job: dict[str, Any], commands: Commands) -> None:
 # --------------------------------------------------------------------------- main
 
 Runner = Callable[[dict[str, Any], Commands], Awaitable[None]]
-RUNNERS: dict[str, Runner] = {"http": run_http, "links": run_links}
+RUNNERS: dict[str, Runner] = {"http": run_http, "purchases": run_purchases, "links": run_links}
 
 
 async def _main(job: dict[str, Any]) -> None:

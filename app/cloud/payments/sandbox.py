@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -114,8 +114,9 @@ class SandboxProvider:
         now = self._clock.now()
         payments = [self._new_payment(request, now) for request in requests]
         async with self._sessions() as session:
-            session.add_all(payments)
             try:
+                # One multi-row insert: the renewal job hands over thousands at a time.
+                await session.execute(insert(SandboxPayment), [_columns(p) for p in payments])
                 await session.commit()
                 fresh = True
             except IntegrityError:
@@ -384,3 +385,7 @@ class SandboxProvider:
         if behaviour == "recurringdecline" and request.recurring:
             return "Your card was declined."
         return None
+
+
+def _columns(payment: SandboxPayment) -> dict[str, Any]:
+    return {column.key: getattr(payment, column.key) for column in SandboxPayment.__table__.columns}

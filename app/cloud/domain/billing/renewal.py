@@ -99,9 +99,22 @@ async def _charge_due(
 ) -> tuple[datetime, str] | None:
     """Charge one batch of due subscriptions, walking them in (period end, id) order;
     returns where the next batch starts, or None when all were seen."""
-    due_filter = or_(
-        and_(Subscription.status == "active", Subscription.current_period_end <= now),
-        and_(Subscription.status == "grace", Subscription.next_retry_at <= now),
+    renewing = (
+        select(Purchase.id)
+        .where(
+            Purchase.subscription_id == Subscription.id,
+            Purchase.kind == "renewal",
+            Purchase.state == "pending",
+        )
+        .exists()
+    )
+    due_filter = and_(
+        or_(
+            and_(Subscription.status == "active", Subscription.current_period_end <= now),
+            and_(Subscription.status == "grace", Subscription.next_retry_at <= now),
+        ),
+        # A renewal already being charged is left alone; the unique key would drop it anyway.
+        ~renewing,
     )
     async with ctx.sessions() as session:
         due = (
