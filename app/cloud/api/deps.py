@@ -16,7 +16,9 @@ from app.cloud.errors import Unauthorized
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_context(request: Request) -> CloudContext:
+# Dependencies are async even when they do not await: FastAPI runs plain functions in a
+# thread pool, a thread hop per request for nothing.
+async def get_context(request: Request) -> CloudContext:
     context: CloudContext = request.app.state.context
     return context
 
@@ -47,5 +49,5 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
