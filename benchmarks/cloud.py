@@ -101,13 +101,15 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--agents", type=int, help="idle agent links (default 5000; quick 200)")
     parser.add_argument(
-        "--clients", type=int, help="concurrent computers-list clients (default 200; quick 20)"
+        "--clients",
+        type=int,
+        help="concurrent GET /computers and GET /subscription clients (default 200; quick 20)",
     )
     parser.add_argument(
         "--think-ms",
         type=float,
         default=0.0,
-        help="pause of each computers-list client between requests (default 0: back to back)",
+        help="pause of each of those clients between requests (default 0: back to back)",
     )
     parser.add_argument(
         "--only",

@@ -49,8 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 _every(ctx.settings.presence_refresh_s, presence.refresh_and_sweep, ctx)
             ),
             asyncio.create_task(_every(ctx.settings.renewal_interval_s, run_renewals, ctx)),
-            # Events whose immediate processing was lost (a crash) are picked up here.
-            asyncio.create_task(_every(5.0, billing_events.process_pending, ctx)),
+            asyncio.create_task(billing_events.run_processor(ctx), name="payment-events"),
         ]
         if ctx.sandbox is not None:
             workers.append(asyncio.create_task(ctx.sandbox.run(), name="sandbox-provider"))

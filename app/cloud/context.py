@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -42,3 +43,5 @@ class CloudContext:
     local_links: dict[str, str] = field(default_factory=dict)
     # Set once shutdown began: links closing now are accounted for in bulk.
     stopping: bool = False
+    # Set when a provider event was stored, to wake the event processor at once.
+    events_waiting: asyncio.Event = field(default_factory=asyncio.Event)

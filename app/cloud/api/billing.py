@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -103,6 +102,6 @@ async def provider_event(
 ) -> Response:
     raw = await request.body()  # the signature covers the exact bytes, so never re-encode
     if await billing_events.record(ctx, raw, stripe_signature):
-        # Stored: answer the provider now, apply right after.
-        asyncio.get_running_loop().create_task(billing_events.process_pending(ctx))
+        # Stored: answer the provider now; the event processor applies it right after.
+        ctx.events_waiting.set()
     return JSONResponse({"received": True})

@@ -4,6 +4,7 @@ take a purchase backwards changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -75,6 +76,23 @@ async def record(ctx: CloudContext, raw: bytes, signature: str | None) -> bool:
         except IntegrityError:
             return False
     return True
+
+
+async def run_processor(ctx: CloudContext, idle_s: float = 5.0) -> None:
+    """Apply stored events as they come; also every few seconds, for events stored by a
+    process that stopped before applying them."""
+    while True:
+        try:
+            async with asyncio.timeout(idle_s):
+                await ctx.events_waiting.wait()
+        except TimeoutError:
+            pass
+        ctx.events_waiting.clear()
+        try:
+            while await process_pending(ctx) > 0:
+                pass
+        except Exception:
+            log.exception("applying payment events failed; retrying on the next round")
 
 
 async def process_pending(ctx: CloudContext, limit: int = 200) -> int:
