@@ -28,6 +28,7 @@ from app.cloud.domain.computers import presence
 from app.cloud.http_errors import BodySizeLimit, install_error_handlers
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.security.passwords import PasswordService
+from app.cloud.security.sign_in_cache import SignInCache
 from app.cloud.security.signing import load_or_create_signer, seed_of, signer_from_seed
 from app.cloud.settings import Settings
 
@@ -127,6 +128,7 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
         plans=catalogue(settings.plan_prices(), settings.currency),
         payments=sandbox,
         sandbox=sandbox,
+        sign_ins=SignInCache(settings.sign_in_cache_s),
     )
 
 

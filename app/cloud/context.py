@@ -13,6 +13,7 @@ from app.cloud.domain.billing.plans import Plan
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.security.passwords import PasswordService
+from app.cloud.security.sign_in_cache import SignInCache
 from app.cloud.security.signing import Signer
 from app.cloud.settings import Settings
 
@@ -41,6 +42,7 @@ class CloudContext:
     sandbox: SandboxProvider | None
     # computer id → id of the control link this process holds for it.
     local_links: dict[str, str] = field(default_factory=dict)
+    sign_ins: SignInCache = field(default_factory=lambda: SignInCache(ttl_s=0))
     # Set once shutdown began: links closing now are accounted for in bulk.
     stopping: bool = False
     # Set when a provider event was stored, to wake the event processor at once.

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
     enrollment_code_ttl_s: int = 15 * 60
+    # How long a process trusts a sign-in it saw live; sign-out in another process takes
+    # effect here within this time (in the same process, at once).
+    sign_in_cache_s: float = 5.0
 
     # Sign-in throttling: after `*_free_failures` failed attempts within the window, each
     # further failure doubles the wait, starting at `*_base_block_s`, capped at the window.

@@ -119,18 +119,23 @@ async def test_a_newer_link_replaces_an_older_one(api: Api) -> None:
         Hello(version=PROTOCOL_VERSION, role="agent", token=enrolled["agent_token"])
     )
     url = api.ws_url("/api/v1/agent/link")
-    async with connect(url) as first:
-        await first.send(hello)
-        assert decode_message(await first.recv()).TYPE == "welcome"
-        async with connect(url) as second:
-            await second.send(hello)
-            assert decode_message(await second.recv()).TYPE == "welcome"
-            with pytest.raises(ConnectionClosed):
-                async with asyncio.timeout(5):
-                    while True:
-                        await first.recv()
-            assert first.close_code == CloseCode.REPLACED
-        # Still online through the second link until it closed.
+    async with EventStream(api, user) as events:
+        async with connect(url) as first:
+            await first.send(hello)
+            assert decode_message(await first.recv()).TYPE == "welcome"
+            async with connect(url) as second:
+                await second.send(hello)
+                assert decode_message(await second.recv()).TYPE == "welcome"
+                with pytest.raises(ConnectionClosed):
+                    async with asyncio.timeout(5):
+                        while True:
+                            await first.recv()
+                assert first.close_code == CloseCode.REPLACED
+                # The old link's close did not take the computer offline: the new one holds it.
+                assert (await api.computers(user))[0]["online"] is True
+        # Once the newer link closes too, the computer goes offline.
+        offline = await events.wait_for(5, type="computer.presence", online=False)
+        assert isinstance(offline, ComputerPresence)
     assert (await api.computers(user))[0]["online"] is False
 
 

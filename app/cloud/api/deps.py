@@ -40,10 +40,7 @@ async def get_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("Sign in first: this call needs a bearer access token.")
-    # A session of its own, returned to the pool at once: holding it for the whole request
-    # while the handler takes another would let concurrent requests starve the pool.
-    async with ctx.sessions() as session:
-        return await principal_from_access_token(ctx, session, credentials.credentials)
+    return await principal_from_access_token(ctx, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -204,8 +204,7 @@ async def events(websocket: WebSocket) -> None:
     ctx: CloudContext = websocket.app.state.context
 
     async def run(hello: Hello) -> None:
-        async with ctx.sessions() as session:
-            principal = await principal_from_access_token(ctx, session, hello.token)
+        principal = await principal_from_access_token(ctx, hello.token)
         subscription = ctx.broker.subscribe(account_topic(principal.account.id))
         try:
             await _send(

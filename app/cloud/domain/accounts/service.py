@@ -124,7 +124,7 @@ async def refresh(ctx: CloudContext, session: AsyncSession, refresh_token: str) 
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         # A used token came back: it was stolen or replayed. End the whole family.
-        await _revoke(session, sign_in.id, now, "refresh_token_reused")
+        await _revoke(ctx, session, sign_in.id, now, "refresh_token_reused")
         await session.commit()
         raise Unauthorized(
             "This sign-in was ended because an old refresh token was used again. Sign in again.",
@@ -141,37 +141,38 @@ async def sign_out(
     """End this sign-in, and the one a given refresh token belongs to if it is the same
     account's (a client may hold a refresh token from an earlier sign-in)."""
     now = ctx.clock.now()
-    await _revoke(session, principal.sign_in_id, now, "signed_out")
+    await _revoke(ctx, session, principal.sign_in_id, now, "signed_out")
     if refresh_token:
         stored = await session.get(RefreshToken, digest(refresh_token))
         sign_in = await session.get(SignIn, stored.sign_in_id) if stored else None
         if sign_in is not None and sign_in.account_id == principal.account.id:
-            await _revoke(session, sign_in.id, now, "signed_out")
+            await _revoke(ctx, session, sign_in.id, now, "signed_out")
     await session.commit()
 
 
-async def principal_from_access_token(
-    ctx: CloudContext, session: AsyncSession, access_token: str
-) -> Principal:
+async def principal_from_access_token(ctx: CloudContext, access_token: str) -> Principal:
     now = ctx.clock.now()
     try:
         claims = ctx.signer.verify(access_token, kind="access", now=now)
     except InvalidToken as exc:
         raise Unauthorized(f"Access token refused: {exc}.", code="invalid_token") from None
-    row = (
-        await session.execute(
-            select(Account, SignIn)
-            .join(SignIn, SignIn.account_id == Account.id)
-            .where(SignIn.id == str(claims.get("sid")), Account.id == str(claims["sub"]))
-        )
-    ).first()
+    sign_in_id, account_id = str(claims.get("sid")), str(claims["sub"])
+    expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
+    cached = ctx.sign_ins.get(sign_in_id)
+    if cached is not None and cached.id == account_id:
+        return Principal(account=cached, sign_in_id=sign_in_id, expires_at=expires_at)
+    async with ctx.sessions() as session:
+        row = (
+            await session.execute(
+                select(Account, SignIn)
+                .join(SignIn, SignIn.account_id == Account.id)
+                .where(SignIn.id == sign_in_id, Account.id == account_id)
+            )
+        ).first()
     if row is None or row[1].revoked_at is not None:
         raise Unauthorized("This sign-in has ended. Sign in again.", code="session_ended")
-    return Principal(
-        account=row[0],
-        sign_in_id=row[1].id,
-        expires_at=datetime.fromtimestamp(claims["exp"], tz=now.tzinfo),
-    )
+    ctx.sign_ins.put(sign_in_id, row[0])
+    return Principal(account=row[0], sign_in_id=sign_in_id, expires_at=expires_at)
 
 
 def _issue(
@@ -194,7 +195,10 @@ def _issue(
     return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=ttl)
 
 
-async def _revoke(session: AsyncSession, sign_in_id: str, now: datetime, reason: str) -> None:
+async def _revoke(
+    ctx: CloudContext, session: AsyncSession, sign_in_id: str, now: datetime, reason: str
+) -> None:
+    ctx.sign_ins.forget(sign_in_id)
     await session.execute(
         update(SignIn)
         .where(SignIn.id == sign_in_id, SignIn.revoked_at.is_(None))
