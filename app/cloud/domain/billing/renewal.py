@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, true, update
+from sqlalchemy import Table, and_, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -207,13 +207,15 @@ async def _insert_new(
 ) -> set[str]:
     """Insert the renewal purchases whose key is new; the unique index drops the others."""
     insert = pg_insert if ctx.engine.dialect.name == "postgresql" else sqlite_insert
+    table = cast(Table, Purchase.__table__)
+    # Core, with the rows as parameters: SQLAlchemy batches them ("insertmanyvalues")
+    # instead of compiling one giant statement or going through the ORM per row.
     statement = (
-        insert(Purchase)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["renewal_key"])
-        .returning(Purchase.id)
+        insert(table).on_conflict_do_nothing(index_elements=["renewal_key"]).returning(table.c.id)
     )
-    return set((await session.execute(statement)).scalars().all())
+    connection = await session.connection()
+    result = await connection.execute(statement, rows)
+    return set(result.scalars().all())
 
 
 async def _record_decline(
