@@ -8,8 +8,9 @@ process, on a fresh SQLite file or a throw-away PostgreSQL server, and measures:
    Each sign-in verifies an argon2id hash, which is slow on purpose; the rate tells how
    many people can sign in at once, so it is reported without a goal.
 2. **The computers list under load.** ``GET /api/v1/computers`` from ``--clients``
-   concurrent clients (closed loop, keep-alive; ``--think-ms`` pauses each client between
-   requests, to model people rather than scripts), each account holding ten computers.
+   concurrent clients (keep-alive; each pauses ``--think-ms``, default ~1 s, between
+   requests, to model people rather than scripts; ``--think-ms 0`` is a closed loop that
+   measures saturation instead), each account holding ten computers.
    This is what every app and portal calls on opening and after each change; the goal is
    p99 < 50 ms. The load comes from a separate process so that generating it does not
    share an event loop with anything else.
@@ -108,8 +109,11 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
     parser.add_argument(
         "--think-ms",
         type=float,
-        default=0.0,
-        help="pause of each of those clients between requests (default 0: back to back)",
+        default=1000.0,
+        help=(
+            "pause of each of those clients between requests, jittered ±50%% (default 1000: "
+            "people with the app open; 0: back to back, which measures saturation)"
+        ),
     )
     parser.add_argument(
         "--only",

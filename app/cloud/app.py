@@ -26,6 +26,8 @@ from app.cloud.domain.billing.plans import catalogue
 from app.cloud.domain.billing.renewal import run as run_renewals
 from app.cloud.domain.computers import presence
 from app.cloud.http_errors import BodySizeLimit, install_error_handlers
+from app.cloud.payments.disabled import DisabledProvider
+from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
@@ -103,14 +105,22 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
     else:
         signer = await load_or_create_signer(sessions, clock)
     secrets = derive_secrets(settings, seed_of(signer.private_key))
-    if not settings.sandbox:
-        raise RuntimeError(
-            f"payment provider {settings.payment_provider!r} is not available in this build; "
-            "use 'sandbox'"
+    sandbox: SandboxProvider | None = None
+    payments: PaymentProvider
+    if settings.payment_provider == "sandbox":
+        sandbox = SandboxProvider(
+            sessions,
+            clock,
+            webhook_secret=secrets.webhook,
+            card_delay_s=settings.sandbox_card_delay_s,
         )
-    sandbox = SandboxProvider(
-        sessions, clock, webhook_secret=secrets.webhook, card_delay_s=settings.sandbox_card_delay_s
-    )
+        payments = sandbox
+    elif settings.payment_provider == "disabled":
+        payments = DisabledProvider()
+    else:
+        raise RuntimeError(
+            f"unknown payment provider {settings.payment_provider!r}: use 'sandbox' or 'disabled'"
+        )
     return CloudContext(
         settings=settings,
         clock=clock,
@@ -126,7 +136,7 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
         broker=LocalBroker(),
         secrets=secrets,
         plans=catalogue(settings.plan_prices(), settings.currency),
-        payments=sandbox,
+        payments=payments,
         sandbox=sandbox,
         sign_ins=SignInCache(settings.sign_in_cache_s),
     )

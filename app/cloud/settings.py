@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     renewal_retry_hours: int = 24
     idempotency_ttl_h: int = 48
     # The payment provider. "sandbox" behaves like a real one (delays, declines, signed
-    # webhooks) without moving money; production sets a real provider and this turns off.
+    # webhooks) without moving money; "disabled" turns it and /sandbox/v1 off (production
+    # until a real provider is configured).
     payment_provider: str = "sandbox"
     payment_webhook_secret: SecretStr | None = None
     webhook_tolerance_s: int = 300
