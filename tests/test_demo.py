@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -13,6 +14,8 @@ from pathlib import Path
 import httpx
 
 from app.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.support.api import Api, EventStream
+from tests.support.billing import CARD, buy, wait_state
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) -> str:
@@ -55,8 +58,21 @@ def test_demo_runs_cloud_and_an_online_demo_computer(tmp_path: Path) -> None:
             headers = {"Authorization": f"Bearer {tokens['access_token']}"}
             [computer] = http.get("/api/v1/computers", headers=headers).json()
             assert computer["name"] == "Demo computer" and computer["online"] is True
+        asyncio.run(_buy_and_see_it_go_active(match.group(1)))
         process.send_signal(signal.SIGINT)
         assert process.wait(30) == 0
     finally:
         process.kill()
         process.wait(10)
+
+
+async def _buy_and_see_it_go_active(url: str) -> None:
+    """The demo account buys with a card and sees the subscription go active live."""
+    async with Api(url) as api:
+        user = await api.sign_in(DEMO_EMAIL, DEMO_PASSWORD)
+        async with EventStream(api, user) as events:
+            bought = await buy(api, user, "month-1", CARD)
+            assert bought.status_code == 201 and bought.json()["state"] == "pending"
+            # The demo's sandbox confirms cards after its default delay, by itself.
+            active = await wait_state(api, user, events, "active", timeout_s=30)
+        assert active["plan"] == "month-1"

@@ -199,3 +199,18 @@ async def test_purchases_of_another_account_are_not_found(api: Api) -> None:
     response = await api.http.get(f"/api/v1/purchases/{bought['id']}", headers=other.headers)
     assert response.status_code == 404
     assert await purchases(api, other) == []
+
+
+async def test_idempotency_keys_are_kept_at_least_a_day(api: Api) -> None:
+    user = await api.sign_up()
+    key = str(uuid.uuid4())
+    first = await buy(api, user, key=key)
+    await advance(api, 25 * 3600)
+    user = await api.sign_in(user.email)
+    replay = await buy(api, user, key=key)
+    assert replay.status_code == 201 and replay.json()["id"] == first.json()["id"]
+    # Long after (48 h), the key is forgotten and may start a new purchase.
+    await advance(api, 24 * 3600)
+    user = await api.sign_in(user.email)
+    fresh = await buy(api, user, key=key)
+    assert fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]

@@ -181,7 +181,8 @@ class Purchase(Base):
     )
     state: Mapped[str] = mapped_column(String(20))  # pending|confirmed|failed|refunded
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # "<Idempotency-Key>#<claim time>": one purchase per claim of a key.
+    idempotency_key: Mapped[str | None] = mapped_column(String(130), nullable=True)
     # At most one renewal charge per subscription, period and attempt.
     renewal_key: Mapped[str | None] = mapped_column(String(120), unique=True, nullable=True)
     provider_payment_id: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)

@@ -35,7 +35,10 @@ async def buy(
     if replay is not None:
         return replay
     try:
-        response = idempotency.StoredResponse(201, await _purchase(ctx, account_id, key, request))
+        # The purchase records which claim of the key made it: a key may be used again once
+        # its claim expired, and the unique index still allows one purchase per claim.
+        claim = f"{key}#{now.timestamp():.6f}"
+        response = idempotency.StoredResponse(201, await _purchase(ctx, account_id, claim, request))
     except ApiError as exc:
         # A refusal is an answer too: repeating the key gets the same one.
         response = idempotency.StoredResponse(

@@ -156,7 +156,7 @@ def upgrade() -> None:
         sa.Column("payment_method_id", sa.String(length=36), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("reference", sa.String(length=20), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=100), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=130), nullable=True),
         sa.Column("renewal_key", sa.String(length=120), nullable=True),
         sa.Column("provider_payment_id", sa.String(length=100), nullable=True),
         sa.Column("received_cents", sa.Integer(), nullable=False),
