@@ -1,0 +1,96 @@
+"""Session tickets: the cloud signs {session, account, computer, expiry} with Ed25519 (a
+compact JWS, ``alg: EdDSA``); the agent checks them with the public key it learned at
+enrolment. No I/O here: the caller passes the key, the time and the computer id.
+
+A ticket admits one session once: :class:`ReplayGuard` remembers the ones already used
+until they expire."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from .errors import CloseCode, ProtocolError
+
+MAX_TICKET_CHARS = 4096
+PUBLIC_KEY_PREFIX = "ed25519:"
+
+
+class TicketRefused(ProtocolError):
+    """The ticket is forged, expired, for another computer, or already used."""
+
+    code = "ticket_refused"
+    close_code = CloseCode.UNAUTHORIZED
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    session_id: str
+    account_id: str
+    computer_id: str
+    expires_at: int  # Unix seconds
+
+
+def _b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """The cloud's key as given at enrolment: ``ed25519:<base64url of 32 bytes>``."""
+    if not text.startswith(PUBLIC_KEY_PREFIX):
+        raise ValueError("not an ed25519 public key")
+    return Ed25519PublicKey.from_public_bytes(_b64decode(text[len(PUBLIC_KEY_PREFIX) :]))
+
+
+def verify_ticket(
+    token: str, public_key: Ed25519PublicKey, *, computer_id: str, now: float
+) -> Ticket:
+    """The ticket's claims, if the cloud signed it for this computer and it has not expired."""
+    if not isinstance(token, str) or len(token) > MAX_TICKET_CHARS or token.count(".") != 2:
+        raise TicketRefused("The session ticket is malformed.")
+    header_part, payload_part, signature_part = token.split(".")
+    try:
+        header = json.loads(_b64decode(header_part))
+        payload: dict[str, Any] = json.loads(_b64decode(payload_part))
+        signature = _b64decode(signature_part)
+    except (ValueError, binascii.Error, RecursionError):
+        raise TicketRefused("The session ticket is malformed.") from None
+    if not isinstance(header, dict) or header.get("alg") != "EdDSA":
+        raise TicketRefused("The session ticket is not signed with EdDSA.")
+    try:
+        public_key.verify(signature, f"{header_part}.{payload_part}".encode())
+    except InvalidSignature:
+        raise TicketRefused("The session ticket was not signed by this computer's cloud.") from None
+    if not isinstance(payload, dict) or payload.get("typ") != "session":
+        raise TicketRefused("Not a session ticket.")
+    fields = {name: payload.get(name) for name in ("sid", "sub", "cid")}
+    expires_at = payload.get("exp")
+    if not all(isinstance(value, str) and value for value in fields.values()) or not isinstance(
+        expires_at, int
+    ):
+        raise TicketRefused("The session ticket lacks its session, account or computer.")
+    if fields["cid"] != computer_id:
+        raise TicketRefused("The session ticket is for another computer.")
+    if expires_at <= now:
+        raise TicketRefused("The session ticket has expired; open the session again.")
+    return Ticket(str(fields["sid"]), str(fields["sub"]), str(fields["cid"]), expires_at)
+
+
+class ReplayGuard:
+    """Remembers used tickets until they expire, so each admits one session only."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, int] = {}
+
+    def admit(self, ticket: Ticket, *, now: float) -> None:
+        for session_id in [sid for sid, expiry in self._used.items() if expiry <= now]:
+            del self._used[session_id]
+        if ticket.session_id in self._used:
+            raise TicketRefused("This session ticket was already used.")
+        self._used[ticket.session_id] = ticket.expires_at
