@@ -12,7 +12,8 @@ close the connection with::
     │   └── UnknownMessageType    unknown_message_type  1007 INVALID_DATA
     ├── UnsupportedVersion        unsupported_version   4426 UNSUPPORTED_VERSION
     ├── UnexpectedMessage         unexpected_message    1008 POLICY_VIOLATION
-    └── FrameError                malformed_frame       1007 INVALID_DATA
+    ├── FrameError                malformed_frame       1007 INVALID_DATA
+    └── TicketRefused             ticket_refused        4401 UNAUTHORIZED
 
 Messages (``str(exc)`` / :attr:`~ProtocolError.message`) are written for humans and
 never echo more than a short, escaped excerpt of peer input, so they are safe to log
@@ -29,6 +30,7 @@ __all__ = [
     "MalformedMessage",
     "MessageTooLarge",
     "ProtocolError",
+    "TicketRefused",
     "UnexpectedMessage",
     "UnknownMessageType",
     "UnsupportedVersion",
@@ -114,3 +116,10 @@ class FrameError(ProtocolError):
 
     code = "malformed_frame"
     close_code = CloseCode.INVALID_DATA
+
+
+class TicketRefused(ProtocolError):
+    """A session ticket is forged, expired, for another computer, or already used."""
+
+    code = "ticket_refused"
+    close_code = CloseCode.UNAUTHORIZED

@@ -16,17 +16,12 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .errors import CloseCode, ProtocolError
+from .errors import TicketRefused
+
+__all__ = ["ReplayGuard", "Ticket", "TicketRefused", "public_key_from_text", "verify_ticket"]
 
 MAX_TICKET_CHARS = 4096
 PUBLIC_KEY_PREFIX = "ed25519:"
-
-
-class TicketRefused(ProtocolError):
-    """The ticket is forged, expired, for another computer, or already used."""
-
-    code = "ticket_refused"
-    close_code = CloseCode.UNAUTHORIZED
 
 
 @dataclass(frozen=True, slots=True)

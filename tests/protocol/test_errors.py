@@ -17,6 +17,7 @@ from app.protocol import (
     UnknownMessageType,
     UnsupportedVersion,
 )
+from app.protocol.errors import TicketRefused
 
 # (class, parent, code, close code) exactly as documented in errors.py.
 ERROR_TABLE: list[tuple[type[ProtocolError], type[Exception], str, CloseCode]] = [
@@ -27,6 +28,7 @@ ERROR_TABLE: list[tuple[type[ProtocolError], type[Exception], str, CloseCode]] =
     (UnsupportedVersion, ProtocolError, "unsupported_version", CloseCode.UNSUPPORTED_VERSION),
     (UnexpectedMessage, ProtocolError, "unexpected_message", CloseCode.POLICY_VIOLATION),
     (FrameError, ProtocolError, "malformed_frame", CloseCode.INVALID_DATA),
+    (TicketRefused, ProtocolError, "ticket_refused", CloseCode.UNAUTHORIZED),
 ]
 
 
