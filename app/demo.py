@@ -11,6 +11,7 @@ import platformdirs
 
 from app.agent.enroll import enroll
 from app.agent.link import ControlLink
+from app.agent.session import AgentSessions
 from app.agent.state import AgentState, AgentStore, NotEnrolled
 from app.cloud.server import bind, build_server
 from app.cloud.settings import Settings
@@ -40,7 +41,8 @@ async def _demo(port: int) -> None:
     try:
         store = AgentStore(root / "agent")
         state, token = await _demo_agent(store, server.url)
-        link = ControlLink(state.cloud_url, token)
+        sessions = AgentSessions(state.cloud_url, token, state.computer_id, state.cloud_public_key)
+        link = ControlLink(state.cloud_url, token, on_offer=sessions.offer)
         linking = asyncio.create_task(link.run_forever())
         async with asyncio.timeout(15):
             await link.connected.wait()

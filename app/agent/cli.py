@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.agent.enroll import EnrolmentFailed, enroll
 from app.agent.link import ControlLink, LinkRefused
+from app.agent.session import AgentSessions
 from app.agent.state import AgentStore, NotEnrolled
 
 
@@ -53,10 +54,18 @@ def _run(store: AgentStore) -> int:
     except NotEnrolled as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    link = ControlLink(state.cloud_url, token)
     print(f"Agent for '{state.name}' linking to {state.cloud_url}", flush=True)
+
+    async def run() -> None:
+        sessions = AgentSessions(state.cloud_url, token, state.computer_id, state.cloud_public_key)
+        link = ControlLink(state.cloud_url, token, on_offer=sessions.offer)
+        try:
+            await link.run_forever()
+        finally:
+            await sessions.close()
+
     try:
-        asyncio.run(link.run_forever())
+        asyncio.run(run())
     except LinkRefused as exc:
         print(f"The cloud refused this agent: {exc}", file=sys.stderr)
         return 3

@@ -23,6 +23,7 @@ from app.protocol import (
     HeartbeatAck,
     Hello,
     ProtocolError,
+    SessionOffer,
     Welcome,
     decode_message,
     encode_message,
@@ -71,11 +72,13 @@ class ControlLink:
         *,
         backoff: Backoff | None = None,
         on_change: Callable[[bool], None] | None = None,
+        on_offer: Callable[[SessionOffer], None] | None = None,
     ) -> None:
         self.url = websocket_url(cloud_url, "/api/v1/agent/link")
         self._token = token
         self._backoff = backoff or Backoff()
         self._on_change = on_change or (lambda online: None)
+        self._on_offer = on_offer
         self.connected = asyncio.Event()
         self.connections = 0
 
@@ -174,6 +177,8 @@ class ControlLink:
                 ) from None
             raise
         message = decode_message(data)
+        if isinstance(message, SessionOffer) and self._on_offer is not None:
+            self._on_offer(message)
         if isinstance(message, ErrorMessage):
             log.warning("cloud says: %s (%s)", message.message, message.code)
         return message

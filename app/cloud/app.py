@@ -29,6 +29,7 @@ from app.cloud.http_errors import BodySizeLimit, install_error_handlers
 from app.cloud.payments.disabled import DisabledProvider
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
+from app.cloud.relay import RelayHub
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
 from app.cloud.security.signing import load_or_create_signer, seed_of, signer_from_seed
@@ -139,6 +140,11 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
         payments=payments,
         sandbox=sandbox,
         sign_ins=SignInCache(settings.sign_in_cache_s),
+        relay=RelayHub(
+            pair_timeout_s=settings.relay_pair_timeout_s,
+            idle_s=settings.relay_idle_s,
+            max_bytes_per_s=settings.relay_max_bytes_per_s,
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from app.cloud.clock import Clock
 from app.cloud.domain.billing.plans import Plan
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
+from app.cloud.relay import RelayHub
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
 from app.cloud.security.signing import Signer
@@ -40,6 +41,7 @@ class CloudContext:
     payments: PaymentProvider
     # Set when the built-in sandbox is the provider: its operator surface needs it.
     sandbox: SandboxProvider | None
+    relay: RelayHub
     # computer id → id of the control link this process holds for it.
     local_links: dict[str, str] = field(default_factory=dict)
     sign_ins: SignInCache = field(default_factory=lambda: SignInCache(ttl_s=0))

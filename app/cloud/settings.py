@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     presence_refresh_s: float = 30.0
     presence_lease_s: float = 90.0
     hello_timeout_s: float = 10.0
+    # The relay: how long a half waits for the other, idle time before a session is
+    # closed, and the per-session, per-direction bandwidth cap.
+    relay_pair_timeout_s: float = 30.0
+    relay_idle_s: float = 30.0
+    relay_max_bytes_per_s: float = 8 * 1024 * 1024
 
     max_body_bytes: int = 64 * 1024
     argon2_time_cost: int = 2

@@ -184,6 +184,35 @@ class PurchaseChanged:
     state: Annotated[str, Length(1, 40)]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionOffer:
+    """Cloud → agent, on the control link: a viewer was granted a session; join it at
+    the relay (``relay_path`` on the cloud's address)."""
+
+    TYPE: ClassVar[str] = "session.offer"
+
+    session_id: _Id
+    relay_path: Annotated[str, Length(1, 200)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionStart:
+    """Viewer → agent, first message of a session: the cloud's ticket, checked end to end."""
+
+    TYPE: ClassVar[str] = "session.start"
+
+    ticket: Annotated[str, Length(1, 4096)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionAccepted:
+    """Agent → viewer: the ticket was good; the session is open."""
+
+    TYPE: ClassVar[str] = "session.accepted"
+
+    session_id: _Id
+
+
 #: Any control message.
 Message: TypeAlias = (
     Hello
@@ -197,6 +226,9 @@ Message: TypeAlias = (
     | ComputerRemoved
     | SubscriptionChanged
     | PurchaseChanged
+    | SessionOffer
+    | SessionStart
+    | SessionAccepted
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -211,6 +243,9 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     ComputerRemoved,
     SubscriptionChanged,
     PurchaseChanged,
+    SessionOffer,
+    SessionStart,
+    SessionAccepted,
 )
 
 #: Message classes by their wire ``"type"``.

@@ -28,6 +28,9 @@ from app.protocol import (
     MessageTooLarge,
     ProtocolError,
     PurchaseChanged,
+    SessionAccepted,
+    SessionOffer,
+    SessionStart,
     SubscriptionChanged,
     UnexpectedMessage,
     UnknownMessageType,
@@ -188,6 +191,9 @@ VALID: dict[type[Message], dict[str, Any]] = {
     ComputerRemoved: {"type": "computer.removed", "computer_id": "c1"},
     SubscriptionChanged: {"type": "subscription.changed", "state": "active"},
     PurchaseChanged: {"type": "purchase.changed", "purchase_id": "p1", "state": "confirmed"},
+    SessionOffer: {"type": "session.offer", "session_id": "s1", "relay_path": "/api/v1/relay/s1"},
+    SessionStart: {"type": "session.start", "ticket": "a.b.c"},
+    SessionAccepted: {"type": "session.accepted", "session_id": "s1"},
 }
 
 
@@ -269,6 +275,9 @@ def test_message_types_registry() -> None:
         "computer.removed": ComputerRemoved,
         "subscription.changed": SubscriptionChanged,
         "purchase.changed": PurchaseChanged,
+        "session.offer": SessionOffer,
+        "session.start": SessionStart,
+        "session.accepted": SessionAccepted,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

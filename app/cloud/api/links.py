@@ -22,6 +22,8 @@ from app.cloud.domain.accounts.service import principal_from_access_token
 from app.cloud.domain.computers import presence
 from app.cloud.domain.computers.service import computer_for_agent_token
 from app.cloud.errors import Unauthorized
+from app.cloud.relay import RelayRefused
+from app.cloud.security.signing import InvalidToken
 from app.protocol import (
     PROTOCOL_VERSION,
     CloseCode,
@@ -31,6 +33,7 @@ from app.protocol import (
     Hello,
     Message,
     ProtocolError,
+    SessionOffer,
     Welcome,
     check_hello,
     decode_message,
@@ -176,16 +179,25 @@ async def _hold_link(websocket: WebSocket, ctx: CloudContext, computer: Computer
         )
         await _first_done(
             _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s),
-            _obey_control(control, link_id),
+            _obey_control(websocket, control, link_id),
         )
     finally:
         ctx.broker.unsubscribe(control)
         await asyncio.shield(presence.link_closed(ctx, computer, link_id))
 
 
-async def _obey_control(control: Subscription, link_id: str) -> None:
+async def _obey_control(websocket: WebSocket, control: Subscription, link_id: str) -> None:
     async for payload in control:
         command = json.loads(payload)
+        if command["kind"] == "session_offer":
+            await _send(
+                websocket,
+                SessionOffer(
+                    session_id=command["session_id"],
+                    relay_path=f"/api/v1/relay/{command['session_id']}",
+                ),
+            )
+            continue
         if command["kind"] == "removed":
             raise LinkClosed(
                 CloseCode.NOT_FOUND,
@@ -241,3 +253,39 @@ async def _expire(after_s: float) -> None:
     raise LinkClosed(
         CloseCode.UNAUTHORIZED, "token_expired", "The access token expired; refresh and reconnect."
     )
+
+
+@router.websocket("/relay/{session_id}")
+async def relay(websocket: WebSocket, session_id: str) -> None:
+    """A session's viewer and agent meet here; see ``app.cloud.relay``."""
+    ctx: CloudContext = websocket.app.state.context
+
+    async def run(hello: Hello) -> None:
+        if hello.role == "viewer":
+            try:
+                claims = ctx.signer.verify(hello.token, kind="session", now=ctx.clock.now())
+            except InvalidToken as exc:
+                raise LinkClosed(
+                    CloseCode.UNAUTHORIZED, "ticket_refused", f"Session ticket refused: {exc}."
+                ) from None
+            if claims.get("sid") != session_id:
+                raise LinkClosed(
+                    CloseCode.UNAUTHORIZED, "ticket_refused", "This ticket is for another session."
+                )
+            computer_id = str(claims.get("cid"))
+        else:
+            async with ctx.sessions() as session:
+                computer = await computer_for_agent_token(session, hello.token)
+            if computer is None:
+                raise LinkClosed(
+                    CloseCode.UNAUTHORIZED,
+                    "invalid_agent_token",
+                    "This agent's credential is not valid.",
+                )
+            computer_id = computer.id
+        try:
+            await ctx.relay.join(session_id, hello.role, computer_id, websocket)
+        except RelayRefused as exc:
+            raise LinkClosed(exc.code, exc.code_name, exc.message) from None
+
+    await _serve(websocket, ctx, ("viewer", "agent"), run)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.cloud.broker import computer_topic
 from app.cloud.context import CloudContext
 from app.cloud.domain.billing.entitlement import require_entitlement
 from app.cloud.domain.computers.service import get_owned
@@ -37,5 +39,10 @@ async def grant(ctx: CloudContext, account_id: str, computer_id: str) -> Session
         {"typ": "session", "sub": account_id, "sid": session_id, "cid": computer_id},
         now=now,
         ttl_s=TICKET_TTL_S,
+    )
+    # The relay expects the two halves; the agent is told over its control link.
+    ctx.relay.expect(session_id, computer_id)
+    await ctx.broker.publish(
+        computer_topic(computer_id), json.dumps({"kind": "session_offer", "session_id": session_id})
     )
     return SessionGrant(session_id, ticket, now + timedelta(seconds=TICKET_TTL_S))
