@@ -1,0 +1,61 @@
+"""H.264 encoding with libx264 for interactive use: ultrafast + zerolatency, no B-frames,
+a long GOP with a keyframe on request, and Annex B access units out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import numpy as np
+
+from app.agent.capture.base import RGBFrame
+
+
+@dataclass(frozen=True)
+class EncodedFrame:
+    data: bytes  # one H.264 access unit, Annex B
+    keyframe: bool
+
+
+class H264Encoder:
+    def __init__(self, width: int, height: int, *, fps: int = 60, bitrate_kbps: int = 6000) -> None:
+        self.width, self.height = width - width % 2, height - height % 2
+        self._codec = av.CodecContext.create("libx264", "w")
+        self._codec.width, self._codec.height = self.width, self.height
+        self._codec.pix_fmt = "yuv420p"
+        self._codec.time_base = Fraction(1, 1_000_000)
+        # x264 budgets bits per frame from the frame rate: without it, it assumes one
+        # frame per time-base tick and starves every frame.
+        self._codec.framerate = Fraction(fps, 1)
+        # Constant quality, capped: a still desktop stays crisp and cheap, motion is held
+        # to the bitrate. A small VBV keeps frames even-sized, with room for a keyframe.
+        vbv = max(bitrate_kbps // 4, 200)
+        self._codec.options = {
+            "preset": "ultrafast",
+            "tune": "zerolatency",
+            "bframes": "0",
+            "g": "600",  # long GOP: keyframes when asked, not on a timer
+            "crf": "23",
+            "x264-params": (
+                f"repeat-headers=1:annexb=1:vbv-maxrate={bitrate_kbps}:vbv-bufsize={vbv}:slices=4"
+            ),
+        }
+        self._codec.open()
+        self._want_keyframe = True
+
+    def request_keyframe(self) -> None:
+        self._want_keyframe = True
+
+    def encode(self, image: RGBFrame, pts_us: int) -> list[EncodedFrame]:
+        if image.shape[0] != self.height or image.shape[1] != self.width:
+            image = np.ascontiguousarray(image[: self.height, : self.width])
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+        frame.pts = pts_us
+        if self._want_keyframe:
+            frame.pict_type = av.video.frame.PictureType.I
+            self._want_keyframe = False
+        return [
+            EncodedFrame(bytes(packet), bool(packet.is_keyframe))
+            for packet in self._codec.encode(frame)
+        ]
