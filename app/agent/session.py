@@ -1,9 +1,8 @@
 """The agent's side of remote sessions: join the relay when offered, check the viewer's
 ticket end to end (the cloud's signature, this computer, expiry, used once), then serve.
 
-Screen capture, encoding and input injection attach here with the rest of the sessions
-work; for now an accepted session answers heartbeats, so a viewer can measure the round
-trip through the relay."""
+An accepted session streams the screen as H.264 (only when it changes) and applies the
+input it receives. The source is the demo screen for now; X11 and mss come next."""
 
 from __future__ import annotations
 
@@ -16,14 +15,19 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app import __version__
+from app.agent.capture.base import Captured
+from app.agent.capture.demo import DemoScreen
+from app.agent.encode import H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
     PROTOCOL_VERSION,
     CloseCode,
     ErrorMessage,
+    FrameError,
     Heartbeat,
     HeartbeatAck,
     Hello,
+    KeyframeRequest,
     ProtocolError,
     SessionAccepted,
     SessionOffer,
@@ -31,6 +35,8 @@ from app.protocol import (
     decode_message,
     encode_message,
 )
+from app.protocol.frames import Frame, FrameFlags, FrameType, decode_frame, encode_frame
+from app.protocol.input import InputEvent, decode_input
 from app.protocol.tickets import ReplayGuard, TicketRefused, public_key_from_text, verify_ticket
 
 log = logging.getLogger(__name__)
@@ -99,21 +105,99 @@ class AgentSessions:
         return True
 
     async def _run(self, ws: ClientConnection) -> None:
-        async for data in ws:
-            if isinstance(data, bytes):
-                continue  # input frames: handled once injection lands
-            try:
-                message = decode_message(data)
-            except ProtocolError as exc:
-                await _refuse(ws, exc)
-                return
-            if isinstance(message, Heartbeat):
-                ack = HeartbeatAck(
-                    seq=message.seq,
-                    sent_at_us=message.sent_at_us,
-                    server_time_us=time.time_ns() // 1000,
+        screen = self._new_screen()
+        stream = _VideoStream(ws, screen, max_fps=60)
+        streaming = asyncio.create_task(stream.run())
+        try:
+            async for data in ws:
+                if isinstance(data, bytes):
+                    try:
+                        frame = decode_frame(data)
+                        if frame.type != FrameType.INPUT:
+                            raise FrameError("only input frames go from viewer to agent")
+                        apply_input(screen, decode_input(frame.payload))
+                    except FrameError as exc:
+                        await _refuse(ws, exc)
+                        return
+                    stream.changed.set()
+                    continue
+                try:
+                    message = decode_message(data)
+                except ProtocolError as exc:
+                    await _refuse(ws, exc)
+                    return
+                if isinstance(message, Heartbeat):
+                    now_us = time.time_ns() // 1000
+                    ack = HeartbeatAck(
+                        seq=message.seq, sent_at_us=message.sent_at_us, server_time_us=now_us
+                    )
+                    await ws.send(encode_message(ack))
+                elif isinstance(message, KeyframeRequest):
+                    stream.encoder.request_keyframe()
+                    stream.force = True
+                    stream.changed.set()
+        finally:
+            streaming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await streaming
+
+    def _new_screen(self) -> DemoScreen:
+        return DemoScreen()
+
+
+def apply_input(screen: DemoScreen, event: InputEvent) -> None:
+    """Input in normalised coordinates, onto the screen's pixels."""
+    x = min(screen.width - 1, int(event.x * screen.width))
+    y = min(screen.height - 1, int(event.y * screen.height))
+    if event.kind == "click":
+        screen.click(x, y)
+    elif event.kind == "text":
+        screen.type_text(event.text)
+    elif event.kind == "key":
+        screen.key(event.key)
+    elif event.kind == "wheel":
+        screen.wheel(event.dy)
+
+
+class _VideoStream:
+    """Capture when something changed (at most ``max_fps``), encode off the event loop,
+    and send each access unit as a VIDEO frame stamped with its capture time."""
+
+    def __init__(self, ws: ClientConnection, screen: DemoScreen, max_fps: int) -> None:
+        self._ws = ws
+        self._screen = screen
+        self._min_interval = 1 / max_fps
+        self.encoder = H264Encoder(screen.width, screen.height, fps=max_fps)
+        self.changed = asyncio.Event()
+        self.changed.set()  # the first picture
+        self.force = False
+        self._frame_id = 0
+
+    async def run(self) -> None:
+        while True:
+            await self.changed.wait()
+            self.changed.clear()
+            started = time.monotonic()
+            captured = self._screen.grab_if_changed()
+            if captured is None and self.force:
+                captured = Captured(self._screen.render(), time.time_ns() // 1000)
+            self.force = False
+            if captured is not None:
+                encoded = await asyncio.to_thread(
+                    self.encoder.encode, captured.image, captured.capture_us
                 )
-                await ws.send(encode_message(ack))
+                for unit in encoded:
+                    self._frame_id = (self._frame_id + 1) % 2**32
+                    frame = Frame(
+                        type=FrameType.VIDEO,
+                        frame_id=self._frame_id,
+                        capture_us=captured.capture_us,
+                        payload=unit.data,
+                        flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
+                    )
+                    await self._ws.send(encode_frame(frame))
+            # At most max_fps: changes arriving meanwhile are folded into the next grab.
+            await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
 
 
 async def _refuse(ws: ClientConnection, exc: ProtocolError) -> None:

@@ -213,6 +213,15 @@ class SessionAccepted:
     session_id: _Id
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeyframeRequest:
+    """Viewer → agent: the decoder lost track (an error, a dropped frame); send a keyframe."""
+
+    TYPE: ClassVar[str] = "video.keyframe_request"
+
+    reason: Annotated[str, Length(0, 200)] = ""
+
+
 #: Any control message.
 Message: TypeAlias = (
     Hello
@@ -229,6 +238,7 @@ Message: TypeAlias = (
     | SessionOffer
     | SessionStart
     | SessionAccepted
+    | KeyframeRequest
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -246,6 +256,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SessionOffer,
     SessionStart,
     SessionAccepted,
+    KeyframeRequest,
 )
 
 #: Message classes by their wire ``"type"``.

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from app.agent.link import ControlLink
-from app.agent.session import AgentSessions
 from app.cloud.settings import Settings
 from app.protocol import (
     PROTOCOL_VERSION,
@@ -22,21 +18,16 @@ from app.protocol import (
     Heartbeat,
     HeartbeatAck,
     Hello,
+    Message,
     SessionAccepted,
     SessionStart,
     decode_message,
     encode_message,
 )
 from tests.conftest import fast_settings
-from tests.support.api import Api, EventStream, User
-from tests.support.billing import CARD, advance, buy, wait_state
-
-
-@dataclass
-class Host:
-    user: User
-    computer_id: str
-    sessions: AgentSessions
+from tests.support.api import Api
+from tests.support.billing import advance
+from tests.support.sessions import entitled_online_host, open_session
 
 
 @pytest.fixture
@@ -45,42 +36,18 @@ def settings(database_url: str) -> Settings:
     return fast_settings(database_url, relay_pair_timeout_s=1.0, relay_idle_s=2.0)
 
 
-@contextlib.asynccontextmanager
-async def entitled_online_host(api: Api, *, joins: bool = True) -> AsyncIterator[Host]:
-    user = await api.sign_up()
-    enrolled = await api.enroll(user, "Studio")
-    async with EventStream(api, user) as events:
-        await buy(api, user, "month-1", CARD)
-        await advance(api, 5)
-        await wait_state(api, user, events, "active")
-    sessions = AgentSessions(
-        api.url, enrolled["agent_token"], enrolled["computer_id"], enrolled["cloud_public_key"]
-    )
-    link = ControlLink(api.url, enrolled["agent_token"], on_offer=sessions.offer if joins else None)
-    task = asyncio.create_task(link.run_forever())
-    try:
-        async with asyncio.timeout(10):
-            await link.connected.wait()
-        yield Host(user, enrolled["computer_id"], sessions)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await sessions.close()
-
-
-async def open_session(api: Api, host: Host) -> dict[str, str]:
-    response = await api.http.post(
-        "/api/v1/sessions", headers=host.user.headers, json={"computer_id": host.computer_id}
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
 async def viewer(api: Api, session_id: str, ticket: str) -> ClientConnection:
     ws = await connect(api.ws_url(f"/api/v1/relay/{session_id}"), open_timeout=10)
     await ws.send(encode_message(Hello(version=PROTOCOL_VERSION, role="viewer", token=ticket)))
     return ws
+
+
+async def next_message(ws: ClientConnection) -> Message:
+    """The next control message; the video frames streaming meanwhile are skipped."""
+    async with asyncio.timeout(10):
+        while isinstance(data := await ws.recv(), bytes):
+            pass
+    return decode_message(data)
 
 
 async def closed_with(ws: ClientConnection) -> tuple[int | None, ErrorMessage | None]:
@@ -88,7 +55,7 @@ async def closed_with(ws: ClientConnection) -> tuple[int | None, ErrorMessage | 
     with contextlib.suppress(ConnectionClosed):
         async with asyncio.timeout(10):
             while True:
-                message = decode_message(await ws.recv())
+                message = await next_message(ws)
                 if isinstance(message, ErrorMessage):
                     error = message
     return ws.close_code, error
@@ -100,16 +67,14 @@ async def test_a_session_through_the_relay(api: Api) -> None:
         ws = await viewer(api, granted["session_id"], granted["ticket"])
         try:
             await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
-            async with asyncio.timeout(10):
-                accepted = decode_message(await ws.recv())
+            accepted = await next_message(ws)
             assert (
                 isinstance(accepted, SessionAccepted)
                 and accepted.session_id == granted["session_id"]
             )
             for seq in range(3):
                 await ws.send(encode_message(Heartbeat(seq=seq, sent_at_us=seq)))
-                async with asyncio.timeout(10):
-                    ack = decode_message(await ws.recv())
+                ack = await next_message(ws)
                 assert isinstance(ack, HeartbeatAck) and ack.seq == seq
         finally:
             await ws.close()
@@ -151,8 +116,7 @@ async def test_a_second_viewer_with_the_same_ticket_is_refused(api: Api) -> None
         first = await viewer(api, granted["session_id"], granted["ticket"])
         try:
             await first.send(encode_message(SessionStart(ticket=granted["ticket"])))
-            async with asyncio.timeout(10):
-                assert isinstance(decode_message(await first.recv()), SessionAccepted)
+            assert isinstance(await next_message(first), SessionAccepted)
             second = await viewer(api, granted["session_id"], granted["ticket"])
             code, _ = await closed_with(second)
             assert code in (CloseCode.REPLACED, CloseCode.NOT_FOUND)
@@ -182,7 +146,6 @@ async def test_an_idle_session_is_closed(api: Api) -> None:
         granted = await open_session(api, host)
         ws = await viewer(api, granted["session_id"], granted["ticket"])
         await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
-        async with asyncio.timeout(10):
-            assert isinstance(decode_message(await ws.recv()), SessionAccepted)
+        assert isinstance(await next_message(ws), SessionAccepted)
         code, _ = await closed_with(ws)  # then silence on both sides
         assert code == CloseCode.TIMEOUT

@@ -129,6 +129,7 @@ def test_package_reexports_public_api() -> None:
         "SessionOffer",
         "SessionStart",
         "SessionAccepted",
+        "KeyframeRequest",
         "Message",
         "MESSAGE_TYPES",
         "Role",

@@ -23,6 +23,7 @@ from app.protocol import (
     Heartbeat,
     HeartbeatAck,
     Hello,
+    KeyframeRequest,
     MalformedMessage,
     Message,
     MessageTooLarge,
@@ -194,6 +195,7 @@ VALID: dict[type[Message], dict[str, Any]] = {
     SessionOffer: {"type": "session.offer", "session_id": "s1", "relay_path": "/api/v1/relay/s1"},
     SessionStart: {"type": "session.start", "ticket": "a.b.c"},
     SessionAccepted: {"type": "session.accepted", "session_id": "s1"},
+    KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},
 }
 
 
@@ -278,6 +280,7 @@ def test_message_types_registry() -> None:
         "session.offer": SessionOffer,
         "session.start": SessionStart,
         "session.accepted": SessionAccepted,
+        "video.keyframe_request": KeyframeRequest,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

@@ -67,6 +67,10 @@ class DemoScreen:
         self._dirty = False
         return Captured(self._draw(), time.time_ns() // 1000)
 
+    def render(self) -> np.ndarray:
+        """The current picture, changed or not (a keyframe was asked for)."""
+        return self._draw()
+
     def _draw(self) -> np.ndarray:
         w, h = self.width, self.height
         image = Image.new("RGB", (w, h), BACKGROUND)

@@ -1,0 +1,90 @@
+"""Decoding off the event loop: network → bounded queue → decode thread → newest frame.
+
+Only the newest decoded picture is kept (a viewer shows now, not history). A decode
+error or a full queue drops what is queued and asks the agent for a keyframe."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import av
+import numpy as np
+
+from app.protocol.frames import Frame
+
+QUEUE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class Picture:
+    image: np.ndarray  # height, width, 3 (RGB)
+    frame_id: int
+    capture_us: int
+    decoded_us: int
+
+
+class DecodePipeline:
+    def __init__(
+        self, on_picture: Callable[[Picture], None], on_keyframe_needed: Callable[[str], None]
+    ) -> None:
+        self._on_picture = on_picture
+        self._on_keyframe_needed = on_keyframe_needed
+        self._queue: queue.Queue[Frame | None] = queue.Queue(QUEUE_SIZE)
+        self._codec = av.CodecContext.create("h264", "r")
+        # Low delay: output each picture as soon as it is decoded; slices in parallel.
+        self._codec.flags |= av.codec.context.Flags.low_delay
+        self._codec.thread_type = "SLICE"
+        self._waiting_for_keyframe = True
+        self._thread = threading.Thread(target=self._run, name="h264-decode", daemon=True)
+        self._thread.start()
+        self.decoded = 0
+        self.dropped = 0
+
+    def push(self, frame: Frame) -> None:
+        """From the network task; never blocks."""
+        try:
+            self._queue.put_nowait(frame)
+        except queue.Full:
+            self._flush()
+            self._on_keyframe_needed("decoder fell behind")
+
+    def close(self) -> None:
+        self._flush()
+        self._queue.put(None)
+        self._thread.join(5)
+
+    def _flush(self) -> None:
+        while True:
+            try:
+                if self._queue.get_nowait() is not None:
+                    self.dropped += 1
+            except queue.Empty:
+                break
+        self._waiting_for_keyframe = True
+
+    def _run(self) -> None:
+        while (frame := self._queue.get()) is not None:
+            if self._waiting_for_keyframe and not frame.keyframe:
+                self.dropped += 1
+                continue
+            self._waiting_for_keyframe = False
+            try:
+                pictures = self._codec.decode(av.Packet(frame.payload))
+            except av.FFmpegError:
+                self._waiting_for_keyframe = True
+                self._on_keyframe_needed("decode error")
+                continue
+            for picture in pictures:
+                self.decoded += 1
+                self._on_picture(
+                    Picture(
+                        picture.to_ndarray(format="rgb24"),
+                        frame.frame_id,
+                        frame.capture_us,
+                        time.time_ns() // 1000,
+                    )
+                )

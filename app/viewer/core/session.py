@@ -1,0 +1,137 @@
+"""A remote session without Qt: connect with a ticket (through the relay), check in with
+the agent, decode the video on a worker thread, send input. The Qt viewer sits on top."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from types import TracebackType
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from app import __version__
+from app.agent.link import websocket_url
+from app.protocol import (
+    PROTOCOL_VERSION,
+    ErrorMessage,
+    Hello,
+    KeyframeRequest,
+    ProtocolError,
+    SessionAccepted,
+    SessionStart,
+    decode_message,
+    encode_message,
+)
+from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
+from app.protocol.input import InputEvent, encode_input
+from app.viewer.core.decoder import DecodePipeline, Picture
+
+
+class SessionFailed(Exception):
+    """The session could not start or was refused; the message says why."""
+
+
+class ViewerSession:
+    def __init__(self, cloud_url: str, session_id: str, ticket: str) -> None:
+        self._url = websocket_url(cloud_url, f"/api/v1/relay/{session_id}")
+        self._ticket = ticket
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._latest: Picture | None = None
+        self._latest_lock = threading.Lock()
+        self._new_picture = asyncio.Event()
+        self._pipeline: DecodePipeline | None = None
+        self._input_id = 0
+
+    async def __aenter__(self) -> ViewerSession:
+        self._loop = asyncio.get_running_loop()
+        self._ws = await connect(
+            self._url, open_timeout=10, max_size=16 * 1024 * 1024, compression=None
+        )
+        await self._ws.send(
+            encode_message(
+                Hello(
+                    version=PROTOCOL_VERSION,
+                    role="viewer",
+                    token=self._ticket,
+                    client=f"porthole/{__version__}",
+                )
+            )
+        )
+        await self._ws.send(encode_message(SessionStart(ticket=self._ticket)))
+        try:
+            async with asyncio.timeout(30):
+                answer = decode_message(await self._ws.recv())
+        except (ConnectionClosed, TimeoutError, ProtocolError) as exc:
+            await self._ws.close()
+            raise SessionFailed(f"The session did not start: {exc}") from None
+        if isinstance(answer, ErrorMessage):
+            await self._ws.close()
+            raise SessionFailed(answer.message)
+        if not isinstance(answer, SessionAccepted):
+            await self._ws.close()
+            raise SessionFailed("The computer did not accept the session.")
+        self._pipeline = DecodePipeline(self._picture_decoded, self._keyframe_needed)
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await self._reader
+        if self._ws is not None:
+            await self._ws.close()
+        if self._pipeline is not None:
+            await asyncio.to_thread(self._pipeline.close)
+
+    @property
+    def latest(self) -> Picture | None:
+        with self._latest_lock:
+            return self._latest
+
+    async def next_picture(self, timeout_s: float) -> Picture:
+        """The next decoded picture after this call (waking on decode, not polling)."""
+        self._new_picture.clear()
+        async with asyncio.timeout(timeout_s):
+            await self._new_picture.wait()
+        picture = self.latest
+        assert picture is not None
+        return picture
+
+    async def send_input(self, event: InputEvent) -> None:
+        assert self._ws is not None
+        self._input_id = (self._input_id + 1) % 2**32
+        frame = Frame(FrameType.INPUT, self._input_id, time.time_ns() // 1000, encode_input(event))
+        await self._ws.send(encode_frame(frame))
+
+    async def _read(self) -> None:
+        assert self._ws is not None and self._pipeline is not None
+        async for data in self._ws:
+            if isinstance(data, bytes):
+                frame = decode_frame(data)
+                if frame.type == FrameType.VIDEO:
+                    self._pipeline.push(frame)
+
+    def _picture_decoded(self, picture: Picture) -> None:
+        # On the decode thread: keep only the newest, wake the loop.
+        with self._latest_lock:
+            self._latest = picture
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._new_picture.set)
+
+    def _keyframe_needed(self, reason: str) -> None:
+        assert self._loop is not None and self._ws is not None
+        ws = self._ws
+        asyncio.run_coroutine_threadsafe(
+            ws.send(encode_message(KeyframeRequest(reason=reason))), self._loop
+        )

@@ -1,0 +1,52 @@
+"""A signed-up, subscribed account with an online computer whose agent joins sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from app.agent.link import ControlLink
+from app.agent.session import AgentSessions
+from tests.support.api import Api, EventStream, User
+from tests.support.billing import CARD, advance, buy, wait_state
+
+
+@dataclass
+class Host:
+    user: User
+    computer_id: str
+    sessions: AgentSessions
+
+
+@contextlib.asynccontextmanager
+async def entitled_online_host(api: Api, *, joins: bool = True) -> AsyncIterator[Host]:
+    user = await api.sign_up()
+    enrolled = await api.enroll(user, "Studio")
+    async with EventStream(api, user) as events:
+        await buy(api, user, "month-1", CARD)
+        await advance(api, 5)
+        await wait_state(api, user, events, "active")
+    sessions = AgentSessions(
+        api.url, enrolled["agent_token"], enrolled["computer_id"], enrolled["cloud_public_key"]
+    )
+    link = ControlLink(api.url, enrolled["agent_token"], on_offer=sessions.offer if joins else None)
+    task = asyncio.create_task(link.run_forever())
+    try:
+        async with asyncio.timeout(10):
+            await link.connected.wait()
+        yield Host(user, enrolled["computer_id"], sessions)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await sessions.close()
+
+
+async def open_session(api: Api, host: Host) -> dict[str, str]:
+    response = await api.http.post(
+        "/api/v1/sessions", headers=host.user.headers, json={"computer_id": host.computer_id}
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())

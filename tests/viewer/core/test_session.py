@@ -1,0 +1,36 @@
+"""The headless viewer core against the real cloud and agent: it sees the remote screen,
+and what it sends changes that screen, through the relay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.protocol.input import InputEvent
+from app.viewer.core.session import ViewerSession
+from tests.support.api import Api
+from tests.support.sessions import entitled_online_host, open_session
+
+
+def near(pixel: np.ndarray, rgb: tuple[int, int, int]) -> bool:
+    return bool(np.abs(pixel.astype(int) - np.array(rgb)).max() < 25)
+
+
+async def test_the_viewer_sees_the_screen_and_drives_it(api: Api) -> None:
+    async with entitled_online_host(api) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+            first = await session.next_picture(timeout_s=20)
+            assert first.image.shape == (720, 1280, 3)
+            assert first.capture_us <= first.decoded_us
+            x, y = 0.7, 0.55  # inside the demo desktop's drawing canvas
+            px, py = int(x * 1280), int(y * 720)
+            assert near(first.image[py, px], (255, 255, 255))
+
+            await session.send_input(InputEvent("click", x, y))
+            marked = await session.next_picture(timeout_s=10)
+            assert near(marked.image[py, px], (220, 40, 60)), marked.image[py, px]
+            assert marked.frame_id > first.frame_id
+
+            await session.send_input(InputEvent("text", text="hello"))
+            typed = await session.next_picture(timeout_s=10)
+            assert (typed.image != marked.image).any()
