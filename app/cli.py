@@ -52,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument(
         "--email", help="the account's email; the password comes from PORTHOLE_PASSWORD or a prompt"
     )
-    agent_commands.add_parser("run", help="keep this computer reachable")
+    run = agent_commands.add_parser("run", help="keep this computer reachable")
+    run.add_argument(
+        "--source",
+        choices=["x11", "demo"],
+        help="what sessions show: the X11 display, or the built-in demo desktop "
+        "(default: x11 where $DISPLAY is set, else demo)",
+    )
 
     demo = commands.add_parser("demo", help="run cloud, agent and viewer on this machine")
     demo.add_argument("--port", type=int, default=8740)

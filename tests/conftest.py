@@ -110,3 +110,20 @@ async def cloud_context(settings: Settings, clock: OffsetClock) -> AsyncIterator
     ctx = await open_context(settings, clock)
     yield ctx
     await close_context(ctx)
+
+
+REQUIRE_XVFB = os.environ.get("PORTHOLE_REQUIRE_XVFB") == "1"
+
+
+@pytest.fixture(scope="session")
+def x_display() -> Iterator[str]:
+    """A real X server for the X11 source and XTest injection."""
+    from tests.support.xvfb import XvfbUnavailable, xvfb
+
+    try:
+        with xvfb() as name:
+            yield name
+    except XvfbUnavailable as exc:
+        if REQUIRE_XVFB:
+            pytest.fail(f"Xvfb is required for this run: {exc}")
+        pytest.skip(str(exc))

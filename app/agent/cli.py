@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.agent.capture.base import default_source
 from app.agent.enroll import EnrolmentFailed, enroll
 from app.agent.link import ControlLink, LinkRefused
 from app.agent.session import AgentSessions
@@ -19,7 +20,7 @@ def run_agent_command(args: argparse.Namespace) -> int:
     store = AgentStore(Path(args.state_dir) if args.state_dir else None)
     if args.agent_command == "enroll":
         return _enroll(store, args)
-    return _run(store)
+    return _run(store, args.source or default_source())
 
 
 def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
@@ -48,7 +49,7 @@ def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(store: AgentStore) -> int:
+def _run(store: AgentStore, source: str) -> int:
     try:
         state, token = store.load()
     except NotEnrolled as exc:
@@ -57,7 +58,9 @@ def _run(store: AgentStore) -> int:
     print(f"Agent for '{state.name}' linking to {state.cloud_url}", flush=True)
 
     async def run() -> None:
-        sessions = AgentSessions(state.cloud_url, token, state.computer_id, state.cloud_public_key)
+        sessions = AgentSessions(
+            state.cloud_url, token, state.computer_id, state.cloud_public_key, source=source
+        )
         link = ControlLink(state.cloud_url, token, on_offer=sessions.offer)
         try:
             await link.run_forever()

@@ -1,8 +1,8 @@
-"""The screens this computer offers. Real sources (X11, mss) come with remote sessions;
-until then the demo screen stands in where no display is attached."""
+"""The screens this computer offers, announced at enrolment."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 DEMO_SCREEN: dict[str, Any] = {
@@ -16,4 +16,12 @@ DEMO_SCREEN: dict[str, Any] = {
 
 
 def list_screens() -> list[dict[str, Any]]:
+    """The X11 monitors where a display is set (and reachable), else the demo screen."""
+    if os.environ.get("DISPLAY"):
+        try:
+            from app.agent.capture.x11 import list_monitors
+
+            return list_monitors()
+        except Exception:  # no usable display: the demo screen stands in
+            pass
     return [dict(DEMO_SCREEN)]

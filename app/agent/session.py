@@ -15,8 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app import __version__
-from app.agent.capture.base import Captured
-from app.agent.capture.demo import DemoScreen
+from app.agent.capture.base import Captured, Desktop, open_desktop
 from app.agent.encode import H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
@@ -44,7 +43,18 @@ START_TIMEOUT_S = 30.0
 
 
 class AgentSessions:
-    def __init__(self, cloud_url: str, token: str, computer_id: str, cloud_public_key: str) -> None:
+    def __init__(
+        self,
+        cloud_url: str,
+        token: str,
+        computer_id: str,
+        cloud_public_key: str,
+        *,
+        source: str = "demo",
+        display_name: str | None = None,
+    ) -> None:
+        self._source = source
+        self._display_name = display_name
         self._cloud_url = cloud_url
         self._token = token
         self._computer_id = computer_id
@@ -105,7 +115,7 @@ class AgentSessions:
         return True
 
     async def _run(self, ws: ClientConnection) -> None:
-        screen = self._new_screen()
+        screen = open_desktop(self._source, self._display_name)
         stream = _VideoStream(ws, screen, max_fps=60)
         streaming = asyncio.create_task(stream.run())
         try:
@@ -140,17 +150,15 @@ class AgentSessions:
             streaming.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await streaming
-
-    def _new_screen(self) -> DemoScreen:
-        return DemoScreen()
+            screen.close()  # nothing stays pressed after the session
 
 
-def apply_input(screen: DemoScreen, event: InputEvent) -> None:
+def apply_input(screen: Desktop, event: InputEvent) -> None:
     """Input in normalised coordinates, onto the screen's pixels."""
     x = min(screen.width - 1, int(event.x * screen.width))
     y = min(screen.height - 1, int(event.y * screen.height))
     if event.kind == "click":
-        screen.click(x, y)
+        screen.click(x, y, event.button, event.count)
     elif event.kind == "text":
         screen.type_text(event.text)
     elif event.kind == "key":
@@ -163,7 +171,7 @@ class _VideoStream:
     """Capture when something changed (at most ``max_fps``), encode off the event loop,
     and send each access unit as a VIDEO frame stamped with its capture time."""
 
-    def __init__(self, ws: ClientConnection, screen: DemoScreen, max_fps: int) -> None:
+    def __init__(self, ws: ClientConnection, screen: Desktop, max_fps: int) -> None:
         self._ws = ws
         self._screen = screen
         self._min_interval = 1 / max_fps
@@ -175,10 +183,17 @@ class _VideoStream:
 
     async def run(self) -> None:
         while True:
-            await self.changed.wait()
+            if self._screen.polls:
+                # The screen changes by itself: look at the frame rate, or sooner when input
+                # or a keyframe request arrives.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._min_interval):
+                        await self.changed.wait()
+            else:
+                await self.changed.wait()
             self.changed.clear()
             started = time.monotonic()
-            captured = self._screen.grab_if_changed()
+            captured = await asyncio.to_thread(self._screen.grab_if_changed)
             if captured is None and self.force:
                 captured = Captured(self._screen.render(), time.time_ns() // 1000)
             self.force = False

@@ -21,7 +21,9 @@ class Host:
 
 
 @contextlib.asynccontextmanager
-async def entitled_online_host(api: Api, *, joins: bool = True) -> AsyncIterator[Host]:
+async def entitled_online_host(
+    api: Api, *, joins: bool = True, source: str = "demo", display_name: str | None = None
+) -> AsyncIterator[Host]:
     user = await api.sign_up()
     enrolled = await api.enroll(user, "Studio")
     async with EventStream(api, user) as events:
@@ -29,7 +31,12 @@ async def entitled_online_host(api: Api, *, joins: bool = True) -> AsyncIterator
         await advance(api, 5)
         await wait_state(api, user, events, "active")
     sessions = AgentSessions(
-        api.url, enrolled["agent_token"], enrolled["computer_id"], enrolled["cloud_public_key"]
+        api.url,
+        enrolled["agent_token"],
+        enrolled["computer_id"],
+        enrolled["cloud_public_key"],
+        source=source,
+        display_name=display_name,
     )
     link = ControlLink(api.url, enrolled["agent_token"], on_offer=sessions.offer if joins else None)
     task = asyncio.create_task(link.run_forever())

@@ -21,6 +21,8 @@ LIST_ITEMS = [f"Document {n:02}" for n in range(1, 41)]
 
 
 class DemoScreen:
+    polls = False  # it knows when it changed; nothing to poll
+
     def __init__(self, width: int = 1280, height: int = 720) -> None:
         self.width, self.height = width, height
         self.text = ""
@@ -37,7 +39,7 @@ class DemoScreen:
 
     # -- input, in screen pixels --------------------------------------------------------
 
-    def click(self, x: int, y: int) -> None:
+    def click(self, x: int, y: int, button: str = "left", count: int = 1) -> None:
         self.clicks += 1
         left, top, right, bottom = self._canvas_box
         if left <= x < right and top <= y < bottom:
@@ -99,3 +101,6 @@ class DemoScreen:
         for x, y in self.marks[-500:]:
             draw.ellipse((x - 6, y - 6, x + 6, y + 6), fill=(220, 40, 60))
         return np.asarray(image, dtype=np.uint8)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,80 @@
+"""Cloud + agent on a real X server (Xvfb) + the headless viewer core: the viewer sees what
+is on the X display, and its clicks and keys arrive there as real events."""
+
+from __future__ import annotations
+
+import asyncio
+import select
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from Xlib import X, display
+
+from app.protocol.input import InputEvent
+from app.viewer.core.session import ViewerSession
+from tests.support.api import Api
+from tests.support.sessions import entitled_online_host, open_session
+
+
+@pytest.fixture
+def probe(x_display: str) -> Iterator[display.Display]:
+    conn = display.Display(x_display)
+    yield conn
+    conn.close()
+
+
+async def wait_event(conn: display.Display, wanted: int, timeout_s: float = 10) -> Any:
+    async with asyncio.timeout(timeout_s):
+        while True:
+            while conn.pending_events():
+                received = conn.next_event()
+                if received.type == wanted:
+                    return received
+            # Wake when the X server writes, without blocking the event loop.
+            await asyncio.to_thread(select.select, [conn.fileno()], [], [], 0.5)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_session_on_a_real_x_display(
+    api: Api, x_display: str, probe: display.Display
+) -> None:
+    screen = probe.screen()
+    window = screen.root.create_window(
+        0,
+        0,
+        1280,
+        720,
+        0,
+        screen.root_depth,
+        background_pixel=0x00FF00,
+        event_mask=X.ButtonPressMask | X.KeyPressMask | X.StructureNotifyMask,
+    )
+    window.map()
+    await wait_event(probe, X.MapNotify)
+    window.set_input_focus(X.RevertToParent, X.CurrentTime)
+    probe.sync()
+
+    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+            picture = await session.next_picture(timeout_s=20)
+            assert picture.image.shape == (720, 1280, 3)
+            assert np.abs(picture.image[360, 640].astype(int) - (0, 255, 0)).max() < 30
+
+            # Something changes on the host: the viewer sees it.
+            window.change_attributes(background_pixel=0x0000FF)
+            window.clear_area()
+            probe.sync()
+            async with asyncio.timeout(10):
+                while np.abs(picture.image[360, 640].astype(int) - (0, 0, 255)).max() >= 30:
+                    picture = await session.next_picture(timeout_s=10)
+
+            # A tap from the viewer is a real click on the host, where it was aimed.
+            await session.send_input(InputEvent("click", 0.25, 0.5))
+            press = await wait_event(probe, X.ButtonPress)
+            assert (press.root_x, press.root_y, press.detail) == (320, 360, 1)
+            await session.send_input(InputEvent("text", text="a"))
+            key = await wait_event(probe, X.KeyPress)
+            assert probe.keycode_to_keysym(key.detail, 0) == ord("a")
