@@ -8,6 +8,7 @@ import contextlib
 import threading
 import time
 from types import TracebackType
+from typing import BinaryIO
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -35,7 +36,13 @@ class SessionFailed(Exception):
 
 
 class ViewerSession:
-    def __init__(self, cloud_url: str, session_id: str, ticket: str) -> None:
+    def __init__(
+        self, cloud_url: str, session_id: str, ticket: str, *, record: BinaryIO | None = None
+    ) -> None:
+        # Where to write the received H.264 elementary stream as it arrives (Annex B), for
+        # support and conformance checks with FFmpeg's own tools.
+        self._record = record
+        self.video_frames = 0
         self._url = websocket_url(cloud_url, f"/api/v1/relay/{session_id}")
         self._ticket = ticket
         self._ws: ClientConnection | None = None
@@ -108,6 +115,10 @@ class ViewerSession:
         assert picture is not None
         return picture
 
+    async def request_keyframe(self, reason: str = "asked by the viewer") -> None:
+        assert self._ws is not None
+        await self._ws.send(encode_message(KeyframeRequest(reason=reason)))
+
     async def send_input(self, event: InputEvent) -> None:
         assert self._ws is not None
         self._input_id = (self._input_id + 1) % 2**32
@@ -120,6 +131,9 @@ class ViewerSession:
             if isinstance(data, bytes):
                 frame = decode_frame(data)
                 if frame.type == FrameType.VIDEO:
+                    self.video_frames += 1
+                    if self._record is not None:
+                        self._record.write(frame.payload)
                     self._pipeline.push(frame)
 
     def _picture_decoded(self, picture: Picture) -> None:
