@@ -18,6 +18,8 @@ from app.agent.link import websocket_url
 from app.protocol import (
     PROTOCOL_VERSION,
     ErrorMessage,
+    Heartbeat,
+    HeartbeatAck,
     Hello,
     KeyframeRequest,
     ProtocolError,
@@ -29,6 +31,7 @@ from app.protocol import (
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
 from app.viewer.core.decoder import DecodePipeline, Picture
+from app.viewer.core.stats import SessionStats
 
 
 class SessionFailed(Exception):
@@ -43,6 +46,9 @@ class ViewerSession:
         # support and conformance checks with FFmpeg's own tools.
         self._record = record
         self.video_frames = 0
+        self.stats = SessionStats()
+        self._received_us: dict[int, int] = {}
+        self._pinger: asyncio.Task[None] | None = None
         self._url = websocket_url(cloud_url, f"/api/v1/relay/{session_id}")
         self._ticket = ticket
         self._ws: ClientConnection | None = None
@@ -84,6 +90,7 @@ class ViewerSession:
             raise SessionFailed("The computer did not accept the session.")
         self._pipeline = DecodePipeline(self._picture_decoded, self._keyframe_needed)
         self._reader = asyncio.create_task(self._read())
+        self._pinger = asyncio.create_task(self._ping())
         return self
 
     async def __aexit__(
@@ -92,10 +99,11 @@ class ViewerSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                await self._reader
+        for task in (self._pinger, self._reader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await task
         if self._ws is not None:
             await self._ws.close()
         if self._pipeline is not None:
@@ -125,13 +133,35 @@ class ViewerSession:
         frame = Frame(FrameType.INPUT, self._input_id, time.time_ns() // 1000, encode_input(event))
         await self._ws.send(encode_frame(frame))
 
+    async def _ping(self, interval_s: float = 1.0) -> None:
+        """Heartbeats to the agent: liveness, round trip and the clock offset."""
+        assert self._ws is not None
+        seq = 0
+        while True:
+            heartbeat = Heartbeat(seq=seq, sent_at_us=time.time_ns() // 1000)
+            await self._ws.send(encode_message(heartbeat))
+            seq += 1
+            await asyncio.sleep(interval_s)
+
     async def _read(self) -> None:
         assert self._ws is not None and self._pipeline is not None
         async for data in self._ws:
+            if isinstance(data, str):
+                message = decode_message(data)
+                if isinstance(message, HeartbeatAck):
+                    received_us = time.time_ns() // 1000
+                    self.stats.heartbeat_answered(
+                        message.sent_at_us, message.server_time_us, received_us
+                    )
+                continue
             if isinstance(data, bytes):
                 frame = decode_frame(data)
                 if frame.type == FrameType.VIDEO:
                     self.video_frames += 1
+                    self.stats.frame_received(len(frame.payload))
+                    self._received_us[frame.frame_id] = time.time_ns() // 1000
+                    if len(self._received_us) > 256:
+                        self._received_us.pop(next(iter(self._received_us)))
                     if self._record is not None:
                         self._record.write(frame.payload)
                     self._pipeline.push(frame)
@@ -140,6 +170,8 @@ class ViewerSession:
         # On the decode thread: keep only the newest, wake the loop.
         with self._latest_lock:
             self._latest = picture
+            received_us = self._received_us.get(picture.frame_id, picture.decoded_us)
+            self.stats.picture_decoded(picture.capture_us, received_us, picture.decoded_us)
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self._new_picture.set)
 

@@ -34,3 +34,24 @@ async def test_the_viewer_sees_the_screen_and_drives_it(api: Api) -> None:
             await session.send_input(InputEvent("text", text="hello"))
             typed = await session.next_picture(timeout_s=10)
             assert (typed.image != marked.image).any()
+
+
+async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
+    async with entitled_online_host(api) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+            await session.next_picture(timeout_s=20)
+            # Keep the screen changing until a heartbeat answer has synchronised the clocks.
+            for n in range(40):
+                await session.send_input(InputEvent("click", 0.5 + (n % 20) * 0.02, 0.6))
+                await session.next_picture(timeout_s=10)
+                if session.stats.snapshot().end_to_end_ms is not None and n >= 5:
+                    break
+            stats = session.stats.snapshot()
+    assert stats.round_trip_ms is not None and 0 < stats.round_trip_ms < 1000
+    # Same machine, same clock: the estimated offset is small.
+    assert stats.clock_offset_ms is not None and abs(stats.clock_offset_ms) < 50
+    assert stats.fps > 0 and stats.bitrate_kbps > 0
+    assert stats.decode_ms is not None and stats.decode_ms >= 0
+    assert stats.host_to_viewer_ms is not None and stats.end_to_end_ms is not None
+    assert stats.end_to_end_ms >= stats.host_to_viewer_ms - 1
