@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="what sessions show: the X11 display, or the built-in demo desktop "
         "(default: x11 where $DISPLAY is set, else demo)",
     )
+    run.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="also accept direct sessions here (e.g. 0.0.0.0:8741); viewers try it first "
+        "and fall back to the cloud's relay within 2 s",
+    )
 
     demo = commands.add_parser("demo", help="run cloud, agent and viewer on this machine")
     demo.add_argument("--port", type=int, default=8740)

@@ -20,7 +20,7 @@ def run_agent_command(args: argparse.Namespace) -> int:
     store = AgentStore(Path(args.state_dir) if args.state_dir else None)
     if args.agent_command == "enroll":
         return _enroll(store, args)
-    return _run(store, args.source or default_source())
+    return _run(store, args.source or default_source(), args.listen)
 
 
 def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(store: AgentStore, source: str) -> int:
+def _run(store: AgentStore, source: str, listen: str | None) -> int:
     try:
         state, token = store.load()
     except NotEnrolled as exc:
@@ -61,7 +61,12 @@ def _run(store: AgentStore, source: str) -> int:
         sessions = AgentSessions(
             state.cloud_url, token, state.computer_id, state.cloud_public_key, source=source
         )
-        link = ControlLink(state.cloud_url, token, on_offer=sessions.offer)
+        endpoint = None
+        if listen:
+            host, _, port = listen.rpartition(":")
+            endpoint = await sessions.listen(host or "0.0.0.0", int(port or 0))
+            print(f"Direct sessions accepted at {endpoint}", flush=True)
+        link = ControlLink(state.cloud_url, token, on_offer=sessions.offer, endpoint_url=endpoint)
         try:
             await link.run_forever()
         finally:

@@ -73,7 +73,9 @@ class ControlLink:
         backoff: Backoff | None = None,
         on_change: Callable[[bool], None] | None = None,
         on_offer: Callable[[SessionOffer], None] | None = None,
+        endpoint_url: str | None = None,
     ) -> None:
+        self._endpoint_url = endpoint_url
         self.url = websocket_url(cloud_url, "/api/v1/agent/link")
         self._token = token
         self._backoff = backoff or Backoff()
@@ -121,6 +123,7 @@ class ControlLink:
                         role="agent",
                         token=self._token,
                         client=f"porthole-agent/{__version__}",
+                        endpoint=self._endpoint_url,
                     )
                 )
             )

@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
+from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
+from websockets.asyncio.connection import Connection
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from app import __version__
@@ -31,6 +35,7 @@ from app.protocol import (
     SessionAccepted,
     SessionOffer,
     SessionStart,
+    UnexpectedMessage,
     decode_message,
     encode_message,
 )
@@ -61,6 +66,7 @@ class AgentSessions:
         self._public_key = public_key_from_text(cloud_public_key)
         self._guard = ReplayGuard()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._server: Server | None = None
         self.accepted = 0
 
     def offer(self, offer: SessionOffer) -> None:
@@ -71,10 +77,53 @@ class AgentSessions:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def listen(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Accept direct sessions (no relay); returns the URL to announce to the cloud."""
+        self._server = await serve(
+            self._serve_direct, host, port, max_size=16 * 1024 * 1024, compression=None
+        )
+        bound = next(iter(self._server.sockets)).getsockname()
+        address = bound[0]
+        if address in ("0.0.0.0", "::"):
+            address = self._address_towards_cloud()
+        shown = f"[{address}]" if ":" in address else address
+        return f"ws://{shown}:{bound[1]}/session"
+
+    def _address_towards_cloud(self) -> str:
+        """The local address viewers can use: the one this machine reaches the cloud from
+        (a UDP "connect" picks the route; no packet is sent)."""
+        host = urlsplit(self._cloud_url).hostname or "127.0.0.1"
+        try:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                probe.connect((host, 9))
+                return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
     async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _serve_direct(self, ws: ServerConnection) -> None:
+        """A viewer came straight here: the same hello and ticket check as via the relay."""
+        try:
+            async with asyncio.timeout(START_TIMEOUT_S):
+                hello = decode_message(await ws.recv())
+            if not isinstance(hello, Hello) or hello.role != "viewer":
+                raise UnexpectedMessage("A direct session starts with the viewer's hello.")
+        except ProtocolError as exc:
+            await _refuse(ws, exc)
+            return
+        except (ConnectionClosed, TimeoutError):
+            return
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            if await self._admit(ws, None):
+                await self._run(ws)
 
     async def _serve(self, offer: SessionOffer) -> None:
         url = websocket_url(self._cloud_url, offer.relay_path)
@@ -94,7 +143,7 @@ class AgentSessions:
         except (OSError, ConnectionClosed, TimeoutError) as exc:
             log.info("session %s ended: %s", offer.session_id, type(exc).__name__)
 
-    async def _admit(self, ws: ClientConnection, offer: SessionOffer) -> bool:
+    async def _admit(self, ws: Connection, offer: SessionOffer | None) -> bool:
         async with asyncio.timeout(START_TIMEOUT_S):
             first = await ws.recv()
         try:
@@ -104,7 +153,7 @@ class AgentSessions:
             ticket = verify_ticket(
                 start.ticket, self._public_key, computer_id=self._computer_id, now=time.time()
             )
-            if ticket.session_id != offer.session_id:
+            if offer is not None and ticket.session_id != offer.session_id:
                 raise TicketRefused("The ticket is for another session.")
             self._guard.admit(ticket, now=time.time())
         except ProtocolError as exc:
@@ -114,7 +163,7 @@ class AgentSessions:
         await ws.send(encode_message(SessionAccepted(session_id=ticket.session_id)))
         return True
 
-    async def _run(self, ws: ClientConnection) -> None:
+    async def _run(self, ws: Connection) -> None:
         screen = open_desktop(self._source, self._display_name)
         stream = _VideoStream(ws, screen, max_fps=60)
         streaming = asyncio.create_task(stream.run())
@@ -171,7 +220,7 @@ class _VideoStream:
     """Capture when something changed (at most ``max_fps``), encode off the event loop,
     and send each access unit as a VIDEO frame stamped with its capture time."""
 
-    def __init__(self, ws: ClientConnection, screen: Desktop, max_fps: int) -> None:
+    def __init__(self, ws: Connection, screen: Desktop, max_fps: int) -> None:
         self._ws = ws
         self._screen = screen
         self._min_interval = 1 / max_fps
@@ -215,7 +264,7 @@ class _VideoStream:
             await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
 
 
-async def _refuse(ws: ClientConnection, exc: ProtocolError) -> None:
+async def _refuse(ws: Connection, exc: ProtocolError) -> None:
     with contextlib.suppress(ConnectionClosed):
         await ws.send(encode_message(ErrorMessage(code=exc.code, message=exc.message)))
         await ws.close(

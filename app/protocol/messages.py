@@ -77,6 +77,8 @@ class Hello:
     token: Annotated[str, Length(1, 4096)]
     #: Free-form client identification, e.g. ``"porthole-agent/0.1.0"``.
     client: Annotated[str, Length(0, 200)] = ""
+    #: Agents only: where viewers may reach it directly (``ws://host:port/session``).
+    endpoint: Annotated[str, Length(1, 300)] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,7 +22,12 @@ class Host:
 
 @contextlib.asynccontextmanager
 async def entitled_online_host(
-    api: Api, *, joins: bool = True, source: str = "demo", display_name: str | None = None
+    api: Api,
+    *,
+    joins: bool = True,
+    source: str = "demo",
+    display_name: str | None = None,
+    direct: bool = False,
 ) -> AsyncIterator[Host]:
     user = await api.sign_up()
     enrolled = await api.enroll(user, "Studio")
@@ -38,7 +43,13 @@ async def entitled_online_host(
         source=source,
         display_name=display_name,
     )
-    link = ControlLink(api.url, enrolled["agent_token"], on_offer=sessions.offer if joins else None)
+    endpoint = await sessions.listen("127.0.0.1", 0) if direct else None
+    link = ControlLink(
+        api.url,
+        enrolled["agent_token"],
+        on_offer=sessions.offer if joins else None,
+        endpoint_url=endpoint,
+    )
     task = asyncio.create_task(link.run_forever())
     try:
         async with asyncio.timeout(10):

@@ -153,12 +153,14 @@ async def agent_link(websocket: WebSocket) -> None:
                 "This agent's credential is not valid: the computer was removed or never "
                 "enrolled. Enrol it again.",
             )
-        await _hold_link(websocket, ctx, computer)
+        await _hold_link(websocket, ctx, computer, hello.endpoint)
 
     await _serve(websocket, ctx, ("agent",), run)
 
 
-async def _hold_link(websocket: WebSocket, ctx: CloudContext, computer: Computer) -> None:
+async def _hold_link(
+    websocket: WebSocket, ctx: CloudContext, computer: Computer, endpoint: str | None
+) -> None:
     link_id = str(uuid.uuid4())
     control = ctx.broker.subscribe(computer_topic(computer.id))
     # An older link of the same computer (a reconnect racing a half-dead socket) gives way.
@@ -166,7 +168,7 @@ async def _hold_link(websocket: WebSocket, ctx: CloudContext, computer: Computer
         computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
     )
     try:
-        await presence.link_opened(ctx, computer, link_id)
+        await presence.link_opened(ctx, computer, link_id, endpoint)
         await _send(
             websocket,
             Welcome(
@@ -177,6 +179,7 @@ async def _hold_link(websocket: WebSocket, ctx: CloudContext, computer: Computer
                 computer_id=computer.id,
             ),
         )
+
         await _first_done(
             _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s),
             _obey_control(websocket, control, link_id),

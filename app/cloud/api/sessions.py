@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel
 
 from app.cloud.api.deps import Context, CurrentPrincipal
@@ -22,13 +22,21 @@ class SessionOut(BaseModel):
     session_id: str
     ticket: str
     expires_at: datetime
+    relay_url: str
+    direct_urls: list[str]
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
 async def open_session(
-    body: SessionCreate, principal: CurrentPrincipal, ctx: Context
+    body: SessionCreate, principal: CurrentPrincipal, ctx: Context, request: Request
 ) -> SessionOut:
     granted = await grant(ctx, principal.account.id, body.computer_id)
+    base = str(request.base_url).rstrip("/")
+    scheme = "wss" if base.startswith("https://") else "ws"
     return SessionOut(
-        session_id=granted.session_id, ticket=granted.ticket, expires_at=granted.expires_at
+        session_id=granted.session_id,
+        ticket=granted.ticket,
+        expires_at=granted.expires_at,
+        relay_url=f"{scheme}://{base.split('://', 1)[1]}{granted.relay_path}",
+        direct_urls=granted.direct_urls,
     )

@@ -101,6 +101,8 @@ class Computer(Base):
     # Which control link currently holds the computer online; a late close of an older
     # link must not take a newer one offline.
     link_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Where the agent listens for direct sessions, as it announced on its current link.
+    direct_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class SigningKey(Base):

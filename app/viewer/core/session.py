@@ -7,11 +7,12 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from app import __version__
 from app.agent.link import websocket_url
@@ -33,6 +34,8 @@ from app.protocol.input import InputEvent, encode_input
 from app.viewer.core.decoder import DecodePipeline, Picture
 from app.viewer.core.stats import SessionStats
 
+DIRECT_BUDGET_S = 2.0
+
 
 class SessionFailed(Exception):
     """The session could not start or was refused; the message says why."""
@@ -40,8 +43,17 @@ class SessionFailed(Exception):
 
 class ViewerSession:
     def __init__(
-        self, cloud_url: str, session_id: str, ticket: str, *, record: BinaryIO | None = None
+        self,
+        cloud_url: str,
+        session_id: str,
+        ticket: str,
+        *,
+        direct_urls: Sequence[str] = (),
+        record: BinaryIO | None = None,
     ) -> None:
+        self._direct_urls = list(direct_urls)
+        #: "direct" or "relay", once connected.
+        self.path = ""
         # Where to write the received H.264 elementary stream as it arrives (Annex B), for
         # support and conformance checks with FFmpeg's own tools.
         self._record = record
@@ -62,9 +74,7 @@ class ViewerSession:
 
     async def __aenter__(self) -> ViewerSession:
         self._loop = asyncio.get_running_loop()
-        self._ws = await connect(
-            self._url, open_timeout=10, max_size=16 * 1024 * 1024, compression=None
-        )
+        self._ws = await self._connect()
         await self._ws.send(
             encode_message(
                 Hello(
@@ -108,6 +118,22 @@ class ViewerSession:
             await self._ws.close()
         if self._pipeline is not None:
             await asyncio.to_thread(self._pipeline.close)
+
+    async def _connect(self) -> ClientConnection:
+        """Straight to the agent when it is reachable, else through the cloud's relay;
+        the direct attempts get DIRECT_BUDGET_S in all, so falling back is quick."""
+        options: dict[str, Any] = {"max_size": 16 * 1024 * 1024, "compression": None}
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DIRECT_BUDGET_S):
+                for url in self._direct_urls:
+                    try:
+                        ws = await connect(url, open_timeout=DIRECT_BUDGET_S, **options)
+                    except (OSError, InvalidHandshake, InvalidURI):
+                        continue
+                    self.path = "direct"
+                    return ws
+        self.path = "relay"
+        return await connect(self._url, open_timeout=10, **options)
 
     @property
     def latest(self) -> Picture | None:

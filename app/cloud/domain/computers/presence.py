@@ -27,13 +27,15 @@ async def _announce(
     )
 
 
-async def link_opened(ctx: CloudContext, computer: Computer, link_id: str) -> None:
+async def link_opened(
+    ctx: CloudContext, computer: Computer, link_id: str, endpoint: str | None = None
+) -> None:
     now = ctx.clock.now()
     async with ctx.sessions() as session:
         await session.execute(
             update(Computer)
             .where(Computer.id == computer.id)
-            .values(online=True, link_id=link_id, last_seen=now)
+            .values(online=True, link_id=link_id, last_seen=now, direct_url=_direct(endpoint))
         )
         await session.commit()
     ctx.local_links[computer.id] = link_id
@@ -64,6 +66,10 @@ async def release_all(ctx: CloudContext) -> None:
         await _announce(ctx, account_id, computer_id, False, now)
 
 
+def _direct(endpoint: str | None) -> str | None:
+    return endpoint if endpoint and endpoint.startswith(("ws://", "wss://")) else None
+
+
 async def link_closed(ctx: CloudContext, computer: Computer, link_id: str) -> None:
     """Offline, unless a newer link already took the computer over."""
     if ctx.stopping:
@@ -75,7 +81,7 @@ async def link_closed(ctx: CloudContext, computer: Computer, link_id: str) -> No
         result = await session.execute(
             update(Computer)
             .where(Computer.id == computer.id, Computer.link_id == link_id)
-            .values(online=False, link_id=None, last_seen=now)
+            .values(online=False, link_id=None, last_seen=now, direct_url=None)
         )
         await session.commit()
     if result.rowcount == 1:  # type: ignore[attr-defined]

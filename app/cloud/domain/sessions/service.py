@@ -21,6 +21,8 @@ class SessionGrant:
     session_id: str
     ticket: str
     expires_at: datetime
+    relay_path: str
+    direct_urls: list[str]
 
 
 async def grant(ctx: CloudContext, account_id: str, computer_id: str) -> SessionGrant:
@@ -45,4 +47,10 @@ async def grant(ctx: CloudContext, account_id: str, computer_id: str) -> Session
     await ctx.broker.publish(
         computer_topic(computer_id), json.dumps({"kind": "session_offer", "session_id": session_id})
     )
-    return SessionGrant(session_id, ticket, now + timedelta(seconds=TICKET_TTL_S))
+    return SessionGrant(
+        session_id,
+        ticket,
+        now + timedelta(seconds=TICKET_TTL_S),
+        relay_path=f"/api/v1/relay/{session_id}",
+        direct_urls=[computer.direct_url] if computer.direct_url else [],
+    )
