@@ -31,6 +31,9 @@ def xvfb(width: int = 1280, height: int = 720) -> Iterator[str]:
             f"{width}x{height}x24",
             "-nolisten",
             "tcp",
+            # Otherwise the server resets whenever its last client leaves, and a client
+            # connecting during the reset is refused.
+            "-noreset",
         ],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
