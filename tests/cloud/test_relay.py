@@ -24,6 +24,7 @@ from app.protocol import (
     decode_message,
     encode_message,
 )
+from app.protocol.frames import Frame, FrameType, encode_frame
 from tests.conftest import fast_settings
 from tests.support.api import Api
 from tests.support.billing import advance
@@ -149,3 +150,35 @@ async def test_an_idle_session_is_closed(api: Api) -> None:
         assert isinstance(await next_message(ws), SessionAccepted)
         code, _ = await closed_with(ws)  # then silence on both sides
         assert code == CloseCode.TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        (b"\x09garbage-not-a-frame", "malformed_frame"),  # wrong frame version
+        (encode_frame(Frame(FrameType.VIDEO, 1, 0, b"\x00\x00\x00\x01")), "malformed_frame"),
+        (
+            encode_frame(Frame(FrameType.INPUT, 1, 0, b'{"k":"click","x":9,"y":0}')),
+            "malformed_frame",
+        ),
+    ],
+    ids=["not-a-frame", "video-from-viewer", "input-out-of-range"],
+)
+async def test_bad_frames_from_a_viewer_end_the_session_clearly(
+    api: Api, payload: bytes, error: str
+) -> None:
+    async with entitled_online_host(api) as host:
+        granted = await open_session(api, host)
+        ws = await viewer(api, granted["session_id"], granted["ticket"])
+        await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
+        assert isinstance(await next_message(ws), SessionAccepted)
+        await ws.send(payload)
+        code, reported = await closed_with(ws)
+        assert reported is not None and reported.code == error and reported.message
+        assert code in (CloseCode.INVALID_DATA, CloseCode.GOING_AWAY)
+        # The agent is fine: the next session works.
+        again = await open_session(api, host)
+        second = await viewer(api, again["session_id"], again["ticket"])
+        await second.send(encode_message(SessionStart(ticket=again["ticket"])))
+        assert isinstance(await next_message(second), SessionAccepted)
+        await second.close()

@@ -1,0 +1,65 @@
+"""Input events in INPUT frames: round trips, and anything else is a FrameError."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.protocol.errors import FrameError
+from app.protocol.input import InputEvent, decode_input, encode_input
+
+EVENTS = [
+    InputEvent("click", 0.25, 0.75, "right", 2),
+    InputEvent("text", text="héllo ✓"),
+    InputEvent("key", key="BackSpace"),
+    InputEvent("wheel", 0.5, 0.5, dy=-2.5),
+]
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=[e.kind for e in EVENTS])
+def test_round_trip(event: InputEvent) -> None:
+    assert decode_input(encode_input(event)) == event
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"k":"click","x":1.5,"y":0}',
+        b'{"k":"click","x":true,"y":0}',
+        b'{"k":"click","x":0,"y":0,"b":"fourth"}',
+        b'{"k":"text","t":' + b'"' + b"x" * 1001 + b'"}',
+        b'{"k":"wheel","x":0,"y":0,"dy":1e9}',
+        b'{"k":"teleport"}',
+        b"[]",
+        b"\xff\xfe",
+        b"[" * 100_000,
+    ],
+)
+def test_malformed_input_is_a_frame_error(payload: bytes) -> None:
+    with pytest.raises(FrameError):
+        decode_input(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(
+            st.sampled_from(["k", "x", "y", "b", "n", "t", "key", "dy"]),
+            st.none()
+            | st.booleans()
+            | st.floats()
+            | st.integers()
+            | st.text(max_size=10)
+            | st.sampled_from(["click", "text", "key", "wheel", "left"]),
+            max_size=6,
+        ).map(lambda obj: json.dumps(obj).encode()),
+    )
+)
+def test_any_payload_is_an_event_or_a_frame_error(payload: bytes) -> None:
+    with contextlib.suppress(FrameError):
+        decode_input(payload)
