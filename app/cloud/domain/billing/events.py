@@ -8,7 +8,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -234,7 +234,7 @@ async def renewal_failed(ctx: CloudContext, session: AsyncSession, subscription_
     return await subscriptions.change(session, subscription_id, now, decide) is not None
 
 
-async def _revoke(session: AsyncSession, subscription_id: str, now: Any) -> bool:
+async def _revoke(session: AsyncSession, subscription_id: str, now: datetime) -> bool:
     def decide(sub: Subscription) -> dict[str, Any]:
         return {
             "status": "refunded",

@@ -30,23 +30,18 @@ def standing(
 ) -> Standing:
     """The effective state. Stored status can lag (the renewal job runs now and then), so
     the clock decides: a period that ended is over, whatever the row still says."""
-    if sub is None or sub.status in ("none", "refunded", "expired"):
-        return Standing(
-            PENDING if pending else (NONE if sub is None or sub.status == "none" else EXPIRED),
-            False,
-        )
+    if sub is None or sub.status == "none":
+        return Standing(PENDING if pending else NONE, False)
+    ended = Standing(PENDING if pending else EXPIRED, False)
     end = sub.current_period_end
-    assert end is not None
+    if sub.status in ("refunded", "expired") or end is None:
+        return ended
     if sub.kind == "bundled":
-        return (
-            Standing(BUNDLED, True)
-            if now < end
-            else Standing(PENDING if pending else EXPIRED, False)
-        )
+        return Standing(BUNDLED, True) if now < end else ended
     if sub.status == "grace" and sub.grace_until and now < sub.grace_until:
         return Standing(GRACE, True)
     if sub.status == "active" and (now < end or (sub.auto_renew and now < end + renewal_window)):
         # Past the end with auto-renewal on, the renewal is being charged: access goes on
         # meanwhile, for at most the grace window.
         return Standing(ACTIVE, True)
-    return Standing(PENDING if pending else EXPIRED, False)
+    return ended
