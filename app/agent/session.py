@@ -208,6 +208,12 @@ def apply_input(screen: Desktop, event: InputEvent) -> None:
     y = min(screen.height - 1, int(event.y * screen.height))
     if event.kind == "click":
         screen.click(x, y, event.button, event.count)
+    elif event.kind == "down":
+        screen.press(x, y, event.button)
+    elif event.kind == "move":
+        screen.move(x, y)
+    elif event.kind == "up":
+        screen.release(x, y, event.button)
     elif event.kind == "text":
         screen.type_text(event.text)
     elif event.kind == "key":

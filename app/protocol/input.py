@@ -15,7 +15,7 @@ Button = Literal["left", "right", "middle"]
 
 @dataclass(frozen=True, slots=True)
 class InputEvent:
-    kind: Literal["click", "text", "key", "wheel"]
+    kind: Literal["click", "down", "move", "up", "text", "key", "wheel"]
     x: float = 0.0
     y: float = 0.0
     button: Button = "left"
@@ -29,6 +29,10 @@ def encode_input(event: InputEvent) -> bytes:
     body: dict[str, Any] = {"k": event.kind}
     if event.kind == "click":
         body.update(x=event.x, y=event.y, b=event.button, n=event.count)
+    elif event.kind in ("down", "up"):
+        body.update(x=event.x, y=event.y, b=event.button)
+    elif event.kind == "move":
+        body.update(x=event.x, y=event.y)
     elif event.kind == "text":
         body["t"] = event.text
     elif event.kind == "key":
@@ -63,6 +67,13 @@ def decode_input(payload: bytes) -> InputEvent:
         ):
             raise FrameError("click needs a button (left, right, middle) and a count of 1 to 3")
         return InputEvent("click", _unit(body.get("x")), _unit(body.get("y")), button, count)
+    if kind in ("down", "up"):
+        button = body.get("b", "left")
+        if button not in ("left", "right", "middle"):
+            raise FrameError("a button press or release needs left, right or middle")
+        return InputEvent(kind, _unit(body.get("x")), _unit(body.get("y")), button)
+    if kind == "move":
+        return InputEvent("move", _unit(body.get("x")), _unit(body.get("y")))
     if kind == "text":
         text = body.get("t")
         if not isinstance(text, str) or len(text) > MAX_TEXT:

@@ -17,6 +17,9 @@ EVENTS = [
     InputEvent("text", text="héllo ✓"),
     InputEvent("key", key="BackSpace"),
     InputEvent("wheel", 0.5, 0.5, dy=-2.5),
+    InputEvent("down", 0.1, 0.2, "middle"),
+    InputEvent("move", 0.3, 0.4),
+    InputEvent("up", 0.3, 0.4, "middle"),
 ]
 
 

@@ -29,6 +29,7 @@ class DemoScreen:
         self.scroll = 0
         self.marks: list[tuple[int, int]] = []
         self.clicks = 0
+        self._dragging = False
         self._dirty = True
         self._canvas_box = (
             int(width * 0.45),
@@ -45,6 +46,17 @@ class DemoScreen:
         if left <= x < right and top <= y < bottom:
             self.marks.append((x, y))
         self._dirty = True
+
+    def press(self, x: int, y: int, button: str = "left") -> None:
+        self._dragging = True
+        self.click(x, y, button)
+
+    def move(self, x: int, y: int) -> None:
+        if self._dragging:
+            self.click(x, y)  # a drag leaves a trail on the canvas
+
+    def release(self, x: int, y: int, button: str = "left") -> None:
+        self._dragging = False
 
     def type_text(self, text: str) -> None:
         self.text = (self.text + text)[-60:]

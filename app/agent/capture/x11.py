@@ -87,6 +87,24 @@ class X11Desktop:
             xtest.fake_input(self._display, X.ButtonRelease, code)
         self._display.sync()
 
+    def press(self, x: int, y: int, button: str = "left") -> None:
+        self._move(x, y)
+        code = BUTTONS[button]
+        xtest.fake_input(self._display, X.ButtonPress, code)
+        self._held_buttons.add(code)
+        self._display.sync()
+
+    def move(self, x: int, y: int) -> None:
+        self._move(x, y)
+        self._display.sync()
+
+    def release(self, x: int, y: int, button: str = "left") -> None:
+        self._move(x, y)
+        code = BUTTONS[button]
+        xtest.fake_input(self._display, X.ButtonRelease, code)
+        self._held_buttons.discard(code)
+        self._display.sync()
+
     def wheel(self, dy: float) -> None:
         code = WHEEL_DOWN if dy > 0 else WHEEL_UP
         for _ in range(min(50, max(1, round(abs(dy))))):

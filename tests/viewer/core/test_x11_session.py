@@ -78,3 +78,37 @@ async def test_session_on_a_real_x_display(
             await session.send_input(InputEvent("text", text="a"))
             key = await wait_event(probe, X.KeyPress)
             assert probe.keycode_to_keysym(key.detail, 0) == ord("a")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_held_button_is_released_when_the_session_drops(
+    api: Api, x_display: str, probe: display.Display
+) -> None:
+    screen = probe.screen()
+    window = screen.root.create_window(
+        0,
+        0,
+        1280,
+        720,
+        0,
+        screen.root_depth,
+        event_mask=X.ButtonPressMask
+        | X.ButtonReleaseMask
+        | X.PointerMotionMask
+        | X.StructureNotifyMask,
+    )
+    window.map()
+    await wait_event(probe, X.MapNotify)
+    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+            await session.next_picture(timeout_s=20)
+            await session.send_input(InputEvent("down", 0.25, 0.25))
+            press = await wait_event(probe, X.ButtonPress)
+            assert (press.root_x, press.root_y) == (320, 180)
+            await session.send_input(InputEvent("move", 0.5, 0.5))
+            motion = await wait_event(probe, X.MotionNotify)
+            assert motion.state & X.Button1Mask  # dragging with the button held
+        # The viewer went away mid-drag: the agent lets go of the button by itself.
+        release = await wait_event(probe, X.ButtonRelease)
+        assert release.detail == 1
