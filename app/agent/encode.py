@@ -48,9 +48,11 @@ class H264Encoder:
         self._want_keyframe = True
 
     def encode(self, image: RGBFrame, pts_us: int) -> list[EncodedFrame]:
-        if image.shape[0] != self.height or image.shape[1] != self.width:
-            image = np.ascontiguousarray(image[: self.height, : self.width])
-        frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+        """One captured image in; it is scaled to the encoder's size if it differs (the
+        viewer asked for a smaller stream), in the same pass as the colour conversion."""
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24").reformat(
+            width=self.width, height=self.height, format="yuv420p"
+        )
         frame.pts = pts_us
         if self._want_keyframe:
             frame.pict_type = av.video.frame.PictureType.I

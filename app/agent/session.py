@@ -36,6 +36,7 @@ from app.protocol import (
     SessionOffer,
     SessionStart,
     UnexpectedMessage,
+    VideoSettings,
     decode_message,
     encode_message,
 )
@@ -195,6 +196,8 @@ class AgentSessions:
                     stream.encoder.request_keyframe()
                     stream.force = True
                     stream.changed.set()
+                elif isinstance(message, VideoSettings):
+                    stream.configure(message.bitrate_kbps, message.max_fps, message.scale)
         finally:
             streaming.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
@@ -235,6 +238,18 @@ class _VideoStream:
         self.changed.set()  # the first picture
         self.force = False
         self._frame_id = 0
+
+    def configure(self, bitrate_kbps: int, max_fps: int, scale: float) -> None:
+        """New stream settings from the viewer; the next frame is a keyframe in them."""
+        self._min_interval = 1 / max_fps
+        self.encoder = H264Encoder(
+            max(16, int(self._screen.width * scale)),
+            max(16, int(self._screen.height * scale)),
+            fps=max_fps,
+            bitrate_kbps=bitrate_kbps,
+        )
+        self.force = True
+        self.changed.set()
 
     async def run(self) -> None:
         while True:

@@ -224,6 +224,18 @@ class KeyframeRequest:
     reason: Annotated[str, Length(0, 200)] = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VideoSettings:
+    """Viewer → agent, any time in a session: the stream it wants (quality setting, a
+    slow link, a small window). The next frame is a keyframe in the new settings."""
+
+    TYPE: ClassVar[str] = "video.settings"
+
+    bitrate_kbps: Annotated[int, Range(100, 100_000)]
+    max_fps: Annotated[int, Range(1, 120)]
+    scale: Annotated[float, Range(0.1, 1.0)] = 1.0
+
+
 #: Any control message.
 Message: TypeAlias = (
     Hello
@@ -241,6 +253,7 @@ Message: TypeAlias = (
     | SessionStart
     | SessionAccepted
     | KeyframeRequest
+    | VideoSettings
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -259,6 +272,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SessionStart,
     SessionAccepted,
     KeyframeRequest,
+    VideoSettings,
 )
 
 #: Message classes by their wire ``"type"``.

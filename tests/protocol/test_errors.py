@@ -130,6 +130,7 @@ def test_package_reexports_public_api() -> None:
         "SessionStart",
         "SessionAccepted",
         "KeyframeRequest",
+        "VideoSettings",
         "Message",
         "MESSAGE_TYPES",
         "Role",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ from app.protocol import (
     UnexpectedMessage,
     UnknownMessageType,
     UnsupportedVersion,
+    VideoSettings,
     Welcome,
     check_hello,
     decode_message,
@@ -72,9 +74,12 @@ def value_strategy(spec: FieldSpec) -> st.SearchStrategy[Any]:
             allow_nan=False,
             allow_infinity=False,
         )
-        ints = st.integers(int(spec.range.min) + spec.range.min_exclusive, int(spec.range.max)).map(
-            float
-        )
+        # Whole numbers inside the range (JSON may carry 2 for 2.0); a fractional minimum
+        # such as 0.1 rounds up.
+        lowest = math.ceil(spec.range.min)
+        if spec.range.min_exclusive and lowest == spec.range.min:
+            lowest += 1
+        ints = st.integers(lowest, int(spec.range.max)).map(float)
         base = floats | ints
     elif spec.choices is not None:
         base = st.sampled_from(spec.choices)
@@ -196,6 +201,7 @@ VALID: dict[type[Message], dict[str, Any]] = {
     SessionStart: {"type": "session.start", "ticket": "a.b.c"},
     SessionAccepted: {"type": "session.accepted", "session_id": "s1"},
     KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},
+    VideoSettings: {"type": "video.settings", "bitrate_kbps": 2000, "max_fps": 30, "scale": 0.5},
 }
 
 
@@ -281,6 +287,7 @@ def test_message_types_registry() -> None:
         "session.start": SessionStart,
         "session.accepted": SessionAccepted,
         "video.keyframe_request": KeyframeRequest,
+        "video.settings": VideoSettings,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

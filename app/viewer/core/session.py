@@ -26,6 +26,7 @@ from app.protocol import (
     ProtocolError,
     SessionAccepted,
     SessionStart,
+    VideoSettings,
     decode_message,
     encode_message,
 )
@@ -152,6 +153,12 @@ class ViewerSession:
     async def request_keyframe(self, reason: str = "asked by the viewer") -> None:
         assert self._ws is not None
         await self._ws.send(encode_message(KeyframeRequest(reason=reason)))
+
+    async def set_video(self, *, bitrate_kbps: int, max_fps: int, scale: float = 1.0) -> None:
+        """Ask the agent for another stream (quality setting, slow link, small window)."""
+        assert self._ws is not None
+        settings = VideoSettings(bitrate_kbps=bitrate_kbps, max_fps=max_fps, scale=scale)
+        await self._ws.send(encode_message(settings))
 
     async def send_input(self, event: InputEvent) -> None:
         assert self._ws is not None

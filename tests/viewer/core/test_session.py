@@ -3,6 +3,8 @@ and what it sends changes that screen, through the relay."""
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 
 from app.protocol.input import InputEvent
@@ -55,3 +57,20 @@ async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
     assert stats.decode_ms is not None and stats.decode_ms >= 0
     assert stats.host_to_viewer_ms is not None and stats.end_to_end_ms is not None
     assert stats.end_to_end_ms >= stats.host_to_viewer_ms - 1
+
+
+async def test_the_viewer_changes_the_stream_mid_session(api: Api) -> None:
+    async with entitled_online_host(api) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+            first = await session.next_picture(timeout_s=20)
+            assert first.image.shape == (720, 1280, 3)
+            await session.set_video(bitrate_kbps=1500, max_fps=30, scale=0.5)
+            async with asyncio.timeout(10):
+                while (await session.next_picture(timeout_s=10)).image.shape != (360, 640, 3):
+                    pass
+            # Still the same screen, now smaller: input keeps working in normalised terms.
+            await session.send_input(InputEvent("click", 0.7, 0.55))
+            marked = await session.next_picture(timeout_s=10)
+            assert marked.image.shape == (360, 640, 3)
+            assert near(marked.image[198, 448], (220, 40, 60))
