@@ -24,7 +24,6 @@ from app.agent.encode import H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
     PROTOCOL_VERSION,
-    CloseCode,
     ErrorMessage,
     FrameError,
     Heartbeat,
@@ -289,6 +288,6 @@ async def _refuse(ws: Connection, exc: ProtocolError) -> None:
     with contextlib.suppress(ConnectionClosed):
         await ws.send(encode_message(ErrorMessage(code=exc.code, message=exc.message)))
         await ws.close(
-            code=int(exc.close_code if exc.close_code else CloseCode.POLICY_VIOLATION),
+            code=int(exc.close_code),
             reason=exc.message[:120],
         )

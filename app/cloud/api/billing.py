@@ -82,10 +82,9 @@ async def auto_renew(
 async def payment_method(
     body: PaymentMethodUpdate, principal: CurrentPrincipal, ctx: Context
 ) -> dict[str, Any]:
-    result = await status.replace_payment_method(
+    return await status.replace_payment_method(
         ctx, principal.account.id, body.payment_method.model_dump()
     )
-    return result
 
 
 @router.post("/bundles/redeem")

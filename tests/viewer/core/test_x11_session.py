@@ -36,11 +36,9 @@ async def wait_event(conn: display.Display, wanted: int, timeout_s: float = 10) 
             await asyncio.to_thread(select.select, [conn.fileno()], [], [], 0.5)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_session_on_a_real_x_display(
-    api: Api, x_display: str, probe: display.Display
-) -> None:
-    screen = probe.screen()
+async def full_screen_window(conn: display.Display, event_mask: int, background: int = 0) -> Any:
+    """A mapped 1280x720 window of the probe's, reporting ``event_mask`` events."""
+    screen = conn.screen()
     window = screen.root.create_window(
         0,
         0,
@@ -48,11 +46,19 @@ async def test_session_on_a_real_x_display(
         720,
         0,
         screen.root_depth,
-        background_pixel=0x00FF00,
-        event_mask=X.ButtonPressMask | X.KeyPressMask | X.StructureNotifyMask,
+        background_pixel=background,
+        event_mask=event_mask | X.StructureNotifyMask,
     )
     window.map()
-    await wait_event(probe, X.MapNotify)
+    await wait_event(conn, X.MapNotify)
+    return window
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_session_on_a_real_x_display(
+    api: Api, x_display: str, probe: display.Display
+) -> None:
+    window = await full_screen_window(probe, X.ButtonPressMask | X.KeyPressMask, 0x00FF00)
     window.set_input_focus(X.RevertToParent, X.CurrentTime)
     probe.sync()
 
@@ -84,21 +90,7 @@ async def test_session_on_a_real_x_display(
 async def test_a_held_button_is_released_when_the_session_drops(
     api: Api, x_display: str, probe: display.Display
 ) -> None:
-    screen = probe.screen()
-    window = screen.root.create_window(
-        0,
-        0,
-        1280,
-        720,
-        0,
-        screen.root_depth,
-        event_mask=X.ButtonPressMask
-        | X.ButtonReleaseMask
-        | X.PointerMotionMask
-        | X.StructureNotifyMask,
-    )
-    window.map()
-    await wait_event(probe, X.MapNotify)
+    await full_screen_window(probe, X.ButtonPressMask | X.ButtonReleaseMask | X.PointerMotionMask)
     async with entitled_online_host(api, source="x11", display_name=x_display) as host:
         granted = await open_session(api, host)
         async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from app.cloud.context import CloudContext
 from app.cloud.db.models import PaymentMethod, Purchase
@@ -180,28 +180,28 @@ def describe_purchase(purchase: Purchase, method_label: str | None = None) -> di
     return body
 
 
+def _with_method_labels(*conditions: Any) -> Select[Purchase, str]:
+    # An outer join: the label is None for a purchase whose payment method was removed.
+    return (
+        select(Purchase, PaymentMethod.label)
+        .outerjoin(PaymentMethod, PaymentMethod.id == Purchase.payment_method_id)
+        .where(*conditions)
+    )
+
+
 async def history(ctx: CloudContext, account_id: str) -> list[dict[str, Any]]:
+    query = _with_method_labels(Purchase.account_id == account_id).order_by(
+        Purchase.created_at.desc(), Purchase.id
+    )
     async with ctx.sessions() as session:
-        rows = (
-            await session.execute(
-                select(Purchase, PaymentMethod.label)
-                .outerjoin(PaymentMethod, PaymentMethod.id == Purchase.payment_method_id)
-                .where(Purchase.account_id == account_id)
-                .order_by(Purchase.created_at.desc(), Purchase.id)
-            )
-        ).all()
+        rows = (await session.execute(query)).all()
     return [describe_purchase(purchase, label) for purchase, label in rows]
 
 
 async def one(ctx: CloudContext, account_id: str, purchase_id: str) -> dict[str, Any]:
+    query = _with_method_labels(Purchase.id == purchase_id, Purchase.account_id == account_id)
     async with ctx.sessions() as session:
-        row = (
-            await session.execute(
-                select(Purchase, PaymentMethod.label)
-                .outerjoin(PaymentMethod, PaymentMethod.id == Purchase.payment_method_id)
-                .where(Purchase.id == purchase_id, Purchase.account_id == account_id)
-            )
-        ).first()
+        row = (await session.execute(query)).first()
     if row is None:
         raise NotFound("No such purchase in this account.", code="purchase_not_found")
     return describe_purchase(row[0], row[1])
