@@ -7,8 +7,10 @@ one spec to one value. Keeping the rules next to the field declarations means a 
 message type cannot forget to validate a field.
 
 Only the JSON shapes the protocol actually uses are supported: ``bool``, ``int``,
-``float``, ``str``, ``Literal`` of strings, each optionally ``| None``. Anything else
-is a programming error and fails loudly at import time.
+``float``, ``str``, ``Literal`` of strings, each optionally ``| None``, and
+``tuple[Item, ...]`` of a dataclass whose own fields follow the same rules (a JSON
+array of objects, its length bounded by ``Length``). Anything else is a programming
+error and fails loudly at import time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "FieldSpec",
     "Length",
     "Range",
+    "as_json",
     "build_specs",
     "check_value",
     "excerpt",
@@ -67,12 +70,15 @@ class FieldSpec:
     """Everything needed to validate one field of one message type."""
 
     name: str
-    kind: type[bool] | type[int] | type[float] | type[str]
+    kind: type[bool] | type[int] | type[float] | type[str] | type[tuple[Any, ...]]
     nullable: bool
     required: bool
     range: Range | None = None
     length: Length | None = None
     choices: tuple[str, ...] | None = None
+    #: For a tuple field: the item dataclass and its own field specs.
+    item_cls: type[Any] | None = None
+    item_specs: tuple[FieldSpec, ...] = ()
 
 
 def build_specs(cls: type[Any]) -> tuple[FieldSpec, ...]:
@@ -130,6 +136,22 @@ def _build_spec(cls: type[Any], name: str, hint: Any, required: bool) -> FieldSp
         return FieldSpec(name, int, nullable, required, range=range_ or _INT64_RANGE)
     if hint is bool:
         return FieldSpec(name, bool, nullable, required)
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) != 2 or args[1] is not Ellipsis or not dataclasses.is_dataclass(args[0]):
+            raise TypeError(f"{where}: only tuple[SomeDataclass, ...] is supported")
+        if length is None:
+            raise TypeError(f"{where}: tuple fields need a Length(...) bound on the items")
+        item_cls = typing.cast(type[Any], args[0])
+        return FieldSpec(
+            name,
+            tuple,
+            nullable,
+            required,
+            length=length,
+            item_cls=item_cls,
+            item_specs=build_specs(item_cls),
+        )
     raise TypeError(f"{where}: unsupported field type {hint!r}")
 
 
@@ -171,6 +193,9 @@ def check_value(spec: FieldSpec, value: object, message_type: str) -> Any:
         _check_range(spec, value, fail)
         return float(value)
 
+    if spec.kind is tuple:
+        return _check_items(spec, value, message_type, fail)
+
     if not isinstance(value, str):
         raise fail(f"must be a string, not {_json_kind(value)}")
     if spec.choices is not None:
@@ -191,6 +216,45 @@ def check_value(spec: FieldSpec, value: object, message_type: str) -> Any:
         except UnicodeEncodeError:
             raise fail("must be valid Unicode text (no lone surrogates)") from None
     return value
+
+
+def _check_items(
+    spec: FieldSpec,
+    value: object,
+    message_type: str,
+    fail: typing.Callable[[str], MalformedMessage],
+) -> tuple[Any, ...]:
+    """A tuple of item dataclasses, from a JSON array of objects (decoding) or from
+    item instances (encoding); each item checked with the item's own specs."""
+    assert spec.item_cls is not None and spec.length is not None
+    if not isinstance(value, list | tuple):
+        raise fail(f"must be an array, not {_json_kind(value)}")
+    if not spec.length.min <= len(value) <= spec.length.max:
+        raise fail(f"must have {spec.length.min} to {spec.length.max} items")
+    items = []
+    for index, item in enumerate(value):
+        where = f"{message_type}.{spec.name}[{index}]"
+        if isinstance(item, spec.item_cls):
+            fields = {s.name: getattr(item, s.name) for s in spec.item_specs}
+        elif isinstance(item, dict):
+            fields = item
+        else:
+            raise fail(f"must hold objects, not {_json_kind(item)}")
+        values: dict[str, Any] = {}
+        for item_spec in spec.item_specs:
+            if item_spec.name in fields:
+                values[item_spec.name] = check_value(item_spec, fields[item_spec.name], where)
+            elif item_spec.required:
+                raise MalformedMessage(f"field {item_spec.name!r} of {where!r} is missing")
+        items.append(spec.item_cls(**values))
+    return tuple(items)
+
+
+def as_json(value: object) -> Any:
+    """``json.dumps`` hook: the item dataclasses of tuple fields, as objects."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _check_range(
@@ -214,6 +278,7 @@ _ARTICLE_KIND: dict[type, str] = {
     int: "an integer",
     float: "a number",
     str: "a string",
+    tuple: "an array",
 }
 
 

@@ -1,21 +1,32 @@
 """Input events carried in INPUT frames (viewer → agent): compact JSON, coordinates
-normalised to the remote screen (0..1) after the viewer removed letterbox and zoom."""
+normalised to the remote screen (0..1) after the viewer removed letterbox and zoom.
+
+Wheel deltas are in notches (1.0 = one click of a mouse wheel) and may be fractional:
+a trackpad or a two-finger drag scrolls smoothly and the agent carries the remainder.
+Zoom is a wheel event with Ctrl held, as every desktop application understands it.
+Key names are X keysym names (``Return``, ``BackSpace``, ``F5``, ``a``); modifiers are
+held for the duration of one click, wheel or key event."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from .errors import FrameError
 
 MAX_TEXT = 1000
+MAX_WHEEL = 1000.0
 Button = Literal["left", "right", "middle"]
+Modifier = Literal["ctrl", "alt", "shift", "meta"]
+Kind = Literal["click", "down", "move", "up", "text", "key", "keydown", "keyup", "wheel"]
+BUTTONS: tuple[str, ...] = get_args(Button)
+MODIFIERS: tuple[str, ...] = get_args(Modifier)
 
 
 @dataclass(frozen=True, slots=True)
 class InputEvent:
-    kind: Literal["click", "down", "move", "up", "text", "key", "wheel"]
+    kind: Kind
     x: float = 0.0
     y: float = 0.0
     button: Button = "left"
@@ -23,6 +34,8 @@ class InputEvent:
     text: str = ""
     key: str = ""
     dy: float = 0.0
+    dx: float = 0.0
+    mods: tuple[Modifier, ...] = ()
 
 
 def encode_input(event: InputEvent) -> bytes:
@@ -35,10 +48,14 @@ def encode_input(event: InputEvent) -> bytes:
         body.update(x=event.x, y=event.y)
     elif event.kind == "text":
         body["t"] = event.text
-    elif event.kind == "key":
+    elif event.kind in ("key", "keydown", "keyup"):
         body["key"] = event.key
     else:
         body.update(x=event.x, y=event.y, dy=event.dy)
+        if event.dx:
+            body["dx"] = event.dx
+    if event.mods and event.kind in ("click", "key", "wheel"):
+        body["m"] = list(event.mods)
     return json.dumps(body, separators=(",", ":")).encode()
 
 
@@ -46,6 +63,37 @@ def _unit(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
         raise FrameError("input coordinates must be numbers from 0 to 1")
     return float(value)
+
+
+def _delta(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > MAX_WHEEL:
+        raise FrameError("wheel input needs deltas from -1000 to 1000 notches")
+    return float(value)
+
+
+def _button(body: dict[str, Any]) -> Button:
+    button = body.get("b", "left")
+    if button not in BUTTONS:
+        raise FrameError("a button must be left, right or middle")
+    return button  # type: ignore[no-any-return]
+
+
+def _mods(body: dict[str, Any]) -> tuple[Modifier, ...]:
+    mods = body.get("m", [])
+    if (
+        not isinstance(mods, list)
+        or len(mods) > len(MODIFIERS)
+        or not all(isinstance(m, str) and m in MODIFIERS for m in mods)
+    ):
+        raise FrameError("modifiers must be a list of ctrl, alt, shift and meta")
+    return tuple(dict.fromkeys(mods))
+
+
+def _key(body: dict[str, Any]) -> str:
+    key = body.get("key")
+    if not isinstance(key, str) or not 1 <= len(key) <= 40:
+        raise FrameError("key input needs a key name")
+    return key
 
 
 def decode_input(payload: bytes) -> InputEvent:
@@ -58,20 +106,13 @@ def decode_input(payload: bytes) -> InputEvent:
         raise FrameError("input payload must be an object")
     kind = body.get("k")
     if kind == "click":
-        button = body.get("b", "left")
         count = body.get("n", 1)
-        if (
-            button not in ("left", "right", "middle")
-            or not isinstance(count, int)
-            or not 1 <= count <= 3
-        ):
-            raise FrameError("click needs a button (left, right, middle) and a count of 1 to 3")
-        return InputEvent("click", _unit(body.get("x")), _unit(body.get("y")), button, count)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 3:
+            raise FrameError("a click counts 1 to 3")
+        x, y = _unit(body.get("x")), _unit(body.get("y"))
+        return InputEvent("click", x, y, _button(body), count, mods=_mods(body))
     if kind in ("down", "up"):
-        button = body.get("b", "left")
-        if button not in ("left", "right", "middle"):
-            raise FrameError("a button press or release needs left, right or middle")
-        return InputEvent(kind, _unit(body.get("x")), _unit(body.get("y")), button)
+        return InputEvent(kind, _unit(body.get("x")), _unit(body.get("y")), _button(body))
     if kind == "move":
         return InputEvent("move", _unit(body.get("x")), _unit(body.get("y")))
     if kind == "text":
@@ -80,13 +121,16 @@ def decode_input(payload: bytes) -> InputEvent:
             raise FrameError("text input must be a string of at most 1000 characters")
         return InputEvent("text", text=text)
     if kind == "key":
-        key = body.get("key")
-        if not isinstance(key, str) or not 1 <= len(key) <= 40:
-            raise FrameError("key input needs a key name")
-        return InputEvent("key", key=key)
+        return InputEvent("key", key=_key(body), mods=_mods(body))
+    if kind in ("keydown", "keyup"):
+        return InputEvent(kind, key=_key(body))
     if kind == "wheel":
-        dy = body.get("dy")
-        if isinstance(dy, bool) or not isinstance(dy, int | float) or abs(dy) > 1000:
-            raise FrameError("wheel input needs a delta")
-        return InputEvent("wheel", _unit(body.get("x")), _unit(body.get("y")), dy=float(dy))
+        return InputEvent(
+            "wheel",
+            _unit(body.get("x")),
+            _unit(body.get("y")),
+            dy=_delta(body.get("dy")),
+            dx=_delta(body.get("dx", 0.0)),
+            mods=_mods(body),
+        )
     raise FrameError("unknown input kind")

@@ -18,7 +18,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeAlias
 
-from ._schema import INT64_MAX, FieldSpec, Length, Range, build_specs, check_value, excerpt
+from ._schema import (
+    INT64_MAX,
+    FieldSpec,
+    Length,
+    Range,
+    as_json,
+    build_specs,
+    check_value,
+    excerpt,
+)
 from .errors import (
     MalformedMessage,
     MessageTooLarge,
@@ -41,7 +50,10 @@ __all__ = [
     "HeartbeatAck",
     "Hello",
     "Message",
+    "Monitor",
     "Role",
+    "ScreenList",
+    "ScreenSelect",
     "Welcome",
     "check_hello",
     "decode_message",
@@ -236,6 +248,39 @@ class VideoSettings:
     scale: Annotated[float, Range(0.1, 1.0)] = 1.0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Monitor:
+    """One of the remote computer's screens, in desktop pixels."""
+
+    id: Annotated[str, Length(1, 40)]
+    name: Annotated[str, Length(0, 80)]
+    x: Annotated[int, Range(-65536, 65536)]
+    y: Annotated[int, Range(-65536, 65536)]
+    width: Annotated[int, Range(1, 16384)]
+    height: Annotated[int, Range(1, 16384)]
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScreenList:
+    """Agent → viewer, when a session starts and whenever the choice changes: the
+    computer's monitors and the one being shown."""
+
+    TYPE: ClassVar[str] = "screen.list"
+
+    monitors: Annotated[tuple[Monitor, ...], Length(1, 16)]
+    current: Annotated[str, Length(1, 40)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScreenSelect:
+    """Viewer → agent: show this monitor instead (the next frame is a keyframe of it)."""
+
+    TYPE: ClassVar[str] = "screen.select"
+
+    monitor: Annotated[str, Length(1, 40)]
+
+
 #: Any control message.
 Message: TypeAlias = (
     Hello
@@ -254,6 +299,8 @@ Message: TypeAlias = (
     | SessionAccepted
     | KeyframeRequest
     | VideoSettings
+    | ScreenList
+    | ScreenSelect
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -273,6 +320,8 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SessionAccepted,
     KeyframeRequest,
     VideoSettings,
+    ScreenList,
+    ScreenSelect,
 )
 
 #: Message classes by their wire ``"type"``.
@@ -298,7 +347,9 @@ def encode_message(msg: Message) -> str:
     payload: dict[str, Any] = {"type": msg.TYPE}
     for spec in specs:
         payload[spec.name] = check_value(spec, getattr(msg, spec.name), msg.TYPE)
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(
+        payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=as_json
+    )
     size = len(text.encode("utf-8"))
     if size > MAX_CONTROL_MESSAGE_BYTES:
         raise MessageTooLarge(_too_large(size))

@@ -20,6 +20,12 @@ EVENTS = [
     InputEvent("down", 0.1, 0.2, "middle"),
     InputEvent("move", 0.3, 0.4),
     InputEvent("up", 0.3, 0.4, "middle"),
+    InputEvent("click", 0.5, 0.5, "left", 1, mods=("ctrl", "shift")),
+    InputEvent("key", key="c", mods=("ctrl",)),
+    InputEvent("keydown", key="Shift_L"),
+    InputEvent("keyup", key="Shift_L"),
+    InputEvent("wheel", 0.5, 0.5, dy=0.25, dx=-0.75),
+    InputEvent("wheel", 0.5, 0.5, dy=-1.0, mods=("ctrl",)),
 ]
 
 
@@ -36,6 +42,11 @@ def test_round_trip(event: InputEvent) -> None:
         b'{"k":"click","x":0,"y":0,"b":"fourth"}',
         b'{"k":"text","t":' + b'"' + b"x" * 1001 + b'"}',
         b'{"k":"wheel","x":0,"y":0,"dy":1e9}',
+        b'{"k":"wheel","x":0,"y":0,"dy":1,"dx":"left"}',
+        b'{"k":"key","key":"c","m":["hyper"]}',
+        b'{"k":"key","key":"c","m":"ctrl"}',
+        b'{"k":"keydown","key":""}',
+        b'{"k":"click","x":0,"y":0,"n":true}',
         b'{"k":"teleport"}',
         b"[]",
         b"\xff\xfe",
@@ -52,13 +63,14 @@ def test_malformed_input_is_a_frame_error(payload: bytes) -> None:
     st.one_of(
         st.binary(max_size=200),
         st.dictionaries(
-            st.sampled_from(["k", "x", "y", "b", "n", "t", "key", "dy"]),
+            st.sampled_from(["k", "x", "y", "b", "n", "t", "key", "dy", "dx", "m"]),
             st.none()
             | st.booleans()
             | st.floats()
             | st.integers()
             | st.text(max_size=10)
-            | st.sampled_from(["click", "text", "key", "wheel", "left"]),
+            | st.sampled_from(["click", "text", "key", "keydown", "wheel", "left"])
+            | st.lists(st.sampled_from(["ctrl", "alt", "hyper"]), max_size=5),
             max_size=6,
         ).map(lambda obj: json.dumps(obj).encode()),
     )

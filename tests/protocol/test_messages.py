@@ -30,6 +30,8 @@ from app.protocol import (
     MessageTooLarge,
     ProtocolError,
     PurchaseChanged,
+    ScreenList,
+    ScreenSelect,
     SessionAccepted,
     SessionOffer,
     SessionStart,
@@ -81,6 +83,12 @@ def value_strategy(spec: FieldSpec) -> st.SearchStrategy[Any]:
             lowest += 1
         ints = st.integers(lowest, int(spec.range.max)).map(float)
         base = floats | ints
+    elif spec.kind is tuple:
+        assert spec.item_cls is not None and spec.length is not None
+        item = st.builds(
+            spec.item_cls, **{item.name: value_strategy(item) for item in spec.item_specs}
+        )
+        base = st.lists(item, min_size=spec.length.min, max_size=spec.length.max).map(tuple)
     elif spec.choices is not None:
         base = st.sampled_from(spec.choices)
     else:
@@ -202,6 +210,31 @@ VALID: dict[type[Message], dict[str, Any]] = {
     SessionAccepted: {"type": "session.accepted", "session_id": "s1"},
     KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},
     VideoSettings: {"type": "video.settings", "bitrate_kbps": 2000, "max_fps": 30, "scale": 0.5},
+    ScreenList: {
+        "type": "screen.list",
+        "monitors": [
+            {
+                "id": "1",
+                "name": "DP-1",
+                "x": 0,
+                "y": 0,
+                "width": 1920,
+                "height": 1080,
+                "primary": True,
+            },
+            {
+                "id": "2",
+                "name": "",
+                "x": 1920,
+                "y": 0,
+                "width": 1280,
+                "height": 1024,
+                "primary": False,
+            },
+        ],
+        "current": "1",
+    },
+    ScreenSelect: {"type": "screen.select", "monitor": "2"},
 }
 
 
@@ -288,6 +321,8 @@ def test_message_types_registry() -> None:
         "session.accepted": SessionAccepted,
         "video.keyframe_request": KeyframeRequest,
         "video.settings": VideoSettings,
+        "screen.list": ScreenList,
+        "screen.select": ScreenSelect,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE
@@ -309,9 +344,12 @@ def test_messages_are_frozen_slotted_and_keyword_only(cls: type[Message]) -> Non
 def test_valid_examples_decode(cls: type[Message]) -> None:
     msg = decode_obj(VALID[cls])
     assert type(msg) is cls
-    for key, value in VALID[cls].items():
-        if key != "type":
-            assert getattr(msg, key) == value
+    assert json.loads(encode_message(msg)) == json.loads(json.dumps(VALID[cls])) | {
+        # Defaults the example left out come back explicitly.
+        key: value
+        for key, value in json.loads(encode_message(msg)).items()
+        if key not in VALID[cls]
+    }
 
 
 # --- encode_message -------------------------------------------------------------------------
@@ -729,3 +767,19 @@ def test_check_hello_checks_version_before_role() -> None:
 def test_check_hello_after_decode() -> None:
     msg = decode_message('{"type":"hello","version":1,"role":"viewer","token":"abc"}')
     assert check_hello(msg, expected_roles={"viewer"}).token == "abc"
+
+
+@pytest.mark.parametrize(
+    ("monitors", "problem"),
+    [
+        ("DP-1", "must be an array"),
+        ([], "must have 1 to 16 items"),
+        ([VALID[ScreenList]["monitors"][0]] * 17, "must have 1 to 16 items"),
+        (["DP-1"], "must hold objects"),
+        ([{"id": "1", "name": "", "x": 0, "y": 0, "width": 0, "height": 9}], "at least 1"),
+        ([{"id": "1", "name": "", "x": 0, "y": 0, "width": 9}], "'height'"),
+    ],
+)
+def test_a_bad_monitor_list_is_refused_with_the_reason(monitors: Any, problem: str) -> None:
+    with pytest.raises(MalformedMessage, match=problem):
+        decode_obj(valid(ScreenList, monitors=monitors))
