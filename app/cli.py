@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.agent.capture.base import INPUTS, SOURCES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,9 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = agent_commands.add_parser("run", help="keep this computer reachable")
     run.add_argument(
         "--source",
-        choices=["x11", "demo"],
-        help="what sessions show: the X11 display, or the built-in demo desktop "
-        "(default: x11 where $DISPLAY is set, else demo)",
+        choices=SOURCES,
+        help="what sessions show: the X11 display (MIT-SHM, X DAMAGE), any screen through "
+        "mss (Windows, macOS), or the built-in demo desktop (default: x11 where $DISPLAY "
+        "is set, else demo on Linux; mss on Windows and macOS)",
+    )
+    run.add_argument(
+        "--input",
+        choices=INPUTS,
+        help="how input reaches the computer (default: xtest with x11, pynput with mss; "
+        "record only records, for tests)",
     )
     run.add_argument(
         "--listen",

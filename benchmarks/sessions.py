@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from Xlib import X, display
 
-from app.agent.capture.x11 import X11Desktop
+from app.agent.capture.x11 import X11Screen
 from app.agent.encode import H264Encoder
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
@@ -60,7 +60,7 @@ def capture_encode(
         window = screen.root.create_window(0, 0, width, height, 0, screen.root_depth)
         window.map()
         conn.sync()
-        desktop = X11Desktop(name)
+        desktop = X11Screen(name)
         encoder = H264Encoder(desktop.width, desktop.height, fps=60)
         frames, n = 0, 0
         wall, cpu = time.perf_counter(), time.process_time()

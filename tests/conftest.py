@@ -3,6 +3,7 @@ PostgreSQL, and the real cloud under uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -118,10 +119,17 @@ REQUIRE_XVFB = os.environ.get("PORTHOLE_REQUIRE_XVFB") == "1"
 @pytest.fixture(scope="session")
 def x_display() -> Iterator[str]:
     """A real X server for the X11 source and XTest injection."""
+    with x_server(1280, 720) as name:
+        yield name
+
+
+@contextlib.contextmanager
+def x_server(width: int, height: int) -> Iterator[str]:
+    """A fresh Xvfb of this size; skips the test (or fails, where Xvfb is required)."""
     from tests.support.xvfb import XvfbUnavailable, xvfb
 
     try:
-        with xvfb() as name:
+        with xvfb(width, height) as name:
             yield name
     except XvfbUnavailable as exc:
         if REQUIRE_XVFB:

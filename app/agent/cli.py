@@ -20,7 +20,7 @@ def run_agent_command(args: argparse.Namespace) -> int:
     store = AgentStore(Path(args.state_dir) if args.state_dir else None)
     if args.agent_command == "enroll":
         return _enroll(store, args)
-    return _run(store, args.source or default_source(), args.listen)
+    return _run(store, args.source or default_source(), args.input, args.listen)
 
 
 def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(store: AgentStore, source: str, listen: str | None) -> int:
+def _run(store: AgentStore, source: str, input_backend: str | None, listen: str | None) -> int:
     try:
         state, token = store.load()
     except NotEnrolled as exc:
@@ -59,7 +59,12 @@ def _run(store: AgentStore, source: str, listen: str | None) -> int:
 
     async def run() -> None:
         sessions = AgentSessions(
-            state.cloud_url, token, state.computer_id, state.cloud_public_key, source=source
+            state.cloud_url,
+            token,
+            state.computer_id,
+            state.cloud_public_key,
+            source=source,
+            input_backend=input_backend,
         )
         endpoint = None
         if listen:

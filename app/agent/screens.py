@@ -21,7 +21,17 @@ def list_screens() -> list[dict[str, Any]]:
         try:
             from app.agent.capture.x11 import list_monitors
 
-            return list_monitors()
+            return [
+                {
+                    "id": m.id,
+                    "width": m.width,
+                    "height": m.height,
+                    "x": m.x,
+                    "y": m.y,
+                    "primary": m.primary,
+                }
+                for m in list_monitors()
+            ]
         except Exception:  # no usable display: the demo screen stands in
             pass
     return [dict(DEMO_SCREEN)]

@@ -1,8 +1,9 @@
 """The agent's side of remote sessions: join the relay when offered, check the viewer's
 ticket end to end (the cloud's signature, this computer, expiry, used once), then serve.
 
-An accepted session streams the screen as H.264 (only when it changes) and applies the
-input it receives. The source is the demo screen for now; X11 and mss come next."""
+An accepted session streams one monitor as H.264 (only when it changes: woken by X
+DAMAGE, by input, or by polling where nothing reports changes), tells the viewer which
+monitors there are, and applies the input it receives."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from app import __version__
-from app.agent.capture.base import Captured, Desktop, open_desktop
+from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
 from app.agent.encode import H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
@@ -31,6 +32,8 @@ from app.protocol import (
     Hello,
     KeyframeRequest,
     ProtocolError,
+    ScreenList,
+    ScreenSelect,
     SessionAccepted,
     SessionOffer,
     SessionStart,
@@ -57,8 +60,12 @@ class AgentSessions:
         *,
         source: str = "demo",
         display_name: str | None = None,
+        input_backend: str | None = None,
     ) -> None:
         self._source = source
+        self._input_backend = input_backend
+        #: The desktop of each running session (tests read the demo screen's state).
+        self.desktops: list[Desktop] = []
         self._display_name = display_name
         self._cloud_url = cloud_url
         self._token = token
@@ -164,17 +171,23 @@ class AgentSessions:
         return True
 
     async def _run(self, ws: Connection) -> None:
-        screen = open_desktop(self._source, self._display_name)
-        stream = _VideoStream(ws, screen, max_fps=60)
+        desktop = open_desktop(self._source, self._display_name, self._input_backend)
+        self.desktops.append(desktop)
+        stream = _VideoStream(ws, desktop.screen, max_fps=60)
         streaming = asyncio.create_task(stream.run())
+        loop = asyncio.get_running_loop()
+        change_fd = desktop.screen.change_fd()
+        if change_fd is not None:  # X DAMAGE: woken the moment something is drawn
+            loop.add_reader(change_fd, stream.screen_reported)
         try:
+            await ws.send(encode_message(_screen_list(desktop.screen)))
             async for data in ws:
                 if isinstance(data, bytes):
                     try:
                         frame = decode_frame(data)
                         if frame.type != FrameType.INPUT:
                             raise FrameError("only input frames go from viewer to agent")
-                        apply_input(screen, decode_input(frame.payload))
+                        apply_input(desktop, decode_input(frame.payload))
                     except FrameError as exc:
                         await _refuse(ws, exc)
                         return
@@ -197,41 +210,70 @@ class AgentSessions:
                     stream.changed.set()
                 elif isinstance(message, VideoSettings):
                     stream.configure(message.bitrate_kbps, message.max_fps, message.scale)
+                elif isinstance(message, ScreenSelect):
+                    await self._select_monitor(ws, desktop, stream, message.monitor)
         finally:
+            if change_fd is not None:
+                loop.remove_reader(change_fd)
             streaming.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await streaming
-            screen.close()  # nothing stays pressed after the session
+            self.desktops.remove(desktop)
+            desktop.close()  # nothing stays pressed after the session
+
+    async def _select_monitor(
+        self, ws: Connection, desktop: Desktop, stream: _VideoStream, monitor_id: str
+    ) -> None:
+        try:
+            desktop.screen.select(monitor_id)
+        except KeyError:
+            # A stale choice (a monitor was unplugged) is not worth ending the session.
+            error = ErrorMessage(code="no_such_monitor", message="That monitor is not there.")
+            await ws.send(encode_message(error))
+            return
+        stream.resize()
+        await ws.send(encode_message(_screen_list(desktop.screen)))
 
 
-def apply_input(screen: Desktop, event: InputEvent) -> None:
-    """Input in normalised coordinates, onto the screen's pixels."""
-    x = min(screen.width - 1, int(event.x * screen.width))
-    y = min(screen.height - 1, int(event.y * screen.height))
+def _screen_list(screen: ScreenSource) -> ScreenList:
+    return ScreenList(monitors=tuple(screen.monitors()[:16]), current=screen.current.id)
+
+
+def apply_input(desktop: Desktop, event: InputEvent) -> None:
+    """Input in coordinates normalised to the monitor shown, onto desktop pixels."""
+    screen, target = desktop.screen, desktop.input
+    monitor = screen.current
+    x = monitor.x + min(screen.width - 1, int(event.x * screen.width))
+    y = monitor.y + min(screen.height - 1, int(event.y * screen.height))
     if event.kind == "click":
-        screen.click(x, y, event.button, event.count)
+        target.click(x, y, event.button, event.count, event.mods)
     elif event.kind == "down":
-        screen.press(x, y, event.button)
+        target.press(x, y, event.button)
     elif event.kind == "move":
-        screen.move(x, y)
+        target.move(x, y)
     elif event.kind == "up":
-        screen.release(x, y, event.button)
+        target.release(x, y, event.button)
     elif event.kind == "text":
-        screen.type_text(event.text)
+        target.type_text(event.text)
     elif event.kind == "key":
-        screen.key(event.key)
+        target.key(event.key, event.mods)
+    elif event.kind == "keydown":
+        target.key_down(event.key)
+    elif event.kind == "keyup":
+        target.key_up(event.key)
     elif event.kind == "wheel":
-        screen.wheel(event.dy)
+        target.wheel(x, y, event.dx, event.dy, event.mods)
 
 
 class _VideoStream:
     """Capture when something changed (at most ``max_fps``), encode off the event loop,
     and send each access unit as a VIDEO frame stamped with its capture time."""
 
-    def __init__(self, ws: Connection, screen: Desktop, max_fps: int) -> None:
+    def __init__(self, ws: Connection, screen: ScreenSource, max_fps: int) -> None:
         self._ws = ws
         self._screen = screen
         self._min_interval = 1 / max_fps
+        self._settings = (6000, max_fps, 1.0)
         self.encoder = H264Encoder(screen.width, screen.height, fps=max_fps)
         self.changed = asyncio.Event()
         self.changed.set()  # the first picture
@@ -240,6 +282,12 @@ class _VideoStream:
 
     def configure(self, bitrate_kbps: int, max_fps: int, scale: float) -> None:
         """New stream settings from the viewer; the next frame is a keyframe in them."""
+        self._settings = (bitrate_kbps, max_fps, scale)
+        self.resize()
+
+    def resize(self) -> None:
+        """A new encoder for the screen's current size (another monitor, new settings)."""
+        bitrate_kbps, max_fps, scale = self._settings
         self._min_interval = 1 / max_fps
         self.encoder = H264Encoder(
             max(16, int(self._screen.width * scale)),
@@ -249,6 +297,11 @@ class _VideoStream:
         )
         self.force = True
         self.changed.set()
+
+    def screen_reported(self) -> None:
+        """The screen's change descriptor is readable (X DAMAGE)."""
+        if self._screen.changes_pending():
+            self.changed.set()
 
     async def run(self) -> None:
         while True:

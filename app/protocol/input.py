@@ -4,6 +4,9 @@ normalised to the remote screen (0..1) after the viewer removed letterbox and zo
 Wheel deltas are in notches (1.0 = one click of a mouse wheel) and may be fractional:
 a trackpad or a two-finger drag scrolls smoothly and the agent carries the remainder.
 Zoom is a wheel event with Ctrl held, as every desktop application understands it.
+A click is one press and release; ``count`` says which click of a double (2) or triple
+(3) click it is, and arrives soon after the previous one, so the host's own timing makes
+it a double click, as with a real mouse.
 Key names are X keysym names (``Return``, ``BackSpace``, ``F5``, ``a``); modifiers are
 held for the duration of one click, wheel or key event."""
 

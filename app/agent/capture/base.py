@@ -1,14 +1,22 @@
-"""What every screen source offers the session: a frame when something changed."""
+"""Screen sources and the desktop a session drives: a source says what changed on one
+monitor; an input back-end drives the whole desktop (see ``app.agent.inject``)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from app.agent.inject.base import InputBackend
+from app.protocol import Monitor
+
 RGBFrame = npt.NDArray[np.uint8]  # height, width, 3 (RGB)
+SOURCES = ("x11", "mss", "demo")
+INPUTS = ("xtest", "pynput", "record")
 
 
 @dataclass(frozen=True)
@@ -17,53 +25,107 @@ class Captured:
     capture_us: int  # wall clock, µs: the viewer measures latency against it after clock sync
 
 
-class Desktop(Protocol):
-    """A screen to capture and the input that drives it (pixel coordinates)."""
+class ScreenSource(Protocol):
+    """One monitor of a screen, captured when it changed."""
 
-    width: int
-    height: int
-    polls: bool  # True: changes come from outside, so grab at the frame rate
+    @property
+    def width(self) -> int:
+        """Of the monitor being captured, even (H.264 wants even sizes)."""
+        ...
+
+    @property
+    def height(self) -> int: ...
+
+    #: True: changes come from outside and nothing reports them, so the session looks at
+    #: the frame rate. False: ``change_fd`` or the input wakes the session.
+    polls: bool
 
     def grab_if_changed(self) -> Captured | None:
-        """The screen if it changed since the last grab (always, the first time)."""
+        """The monitor if it changed since the last grab (always, the first time)."""
         ...
 
     def render(self) -> RGBFrame:
-        """The screen now, changed or not (for a keyframe on request)."""
+        """The monitor now, changed or not (for a keyframe on request)."""
         ...
 
-    def click(self, x: int, y: int, button: str = "left", count: int = 1) -> None: ...
+    def monitors(self) -> list[Monitor]: ...
 
-    def press(self, x: int, y: int, button: str = "left") -> None: ...
+    @property
+    def current(self) -> Monitor: ...
 
-    def move(self, x: int, y: int) -> None: ...
+    def select(self, monitor_id: str) -> None:
+        """Capture another monitor (KeyError if there is none by that id)."""
+        ...
 
-    def release(self, x: int, y: int, button: str = "left") -> None: ...
+    def change_fd(self) -> int | None:
+        """A file descriptor readable when the screen reports a change (X DAMAGE)."""
+        ...
 
-    def type_text(self, text: str) -> None: ...
+    def changes_pending(self) -> bool:
+        """After ``change_fd`` was readable: whether a change was reported."""
+        ...
 
-    def key(self, name: str) -> None: ...
+    def close(self) -> None: ...
 
-    def wheel(self, dy: float) -> None: ...
+
+@dataclass
+class Desktop:
+    screen: ScreenSource
+    input: InputBackend
 
     def close(self) -> None:
-        """Release whatever is held (keys, buttons) and the display."""
-        ...
+        self.input.close()  # releases whatever is held first
+        self.screen.close()
 
 
-def open_desktop(source: str, display_name: str | None = None) -> Desktop:
-    if source == "x11":
-        from app.agent.capture.x11 import X11Desktop
-
-        return X11Desktop(display_name)
+def open_desktop(
+    source: str, display_name: str | None = None, input_backend: str | None = None
+) -> Desktop:
+    """A screen source with its natural input back-end (X11 → XTest, mss → pynput, the
+    demo screen is its own input), or the one asked for."""
+    screen: ScreenSource
     if source == "demo":
         from app.agent.capture.demo import DemoScreen
 
-        return DemoScreen()
-    raise ValueError(f"unknown screen source {source!r}: use x11 or demo")
+        demo = DemoScreen()
+        return Desktop(demo, _open_input(input_backend, display_name) if input_backend else demo)
+    if source == "x11":
+        from app.agent.capture.x11 import X11Screen
+
+        screen = X11Screen(display_name)
+    elif source == "mss":
+        from app.agent.capture.mss_screen import MssScreen
+
+        screen = MssScreen(display_name)
+    else:
+        raise ValueError(f"unknown screen source {source!r}: use x11, mss or demo")
+    default = "xtest" if source == "x11" else "pynput"
+    try:
+        return Desktop(screen, _open_input(input_backend or default, display_name))
+    except BaseException:
+        screen.close()
+        raise
+
+
+def _open_input(name: str, display_name: str | None) -> InputBackend:
+    if name == "xtest":
+        from app.agent.inject.xtest import XTestInput
+
+        return XTestInput(display_name)
+    if name == "pynput":
+        if display_name:
+            os.environ["DISPLAY"] = display_name  # pynput reads it when it connects
+        from app.agent.inject.pynput_input import PynputInput
+
+        return PynputInput()
+    if name == "record":
+        from app.agent.inject.recording import RecordingInput
+
+        return RecordingInput()
+    raise ValueError(f"unknown input back-end {name!r}: use xtest, pynput or record")
 
 
 def default_source() -> str:
-    import os
-
-    return "x11" if os.environ.get("DISPLAY") else "demo"
+    if sys.platform.startswith("linux"):
+        return "x11" if os.environ.get("DISPLAY") else "demo"
+    return "mss"  # Windows and macOS always have a screen to capture

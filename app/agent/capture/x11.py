@@ -1,151 +1,123 @@
-"""The X11 screen: captured with MIT-SHM (through ``mss``), the whole screen or one
-monitor, and driven with XTest (real input events, as if from a real mouse and keyboard).
+"""The X11 screen: one monitor (or all of them) grabbed with MIT-SHM through ``mss``,
+woken by the X DAMAGE extension when something is drawn, so a still screen costs
+nothing and a change is captured at once. Without DAMAGE it falls back to polling.
 
-Changes come from outside the agent, so the session polls (up to 60 times a second); a
-grab costs well under a millisecond and an unchanged screen sends nothing."""
+Monitors come from RandR 1.5 (what desktops and ``xrandr --setmonitor`` define), with
+"all monitors" offered too when there are several; input goes through XTest
+(``app.agent.inject.xtest``)."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
+import dataclasses
 
-import mss
-import numpy as np
-from Xlib import XK, X, display
-from Xlib.ext import xtest
+import Xlib.threaded  # noqa: F401  (real locks: the session reads events on its loop
+from Xlib import display  # while the capture thread re-arms DAMAGE)
+from Xlib.ext import damage
 
 from app.agent.capture.base import Captured
+from app.agent.capture.mss_screen import MssScreen
+from app.protocol import Monitor
 
-WHEEL_UP, WHEEL_DOWN = 4, 5
-BUTTONS = {"left": 1, "middle": 2, "right": 3}
+ALL_MONITORS = "all"
 
 
-def list_monitors(display_name: str | None = None) -> list[dict[str, Any]]:
-    with mss.MSS(display=display_name) as grabber:
-        return [
-            {
-                "id": str(index),
-                "width": m["width"],
-                "height": m["height"],
-                "x": m["left"],
-                "y": m["top"],
-                "primary": index == 1,
-            }
-            for index, m in enumerate(grabber.monitors[1:], start=1)
+def list_monitors(display_name: str | None = None) -> list[Monitor]:
+    conn = display.Display(display_name)
+    try:
+        return _monitors_of(conn)
+    finally:
+        conn.close()
+
+
+def _monitors_of(conn: display.Display) -> list[Monitor]:
+    screen = conn.screen()
+    whole = Monitor(
+        id=ALL_MONITORS,
+        name="All monitors",
+        x=0,
+        y=0,
+        width=screen.width_in_pixels,
+        height=screen.height_in_pixels,
+        primary=False,
+    )
+    found: list[Monitor] = []
+    if conn.has_extension("RANDR"):
+        reply = screen.root.xrandr_get_monitors(is_active=True)
+        for info in reply.monitors:
+            found.append(
+                Monitor(
+                    id=str(len(found) + 1),
+                    name=(conn.get_atom_name(info.name) or "")[:80],
+                    x=info.x,
+                    y=info.y,
+                    width=info.width_in_pixels,
+                    height=info.height_in_pixels,
+                    primary=bool(info.primary),
+                )
+            )
+    if len(found) > 1:  # a monitor spanning the whole screen is "all monitors", below
+        found = [
+            m for m in found if (m.x, m.y, m.width, m.height) != (0, 0, whole.width, whole.height)
         ]
+        found = [dataclasses.replace(m, id=str(index)) for index, m in enumerate(found, start=1)]
+    if not found:
+        return [dataclasses.replace(whole, id="1", name="Screen", primary=True)]
+    if not any(m.primary for m in found):
+        found[0] = dataclasses.replace(found[0], primary=True)
+    return [*found, whole] if len(found) > 1 else found
 
 
-class X11Desktop:
-    polls = True
-
-    def __init__(self, display_name: str | None = None, monitor: int = 1) -> None:
-        self._grabber = mss.MSS(display=display_name)
-        self._monitor = self._grabber.monitors[monitor]
-        self.width = int(self._monitor["width"]) - int(self._monitor["width"]) % 2
-        self.height = int(self._monitor["height"]) - int(self._monitor["height"]) % 2
+class X11Screen(MssScreen):
+    def __init__(self, display_name: str | None = None) -> None:
         self._display = display.Display(display_name)
-        self._previous: bytes | None = None
-        self._held_buttons: set[int] = set()
+        super().__init__(display_name)
+        # DAMAGE on the root window: one notification when the screen stops being
+        # clean; subtracting before each grab re-arms it (a change during the grab
+        # notifies again, so nothing is missed).
+        self._damage = 0
+        if self._display.has_extension("DAMAGE"):
+            self._display.damage_query_version()
+            self._damage = self._display.screen().root.damage_create(damage.DamageReportNonEmpty)
+            self._display.sync()
+            # python-xlib registers a copy of the event class: match the event code.
+            extension = self._display.query_extension("DAMAGE")
+            assert extension is not None  # has_extension said so
+            self._damage_event = extension.first_event + damage.DamageNotifyCode
+        self.polls = not self._damage
+        self._pending = True
 
-    def close(self) -> None:
-        self.release_all()
-        self._grabber.close()
-        self._display.close()
+    def _list_monitors(self) -> list[Monitor]:
+        return _monitors_of(self._display)
 
-    # -- capture -----------------------------------------------------------------------
+    def change_fd(self) -> int | None:
+        return self._display.fileno() if self._damage else None
 
-    def render(self) -> np.ndarray:
-        shot = self._grabber.grab(self._monitor)
-        bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-        return np.ascontiguousarray(bgra[: self.height, : self.width, 2::-1])
+    def changes_pending(self) -> bool:
+        """Read what the X server sent; True if the screen was drawn on."""
+        while self._display.pending_events():
+            event = self._display.next_event()
+            if event.type == self._damage_event:
+                self._pending = True
+        return self._pending
 
     def grab_if_changed(self) -> Captured | None:
-        shot = self._grabber.grab(self._monitor)
-        captured_us = time.time_ns() // 1000
-        raw = bytes(shot.raw)
-        if raw == self._previous:
-            return None
-        self._previous = raw
-        bgra = np.frombuffer(raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-        return Captured(np.ascontiguousarray(bgra[: self.height, : self.width, 2::-1]), captured_us)
-
-    # -- input (screen pixels within the monitor) ---------------------------------------
-
-    def _move(self, x: int, y: int) -> None:
-        xtest.fake_input(
-            self._display,
-            X.MotionNotify,
-            x=int(self._monitor["left"]) + x,
-            y=int(self._monitor["top"]) + y,
-        )
-
-    def click(self, x: int, y: int, button: str = "left", count: int = 1) -> None:
-        self._move(x, y)
-        code = BUTTONS[button]
-        for _ in range(count):
-            xtest.fake_input(self._display, X.ButtonPress, code)
-            xtest.fake_input(self._display, X.ButtonRelease, code)
-        self._display.sync()
-
-    def press(self, x: int, y: int, button: str = "left") -> None:
-        self._move(x, y)
-        code = BUTTONS[button]
-        xtest.fake_input(self._display, X.ButtonPress, code)
-        self._held_buttons.add(code)
-        self._display.sync()
-
-    def move(self, x: int, y: int) -> None:
-        self._move(x, y)
-        self._display.sync()
-
-    def release(self, x: int, y: int, button: str = "left") -> None:
-        self._move(x, y)
-        code = BUTTONS[button]
-        xtest.fake_input(self._display, X.ButtonRelease, code)
-        self._held_buttons.discard(code)
-        self._display.sync()
-
-    def wheel(self, dy: float) -> None:
-        code = WHEEL_DOWN if dy > 0 else WHEEL_UP
-        for _ in range(min(50, max(1, round(abs(dy))))):
-            xtest.fake_input(self._display, X.ButtonPress, code)
-            xtest.fake_input(self._display, X.ButtonRelease, code)
-        self._display.sync()
-
-    def key(self, name: str) -> None:
-        keysym = XK.string_to_keysym(name)
-        if keysym:
-            self._tap(keysym)
+        if self._damage:
+            if not self.changes_pending():
+                # A round trip: whatever was drawn before now has been reported after it.
+                self._display.sync()
+                if not self.changes_pending():
+                    return None
+            self._pending = False
+            self._display.damage_subtract(self._damage)
             self._display.sync()
+        return super().grab_if_changed()
 
-    def type_text(self, text: str) -> None:
-        for char in text:
-            keysym = XK.string_to_keysym(char) or _keysym_of(char)
-            self._tap(keysym)
-        self._display.sync()
+    def select(self, monitor_id: str) -> None:
+        super().select(monitor_id)
+        self._pending = True
 
-    def _tap(self, keysym: int) -> None:
-        keycode = self._display.keysym_to_keycode(keysym)
-        if not keycode:
-            return
-        # Shifted characters (capitals, symbols) are the keycode's second level.
-        shifted = self._display.keycode_to_keysym(keycode, 0) != keysym
-        shift = self._display.keysym_to_keycode(XK.XK_Shift_L)
-        if shifted:
-            xtest.fake_input(self._display, X.KeyPress, shift)
-        xtest.fake_input(self._display, X.KeyPress, keycode)
-        xtest.fake_input(self._display, X.KeyRelease, keycode)
-        if shifted:
-            xtest.fake_input(self._display, X.KeyRelease, shift)
-
-    def release_all(self) -> None:
-        """Nothing stays pressed when a session ends or drops."""
-        for code in self._held_buttons:
-            xtest.fake_input(self._display, X.ButtonRelease, code)
-        self._held_buttons.clear()
-        self._display.sync()
-
-
-def _keysym_of(char: str) -> int:
-    # X keysyms: Latin-1 characters are their code point; others are 0x01000000 + code point.
-    return ord(char) if ord(char) < 0x100 else 0x01000000 + ord(char)
+    def close(self) -> None:
+        if self._damage:
+            self._display.damage_destroy(self._damage)
+        self._display.close()
+        super().close()

@@ -1,110 +1,117 @@
-"""The X11 desktop under a real X server (Xvfb): capture sees what is drawn, and XTest
-input arrives as real events, read back from the server."""
+"""The X11 source under a real X server (Xvfb): capture sees what is drawn, X DAMAGE
+wakes it only when something is, and monitors defined with RandR can be chosen."""
 
 from __future__ import annotations
 
 import select
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from Xlib import XK, X, display
+from Xlib import display
 
-from app.agent.capture.x11 import X11Desktop, list_monitors
+from app.agent.capture.x11 import X11Screen, list_monitors
+from tests.conftest import x_server
+from tests.support.xprobe import define_monitor, paint_root
 
 
 @pytest.fixture
-def desktop(x_display: str) -> Iterator[X11Desktop]:
-    subject = X11Desktop(x_display)
+def screen(x_display: str) -> Iterator[X11Screen]:
+    subject = X11Screen(x_display)
     yield subject
     subject.close()
 
 
 @pytest.fixture
 def probe(x_display: str) -> Iterator[display.Display]:
-    """A second client of the X server, to draw and to watch events."""
+    """A second client of the X server, to draw."""
     conn = display.Display(x_display)
     yield conn
     conn.close()
 
 
-def next_events(conn: display.Display, wanted: int, count: int, timeout_s: float = 10) -> list[Any]:
-    found: list[Any] = []
-    deadline = time.monotonic() + timeout_s
-    while len(found) < count:
-        while conn.pending_events():
-            received = conn.next_event()
-            if received.type == wanted:
-                found.append(received)
-        if len(found) >= count:
-            break
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"only {len(found)} of {count} events arrived"
-        select.select([conn.fileno()], [], [], remaining)  # wakes when the server writes
-    return found
+def readable(fd: int, timeout_s: float) -> bool:
+    return bool(select.select([fd], [], [], timeout_s)[0])
 
 
-def full_screen_window(conn: display.Display, mask: int) -> object:
-    screen = conn.screen()
-    window = screen.root.create_window(
-        0,
-        0,
-        screen.width_in_pixels,
-        screen.height_in_pixels,
-        0,
-        screen.root_depth,
-        background_pixel=screen.white_pixel,
-        event_mask=mask | X.StructureNotifyMask,
-    )
-    window.map()
-    next_events(conn, X.MapNotify, 1)
-    return window
-
-
-def test_monitors_are_listed(x_display: str) -> None:
+def test_one_screen_is_one_monitor(x_display: str) -> None:
     [monitor] = list_monitors(x_display)
-    assert (monitor["width"], monitor["height"]) == (1280, 720)
+    assert (monitor.width, monitor.height, monitor.primary) == (1280, 720, True)
 
 
-def test_capture_sees_changes_and_only_changes(desktop: X11Desktop, probe: display.Display) -> None:
-    root = probe.screen().root
-    root.change_attributes(background_pixel=0x0000FF)  # blue
-    root.clear_area()
-    probe.sync()
-    first = desktop.grab_if_changed()
+def test_capture_sees_changes_and_only_changes(screen: X11Screen, probe: display.Display) -> None:
+    paint_root(probe, 0x0000FF)  # blue
+    first = screen.grab_if_changed()
     assert first is not None and first.image.shape == (720, 1280, 3)
     assert tuple(first.image[360, 640]) == (0, 0, 255)
-    assert desktop.grab_if_changed() is None  # still screen: nothing
-    root.change_attributes(background_pixel=0xFF0000)
-    root.clear_area()
-    probe.sync()
-    second = desktop.grab_if_changed()
+    assert screen.grab_if_changed() is None  # still screen: nothing
+    paint_root(probe, 0xFF0000)
+    second = screen.grab_if_changed()
     assert second is not None and tuple(second.image[360, 640]) == (255, 0, 0)
 
 
-def test_clicks_arrive_where_they_were_sent(desktop: X11Desktop, probe: display.Display) -> None:
-    full_screen_window(probe, X.ButtonPressMask)
-    desktop.click(321, 123)
-    desktop.click(600, 400, button="right")
-    first, second = next_events(probe, X.ButtonPress, 2)
-    assert (first.root_x, first.root_y, first.detail) == (321, 123, 1)
-    assert (second.root_x, second.root_y, second.detail) == (600, 400, 3)
-    desktop.wheel(2.0)
-    scrolls = next_events(probe, X.ButtonPress, 2)
-    assert [e.detail for e in scrolls] == [5, 5]
+def test_damage_wakes_the_session_only_when_something_is_drawn(
+    screen: X11Screen, probe: display.Display
+) -> None:
+    assert not screen.polls, "Xvfb has DAMAGE: no polling"
+    fd = screen.change_fd()
+    assert fd is not None
+    assert screen.grab_if_changed() is not None  # the first picture, which re-arms DAMAGE
+    assert not (readable(fd, 0.2) and screen.changes_pending())  # a still screen: silence
+    paint_root(probe, 0x00FF00)
+    assert readable(fd, 5), "DAMAGE did not report the change"
+    assert screen.changes_pending()
+    changed = screen.grab_if_changed()
+    assert changed is not None and tuple(changed.image[10, 10]) == (0, 255, 0)
+    assert screen.grab_if_changed() is None
 
 
-def test_typed_text_arrives_as_key_events(desktop: X11Desktop, probe: display.Display) -> None:
-    window = full_screen_window(probe, X.KeyPressMask)
-    window.set_input_focus(X.RevertToParent, X.CurrentTime)  # type: ignore[attr-defined]
-    probe.sync()
-    desktop.type_text("Hi")
-    desktop.key("Return")
-    presses = next_events(probe, X.KeyPress, 4)  # Shift, H, i, Return
-    typed = [probe.keycode_to_keysym(e.detail, 1 if e.state & X.ShiftMask else 0) for e in presses]
-    assert [k for k in typed if k != XK.XK_Shift_L] == [
-        XK.string_to_keysym("H"),
-        XK.string_to_keysym("i"),
-        XK.XK_Return,
-    ]
+def test_monitors_defined_with_randr_are_listed_and_chosen() -> None:
+    with x_server(2560, 720) as name:
+        conn = display.Display(name)
+        root = conn.screen().root
+        define_monitor(conn, "TEST-1", 0, 0, 1280, 720, primary=True)
+        define_monitor(conn, "TEST-2", 1280, 0, 1280, 720, primary=False)
+        monitors = list_monitors(name)
+        assert [(m.id, m.name, m.x, m.width, m.primary) for m in monitors] == [
+            ("1", "TEST-1", 0, 1280, True),
+            ("2", "TEST-2", 1280, 1280, False),
+            ("all", "All monitors", 0, 2560, False),
+        ]
+        # The right half red, the left half blue: each monitor shows its own.
+        gc = root.create_gc(foreground=0x0000FF)
+        root.fill_rectangle(gc, 0, 0, 1280, 720)
+        gc.change(foreground=0xFF0000)
+        root.fill_rectangle(gc, 1280, 0, 1280, 720)
+        conn.sync()
+        screen = X11Screen(name)
+        try:
+            assert screen.current.id == "1"
+            first = screen.grab_if_changed()
+            assert first is not None and tuple(first.image[360, 640]) == (0, 0, 255)
+            screen.select("2")
+            second = screen.grab_if_changed()
+            assert second is not None and second.image.shape == (720, 1280, 3)
+            assert tuple(second.image[360, 640]) == (255, 0, 0)
+            screen.select("all")
+            whole = screen.grab_if_changed()
+            assert whole is not None and whole.image.shape == (720, 2560, 3)
+            with pytest.raises(KeyError):
+                screen.select("3")
+        finally:
+            screen.close()
+            conn.close()
+
+
+def test_the_fallback_source_polls_with_mss(x_display: str, probe: display.Display) -> None:
+    from app.agent.capture.mss_screen import MssScreen
+
+    screen = MssScreen(x_display)
+    try:
+        assert screen.polls and screen.change_fd() is None
+        paint_root(probe, 0x123456)
+        grabbed = screen.grab_if_changed()
+        assert grabbed is not None and tuple(grabbed.image[5, 5]) == (0x12, 0x34, 0x56)
+        assert screen.grab_if_changed() is None
+        assert [m.primary for m in screen.monitors()] == [True]
+    finally:
+        screen.close()

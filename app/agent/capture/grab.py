@@ -1,0 +1,68 @@
+"""Grabbing a rectangle of the screen with ``mss`` (MIT-SHM on X11, GDI on Windows,
+CoreGraphics on macOS), as RGB, and telling whether it changed since the last grab."""
+
+from __future__ import annotations
+
+import time
+
+import mss
+import numpy as np
+
+from app.agent.capture.base import Captured, RGBFrame
+from app.protocol import Monitor
+
+
+class RegionGrabber:
+    def __init__(self, display_name: str | None = None) -> None:
+        self.mss = mss.MSS(display=display_name) if display_name else mss.MSS()
+        self._previous: bytes | None = None
+        self._region: dict[str, int] = {}
+        self.width = self.height = 0
+
+    def aim(self, monitor: Monitor) -> None:
+        """Grab this monitor from now on (the next grab counts as a change)."""
+        self._region = {
+            "left": monitor.x,
+            "top": monitor.y,
+            "width": monitor.width,
+            "height": monitor.height,
+        }
+        # H.264 wants even sizes: an odd last column or row is left out.
+        self.width = monitor.width - monitor.width % 2
+        self.height = monitor.height - monitor.height % 2
+        self._previous = None
+
+    def render(self) -> RGBFrame:
+        shot = self.mss.grab(self._region)
+        return self._rgb(shot.raw, shot.width, shot.height)
+
+    def grab_if_changed(self) -> Captured | None:
+        shot = self.mss.grab(self._region)
+        captured_us = time.time_ns() // 1000
+        raw = bytes(shot.raw)
+        if raw == self._previous:
+            return None
+        self._previous = raw
+        return Captured(self._rgb(raw, shot.width, shot.height), captured_us)
+
+    def _rgb(self, raw: bytes | bytearray, width: int, height: int) -> RGBFrame:
+        bgra = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
+        return np.ascontiguousarray(bgra[: self.height, : self.width, 2::-1])
+
+    def mss_monitors(self) -> list[Monitor]:
+        """The monitors ``mss`` sees (index 0 is all of them together: skipped)."""
+        return [
+            Monitor(
+                id=str(index),
+                name=f"Screen {index}",
+                x=int(m["left"]),
+                y=int(m["top"]),
+                width=int(m["width"]),
+                height=int(m["height"]),
+                primary=index == 1,
+            )
+            for index, m in enumerate(self.mss.monitors[1:], start=1)
+        ]
+
+    def close(self) -> None:
+        self.mss.close()
