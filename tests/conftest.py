@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -135,3 +136,13 @@ def x_server(width: int, height: int) -> Iterator[str]:
         if REQUIRE_XVFB:
             pytest.fail(f"Xvfb is required for this run: {exc}")
         pytest.skip(str(exc))
+
+
+@pytest.fixture
+def agents() -> Iterator[list[subprocess.Popen[str]]]:
+    """Agent subprocesses a test started: killed at the end, whatever happened."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        process.kill()
+        process.wait(10)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import socket
 import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
@@ -25,6 +26,7 @@ from app.agent.encode import H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
     PROTOCOL_VERSION,
+    CloseCode,
     ErrorMessage,
     FrameError,
     Heartbeat,
@@ -48,6 +50,18 @@ from app.protocol.tickets import ReplayGuard, TicketRefused, public_key_from_tex
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30.0
+#: A viewer that has not taken a frame for this long is gone (or stuck): the session ends
+#: with a clear close code instead of holding the screen and a buffer for it.
+STALL_LIMIT_S = 20.0
+#: Above this much unsent data, heartbeat answers are skipped: the receive loop must never
+#: wait on a viewer that stopped reading, or input would stop being applied too.
+BACKLOG_BYTES = 256 * 1024
+
+
+@dataclass
+class LiveSession:
+    desktop: Desktop
+    stream: _VideoStream
 
 
 class AgentSessions:
@@ -64,8 +78,8 @@ class AgentSessions:
     ) -> None:
         self._source = source
         self._input_backend = input_backend
-        #: The desktop of each running session (tests read the demo screen's state).
-        self.desktops: list[Desktop] = []
+        #: Each running session (tests read the demo screen's state and stream counters).
+        self.live: list[LiveSession] = []
         self._display_name = display_name
         self._cloud_url = cloud_url
         self._token = token
@@ -172,8 +186,9 @@ class AgentSessions:
 
     async def _run(self, ws: Connection) -> None:
         desktop = open_desktop(self._source, self._display_name, self._input_backend)
-        self.desktops.append(desktop)
         stream = _VideoStream(ws, desktop.screen, max_fps=60)
+        live = LiveSession(desktop, stream)
+        self.live.append(live)
         streaming = asyncio.create_task(stream.run())
         loop = asyncio.get_running_loop()
         change_fd = desktop.screen.change_fd()
@@ -199,6 +214,8 @@ class AgentSessions:
                     await _refuse(ws, exc)
                     return
                 if isinstance(message, Heartbeat):
+                    if _backlog(ws) > BACKLOG_BYTES:
+                        continue  # a measurement, not worth waiting for
                     now_us = time.time_ns() // 1000
                     ack = HeartbeatAck(
                         seq=message.seq, sent_at_us=message.sent_at_us, server_time_us=now_us
@@ -218,7 +235,7 @@ class AgentSessions:
             streaming.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await streaming
-            self.desktops.remove(desktop)
+            self.live.remove(live)
             desktop.close()  # nothing stays pressed after the session
 
     async def _select_monitor(
@@ -279,6 +296,7 @@ class _VideoStream:
         self.changed.set()  # the first picture
         self.force = False
         self._frame_id = 0
+        self.frames_sent = 0
 
     def configure(self, bitrate_kbps: int, max_fps: int, scale: float) -> None:
         """New stream settings from the viewer; the next frame is a keyframe in them."""
@@ -332,9 +350,27 @@ class _VideoStream:
                         payload=unit.data,
                         flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
                     )
-                    await self._ws.send(encode_frame(frame))
+                    await self._send(encode_frame(frame))
             # At most max_fps: changes arriving meanwhile are folded into the next grab.
             await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
+
+    async def _send(self, data: bytes) -> None:
+        """One frame out. While the viewer is not reading, this waits (the encoder's
+        newest frame is the only one held, the screen is not grabbed meanwhile, so the
+        next picture shows the screen as it is then, not a backlog)."""
+        try:
+            async with asyncio.timeout(STALL_LIMIT_S):
+                await self._ws.send(data)
+        except TimeoutError:
+            log.info("viewer stopped reading for %.0f s: ending the session", STALL_LIMIT_S)
+            await self._ws.close(int(CloseCode.TIMEOUT), "The viewer stopped reading.")
+            raise ConnectionClosed(None, None) from None
+        self.frames_sent += 1
+
+
+def _backlog(ws: Connection) -> int:
+    transport = ws.transport
+    return int(transport.get_write_buffer_size()) if transport is not None else 0
 
 
 async def _refuse(ws: Connection, exc: ProtocolError) -> None:

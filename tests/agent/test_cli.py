@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import stat
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -20,43 +17,12 @@ from keyring.backend import KeyringBackend
 from app.agent.link import Backoff, ControlLink
 from app.agent.state import AgentState, AgentStore
 from app.protocol import ComputerPresence
+from tests.support.agent_process import porthole, start_agent
 from tests.support.api import Api, EventStream
 from tests.support.server import CloudProcess
 
 # The agent CLI does not depend on the storage backend; SQLite keeps these quick.
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-
-
-def porthole(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        env={**os.environ, **NO_KEYRING, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def start_agent(state_dir: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", "agent", "--state-dir", str(state_dir), "run"],
-        env={**os.environ, **NO_KEYRING},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
-@pytest.fixture
-def agents() -> Iterator[list[subprocess.Popen[str]]]:
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        process.kill()
-        process.wait(10)
 
 
 @on_sqlite

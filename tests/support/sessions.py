@@ -29,12 +29,8 @@ async def entitled_online_host(
     display_name: str | None = None,
     direct: bool = False,
 ) -> AsyncIterator[Host]:
-    user = await api.sign_up()
+    user = await entitled_user(api)
     enrolled = await api.enroll(user, "Studio")
-    async with EventStream(api, user) as events:
-        await buy(api, user, "month-1", CARD)
-        await advance(api, 5)
-        await wait_state(api, user, events, "active")
     sessions = AgentSessions(
         api.url,
         enrolled["agent_token"],
@@ -60,6 +56,16 @@ async def entitled_online_host(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await sessions.close()
+
+
+async def entitled_user(api: Api) -> User:
+    """A new account whose card subscription is active."""
+    user = await api.sign_up()
+    async with EventStream(api, user) as events:
+        await buy(api, user, "month-1", CARD)
+        await advance(api, 5)
+        await wait_state(api, user, events, "active")
+    return user
 
 
 async def open_session(api: Api, host: Host) -> dict[str, str]:

@@ -52,6 +52,11 @@ class DecodePipeline:
             self._flush()
             self._on_keyframe_needed("decoder fell behind")
 
+    def reset(self) -> None:
+        """A new stream is coming (reconnected): drop what is queued, wait for its
+        keyframe."""
+        self._flush()
+
     def close(self) -> None:
         self._flush()
         self._queue.put(None)

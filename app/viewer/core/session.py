@@ -1,15 +1,23 @@
-"""A remote session without Qt: connect with a ticket (through the relay), check in with
-the agent, decode the video on a worker thread, send input. The Qt viewer sits on top."""
+"""A remote session without Qt: connect with a ticket (straight to the agent, else
+through the cloud's relay), check in with the agent, decode the video on a worker
+thread, send input, and come back by itself when the connection drops.
+
+Reconnecting needs a fresh ticket (tickets are single-use): the caller passes ``renew``,
+which asks the cloud for one. Delays grow with jitter (``Backoff``); a refusal that
+waiting cannot fix (the computer was removed, the subscription ended) stops the retries
+with its reason. The Qt viewer sits on top of this and shows ``state``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -18,12 +26,16 @@ from app import __version__
 from app.agent.link import websocket_url
 from app.protocol import (
     PROTOCOL_VERSION,
+    CloseCode,
     ErrorMessage,
+    FrameError,
     Heartbeat,
     HeartbeatAck,
     Hello,
     KeyframeRequest,
     ProtocolError,
+    ScreenList,
+    ScreenSelect,
     SessionAccepted,
     SessionStart,
     VideoSettings,
@@ -32,14 +44,35 @@ from app.protocol import (
 )
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
+from app.viewer.core.backoff import Backoff
 from app.viewer.core.decoder import DecodePipeline, Picture
 from app.viewer.core.stats import SessionStats
 
+log = logging.getLogger(__name__)
 DIRECT_BUDGET_S = 2.0
+START_TIMEOUT_S = 30.0
+State = Literal["connecting", "live", "reconnecting", "closed"]
 
 
 class SessionFailed(Exception):
     """The session could not start or was refused; the message says why."""
+
+
+class SessionEnded(SessionFailed):
+    """A refusal that retrying cannot fix (computer removed, no subscription): raised by
+    ``renew`` to stop reconnecting."""
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    """What the cloud answers to ``POST /api/v1/sessions``."""
+
+    session_id: str
+    ticket: str
+    direct_urls: tuple[str, ...] = ()
+
+
+Renew = Callable[[], Awaitable[SessionGrant]]
 
 
 class ViewerSession:
@@ -51,57 +84,52 @@ class ViewerSession:
         *,
         direct_urls: Sequence[str] = (),
         record: BinaryIO | None = None,
+        renew: Renew | None = None,
+        backoff: Backoff | None = None,
+        on_state: Callable[[State, str], None] | None = None,
     ) -> None:
-        self._direct_urls = list(direct_urls)
+        self._cloud_url = cloud_url
+        self._grant = SessionGrant(session_id, ticket, tuple(direct_urls))
+        self._renew = renew
+        self._backoff = backoff or Backoff()
+        self._on_state = on_state
         #: "direct" or "relay", once connected.
         self.path = ""
+        self.state: State = "connecting"
+        #: Why the session is reconnecting or closed, for people.
+        self.detail = ""
+        self.reconnects = 0
+        #: The remote computer's monitors and the one shown (from the agent).
+        self.screens: ScreenList | None = None
         # Where to write the received H.264 elementary stream as it arrives (Annex B), for
         # support and conformance checks with FFmpeg's own tools.
         self._record = record
         self.video_frames = 0
         self.stats = SessionStats()
         self._received_us: dict[int, int] = {}
-        self._pinger: asyncio.Task[None] | None = None
-        self._url = websocket_url(cloud_url, f"/api/v1/relay/{session_id}")
-        self._ticket = ticket
         self._ws: ClientConnection | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._pinger: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._latest: Picture | None = None
         self._latest_lock = threading.Lock()
         self._new_picture = asyncio.Event()
+        self._changed = asyncio.Condition()
         self._pipeline: DecodePipeline | None = None
         self._input_id = 0
+        self._closing = False
+
+    # -- lifetime --------------------------------------------------------------------------
 
     async def __aenter__(self) -> ViewerSession:
         self._loop = asyncio.get_running_loop()
-        self._ws = await self._connect()
-        await self._ws.send(
-            encode_message(
-                Hello(
-                    version=PROTOCOL_VERSION,
-                    role="viewer",
-                    token=self._ticket,
-                    client=f"porthole/{__version__}",
-                )
-            )
-        )
-        await self._ws.send(encode_message(SessionStart(ticket=self._ticket)))
-        try:
-            async with asyncio.timeout(30):
-                answer = decode_message(await self._ws.recv())
-        except (ConnectionClosed, TimeoutError, ProtocolError) as exc:
-            await self._ws.close()
-            raise SessionFailed(f"The session did not start: {exc}") from None
-        if isinstance(answer, ErrorMessage):
-            await self._ws.close()
-            raise SessionFailed(answer.message)
-        if not isinstance(answer, SessionAccepted):
-            await self._ws.close()
-            raise SessionFailed("The computer did not accept the session.")
         self._pipeline = DecodePipeline(self._picture_decoded, self._keyframe_needed)
-        self._reader = asyncio.create_task(self._read())
-        self._pinger = asyncio.create_task(self._ping())
+        try:
+            await self._open(self._grant)
+        except BaseException:
+            await asyncio.to_thread(self._pipeline.close)
+            raise
+        self._supervisor = asyncio.create_task(self._supervise(), name="viewer-session")
         return self
 
     async def __aexit__(
@@ -110,7 +138,8 @@ class ViewerSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for task in (self._pinger, self._reader):
+        self._closing = True
+        for task in (self._pinger, self._supervisor):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
@@ -119,14 +148,56 @@ class ViewerSession:
             await self._ws.close()
         if self._pipeline is not None:
             await asyncio.to_thread(self._pipeline.close)
+        await self._set_state("closed", self.detail or "closed by the viewer")
 
-    async def _connect(self) -> ClientConnection:
+    async def wait_state(self, wanted: State, timeout_s: float) -> None:
+        async with asyncio.timeout(timeout_s), self._changed:
+            await self._changed.wait_for(lambda: self.state == wanted)
+
+    async def _set_state(self, state: State, detail: str = "") -> None:
+        self.state, self.detail = state, detail
+        if self._on_state is not None:
+            self._on_state(state, detail)
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- connecting --------------------------------------------------------------------------
+
+    async def _open(self, grant: SessionGrant) -> None:
+        """Connect, present the ticket, and wait for the agent to accept it."""
+        ws = await self._connect(grant)
+        try:
+            hello = Hello(
+                version=PROTOCOL_VERSION,
+                role="viewer",
+                token=grant.ticket,
+                client=f"porthole/{__version__}",
+            )
+            await ws.send(encode_message(hello))
+            await ws.send(encode_message(SessionStart(ticket=grant.ticket)))
+            async with asyncio.timeout(START_TIMEOUT_S):
+                answer = decode_message(await ws.recv())
+        except (ConnectionClosed, TimeoutError, ProtocolError) as exc:
+            await ws.close()
+            raise SessionFailed(f"The session did not start: {exc}") from None
+        if isinstance(answer, ErrorMessage):
+            await ws.close()
+            raise SessionFailed(answer.message)
+        if not isinstance(answer, SessionAccepted):
+            await ws.close()
+            raise SessionFailed("The computer did not accept the session.")
+        self._ws = ws
+        self._grant = grant
+        self._pinger = asyncio.create_task(self._ping(ws))
+        await self._set_state("live")
+
+    async def _connect(self, grant: SessionGrant) -> ClientConnection:
         """Straight to the agent when it is reachable, else through the cloud's relay;
         the direct attempts get DIRECT_BUDGET_S in all, so falling back is quick."""
         options: dict[str, Any] = {"max_size": 16 * 1024 * 1024, "compression": None}
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(DIRECT_BUDGET_S):
-                for url in self._direct_urls:
+                for url in grant.direct_urls:
                     try:
                         ws = await connect(url, open_timeout=DIRECT_BUDGET_S, **options)
                     except (OSError, InvalidHandshake, InvalidURI):
@@ -134,7 +205,45 @@ class ViewerSession:
                     self.path = "direct"
                     return ws
         self.path = "relay"
-        return await connect(self._url, open_timeout=10, **options)
+        url = websocket_url(self._cloud_url, f"/api/v1/relay/{grant.session_id}")
+        try:
+            return await connect(url, open_timeout=10, **options)
+        except (OSError, InvalidHandshake, TimeoutError) as exc:
+            raise SessionFailed(f"The cloud could not be reached: {exc}") from None
+
+    async def _supervise(self) -> None:
+        """Read until the connection drops, then come back with a fresh ticket."""
+        while True:
+            reason = await self._read_until_dropped()
+            if self._closing:
+                return
+            if self._renew is None:
+                await self._set_state("closed", reason)
+                return
+            await self._set_state("reconnecting", reason)
+            if not await self._reconnect():
+                return
+
+    async def _reconnect(self) -> bool:
+        self._backoff.reset()
+        while not self._closing:
+            await asyncio.sleep(self._backoff.next_delay())
+            assert self._renew is not None and self._pipeline is not None
+            try:
+                grant = await self._renew()
+                self._pipeline.reset()  # the new stream starts with a keyframe
+                await self._open(grant)
+            except SessionEnded as exc:
+                await self._set_state("closed", str(exc))
+                return False
+            except (SessionFailed, OSError) as exc:
+                await self._set_state("reconnecting", str(exc))
+                continue
+            self.reconnects += 1
+            return True
+        return False
+
+    # -- the running session ----------------------------------------------------------------
 
     @property
     def latest(self) -> Picture | None:
@@ -151,53 +260,100 @@ class ViewerSession:
         return picture
 
     async def request_keyframe(self, reason: str = "asked by the viewer") -> None:
-        assert self._ws is not None
-        await self._ws.send(encode_message(KeyframeRequest(reason=reason)))
+        await self._send(encode_message(KeyframeRequest(reason=reason)))
 
     async def set_video(self, *, bitrate_kbps: int, max_fps: int, scale: float = 1.0) -> None:
         """Ask the agent for another stream (quality setting, slow link, small window)."""
-        assert self._ws is not None
         settings = VideoSettings(bitrate_kbps=bitrate_kbps, max_fps=max_fps, scale=scale)
-        await self._ws.send(encode_message(settings))
+        await self._send(encode_message(settings))
+
+    async def select_monitor(self, monitor_id: str) -> None:
+        """Show another of the computer's monitors (``screens`` lists them)."""
+        await self._send(encode_message(ScreenSelect(monitor=monitor_id)))
 
     async def send_input(self, event: InputEvent) -> None:
-        assert self._ws is not None
         self._input_id = (self._input_id + 1) % 2**32
         frame = Frame(FrameType.INPUT, self._input_id, time.time_ns() // 1000, encode_input(event))
-        await self._ws.send(encode_frame(frame))
+        await self._send(encode_frame(frame))
 
-    async def _ping(self, interval_s: float = 1.0) -> None:
+    async def _send(self, data: str | bytes) -> None:
+        """To the agent; dropped while reconnecting (replaying old taps on a screen that
+        moved on would surprise more than losing them)."""
+        if self.state != "live" or self._ws is None:
+            return
+        with contextlib.suppress(ConnectionClosed):
+            await self._ws.send(data)
+
+    async def _ping(self, ws: ClientConnection, interval_s: float = 1.0) -> None:
         """Heartbeats to the agent: liveness, round trip and the clock offset."""
-        assert self._ws is not None
         seq = 0
-        while True:
-            heartbeat = Heartbeat(seq=seq, sent_at_us=time.time_ns() // 1000)
-            await self._ws.send(encode_message(heartbeat))
-            seq += 1
-            await asyncio.sleep(interval_s)
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await ws.send(encode_message(Heartbeat(seq=seq, sent_at_us=time.time_ns() // 1000)))
+                seq += 1
+                await asyncio.sleep(interval_s)
 
-    async def _read(self) -> None:
-        assert self._ws is not None and self._pipeline is not None
-        async for data in self._ws:
-            if isinstance(data, str):
-                message = decode_message(data)
-                if isinstance(message, HeartbeatAck):
-                    received_us = time.time_ns() // 1000
-                    self.stats.heartbeat_answered(
-                        message.sent_at_us, message.server_time_us, received_us
-                    )
-                continue
-            if isinstance(data, bytes):
-                frame = decode_frame(data)
-                if frame.type == FrameType.VIDEO:
-                    self.video_frames += 1
-                    self.stats.frame_received(len(frame.payload))
-                    self._received_us[frame.frame_id] = time.time_ns() // 1000
-                    if len(self._received_us) > 256:
-                        self._received_us.pop(next(iter(self._received_us)))
-                    if self._record is not None:
-                        self._record.write(frame.payload)
-                    self._pipeline.push(frame)
+    async def _read_until_dropped(self) -> str:
+        """Handle what the agent sends; returns why the connection ended."""
+        ws = self._ws
+        assert ws is not None and self._pipeline is not None
+        try:
+            async for data in ws:
+                if isinstance(data, str):
+                    await self._handle_message(decode_message(data))
+                else:
+                    self._handle_frame(decode_frame(data))
+        except ProtocolError as exc:
+            # A confused agent: say why and start over rather than guess.
+            with contextlib.suppress(ConnectionClosed):
+                await ws.close(int(exc.close_code), exc.message[:120])
+            return f"The computer sent something unreadable: {exc.message}"
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._pinger is not None:
+                self._pinger.cancel()
+        if ws.close_reason:
+            return ws.close_reason
+        if ws.close_code == CloseCode.GOING_AWAY:
+            return "The computer ended the session."
+        return "The connection to the computer was lost."
+
+    async def _handle_message(self, message: Any) -> None:
+        if isinstance(message, HeartbeatAck):
+            received_us = time.time_ns() // 1000
+            self.stats.heartbeat_answered(message.sent_at_us, message.server_time_us, received_us)
+        elif isinstance(message, ScreenList):
+            self.screens = message
+            async with self._changed:
+                self._changed.notify_all()
+        elif isinstance(message, ErrorMessage):
+            log.info("the agent says: %s (%s)", message.message, message.code)
+            self.detail = message.message
+
+    def _handle_frame(self, frame: Frame) -> None:
+        assert self._pipeline is not None
+        if frame.type != FrameType.VIDEO:
+            raise FrameError("only video frames go from agent to viewer")
+        self.video_frames += 1
+        self.stats.frame_received(len(frame.payload))
+        self._received_us[frame.frame_id] = time.time_ns() // 1000
+        if len(self._received_us) > 256:
+            self._received_us.pop(next(iter(self._received_us)))
+        if self._record is not None:
+            self._record.write(frame.payload)
+        self._pipeline.push(frame)
+
+    async def wait_screens(self, timeout_s: float, current: str | None = None) -> ScreenList:
+        """The monitor list, once the agent sent it (showing ``current``, if given)."""
+
+        def ready() -> bool:
+            return self.screens is not None and current in (None, self.screens.current)
+
+        async with asyncio.timeout(timeout_s), self._changed:
+            await self._changed.wait_for(ready)
+        assert self.screens is not None
+        return self.screens
 
     def _picture_decoded(self, picture: Picture) -> None:
         # On the decode thread: keep only the newest, wake the loop.
@@ -209,8 +365,7 @@ class ViewerSession:
         self._loop.call_soon_threadsafe(self._new_picture.set)
 
     def _keyframe_needed(self, reason: str) -> None:
-        assert self._loop is not None and self._ws is not None
-        ws = self._ws
-        asyncio.run_coroutine_threadsafe(
-            ws.send(encode_message(KeyframeRequest(reason=reason))), self._loop
-        )
+        # On the decode thread.
+        assert self._loop is not None
+        request = encode_message(KeyframeRequest(reason=reason))
+        asyncio.run_coroutine_threadsafe(self._send(request), self._loop)

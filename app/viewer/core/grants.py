@@ -1,0 +1,44 @@
+"""Asking the cloud for a session ticket (``POST /api/v1/sessions``), with its refusals
+sorted into those worth retrying (the computer is offline or restarting) and those that
+are not (no such computer, no subscription)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from app.viewer.core.session import Renew, SessionEnded, SessionFailed, SessionGrant
+
+#: 402 payment required, 403 forbidden, 404 no such computer: waiting will not help.
+FINAL_REFUSALS = frozenset({401, 402, 403, 404})
+
+
+async def request_session(
+    http: httpx.AsyncClient, headers: Mapping[str, str], computer_id: str
+) -> SessionGrant:
+    try:
+        response = await http.post(
+            "/api/v1/sessions", headers=dict(headers), json={"computer_id": computer_id}
+        )
+    except httpx.HTTPError as exc:
+        raise SessionFailed(f"The cloud could not be reached: {exc}") from None
+    if response.status_code == 201:
+        body = response.json()
+        return SessionGrant(body["session_id"], body["ticket"], tuple(body["direct_urls"]))
+    try:
+        message = str(response.json()["message"])
+    except (ValueError, KeyError, TypeError):
+        message = f"The cloud answered {response.status_code}."
+    if response.status_code in FINAL_REFUSALS:
+        raise SessionEnded(message)
+    raise SessionFailed(message)
+
+
+def renewer(http: httpx.AsyncClient, headers: Mapping[str, str], computer_id: str) -> Renew:
+    """What ``ViewerSession(renew=...)`` calls for a fresh ticket after a drop."""
+
+    async def renew() -> SessionGrant:
+        return await request_session(http, headers, computer_id)
+
+    return renew

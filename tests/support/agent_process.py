@@ -1,0 +1,52 @@
+"""``porthole agent`` as a real subprocess: enrolled with a one-time code, started,
+killed; the credential in a 0600 file (no keyring on test machines)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.api import Api, User
+
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+def porthole(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        env={**os.environ, **NO_KEYRING, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def start_agent(state_dir: Path, *options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "agent", "--state-dir", str(state_dir), "run", *options],
+        env={**os.environ, **NO_KEYRING},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+async def enroll_agent(api: Api, user: User, state_dir: Path, name: str) -> None:
+    response = await api.http.post("/api/v1/enrollment-codes", headers=user.headers)
+    code = response.json()["code"]
+    enrolled = porthole(
+        "agent",
+        "--state-dir",
+        str(state_dir),
+        "enroll",
+        "--cloud",
+        api.url,
+        "--name",
+        name,
+        "--code",
+        code,
+    )
+    assert enrolled.returncode == 0, enrolled.stderr

@@ -1,0 +1,138 @@
+"""A viewer that stops reading: the agent holds back the video instead of buffering it,
+keeps applying input, sends the screen as it is now when the viewer reads again, and
+ends the session with a clear close code if the viewer never does."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.asyncio.connection import Connection
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State as ConnectionState
+
+import app.agent.session as agent_session
+from app import __version__
+from app.agent.capture.demo import DemoScreen
+from app.protocol import (
+    PROTOCOL_VERSION,
+    CloseCode,
+    Hello,
+    KeyframeRequest,
+    SessionAccepted,
+    SessionStart,
+    decode_message,
+    encode_message,
+)
+from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
+from app.protocol.input import InputEvent, encode_input
+from tests.support.api import Api
+from tests.support.sessions import entitled_online_host, open_session
+from tests.support.waiting import eventually
+
+on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def click_frame(n: int) -> bytes:
+    event = InputEvent("click", 0.5 + (n % 40) * 0.01, 0.6)
+    return encode_frame(Frame(FrameType.INPUT, n, 0, encode_input(event)))
+
+
+@on_sqlite
+async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(agent_session, "STALL_LIMIT_S", 3.0)
+    async with entitled_online_host(api, direct=True) as host:
+        granted = await open_session(api, host)
+        url = granted["direct_urls"][0]
+        where = urlsplit(url)
+        # A small receive window, so "not reading" pushes back on the agent quickly.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.connect((where.hostname, where.port))
+        async with connect(url, sock=sock, max_queue=2, compression=None, max_size=2**24) as ws:
+            hello = Hello(version=PROTOCOL_VERSION, role="viewer", token="-", client=__version__)
+            await ws.send(encode_message(hello))
+            await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
+            assert isinstance(decode_message(await ws.recv()), SessionAccepted)
+            [live] = host.sessions.live
+            screen = live.desktop.screen
+            # Small socket buffers on both ends: what a slow link looks like, quickly.
+            agent_socket = ws_of(host).transport.get_extra_info("socket")
+            agent_socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)
+            assert isinstance(screen, DemoScreen)
+
+            # Stop reading, and keep asking for keyframes (the largest frames), one after
+            # another, until the agent can send no more.
+            for _ in range(5000):
+                if held_back(host):
+                    break
+                sent = live.stream.frames_sent
+                await ws.send(encode_message(KeyframeRequest(reason="pressure")))
+                await eventually(
+                    lambda sent=sent: (
+                        live.stream.frames_sent > sent  # type: ignore[misc]
+                        or held_back(host)
+                    ),
+                    10,
+                    "a keyframe or back-pressure",
+                )
+            assert held_back(host)
+            for _ in range(50):  # more while held back: folded into one
+                await ws.send(encode_message(KeyframeRequest(reason="pressure")))
+            held_at = live.stream.frames_sent
+            backlog = agent_session._backlog(ws_of(host))
+            assert backlog < 2 * 1024 * 1024, f"{backlog} bytes buffered for a stalled viewer"
+
+            # Input still applies while video is held back.
+            clicks_before = len(screen.clicks)
+            for n in range(5):
+                await ws.send(click_frame(n))
+            await eventually(lambda: len(screen.clicks) == clicks_before + 5, 10, "input")
+
+            # Reading again: frames flow, and soon one shows the screen after those clicks.
+            clicked_us = time.time_ns() // 1000
+            async with asyncio.timeout(10):
+                while True:
+                    data = await ws.recv()
+                    if isinstance(data, bytes) and decode_frame(data).capture_us >= clicked_us:
+                        break
+            assert live.stream.frames_sent <= held_at + 3, "requests folded while held back"
+
+            # Never reading again: the agent gives up after STALL_LIMIT_S with 4408.
+            agent_ws = ws_of(host)
+            for _ in range(5000):
+                if held_back(host):
+                    break
+                await ws.send(encode_message(KeyframeRequest(reason="pressure")))
+                sent = live.stream.frames_sent
+                await eventually(
+                    lambda sent=sent: (
+                        live.stream.frames_sent > sent  # type: ignore[misc]
+                        or held_back(host)
+                    ),
+                    10,
+                    "a keyframe or back-pressure",
+                )
+            await eventually(
+                lambda: agent_ws.state is ConnectionState.CLOSING, 15, "the agent to give up"
+            )
+            with pytest.raises(ConnectionClosed):
+                for _ in range(100_000):  # drain what was sent before the close
+                    await ws.recv()
+            assert ws.close_code == CloseCode.TIMEOUT
+            assert ws.close_reason == "The viewer stopped reading."
+        await eventually(lambda: not host.sessions.live, 10, "the session to be released")
+
+
+def held_back(host: object) -> bool:
+    """The agent's send is waiting: more unsent than websockets' write limit (32 KiB)."""
+    return agent_session._backlog(ws_of(host)) > 32 * 1024
+
+
+def ws_of(host: object) -> Connection:
+    [live] = host.sessions.live  # type: ignore[attr-defined]
+    return live.stream._ws  # type: ignore[no-any-return]
