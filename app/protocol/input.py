@@ -69,7 +69,9 @@ def _unit(value: Any) -> float:
 
 
 def _delta(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > MAX_WHEEL:
+    # "not <=" rather than ">": json.loads accepts NaN, and every comparison with NaN is
+    # false; a NaN delta would make the agent's round() raise mid-session.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= MAX_WHEEL:
         raise FrameError("wheel input needs deltas from -1000 to 1000 notches")
     return float(value)
 

@@ -43,6 +43,10 @@ def test_round_trip(event: InputEvent) -> None:
         b'{"k":"text","t":' + b'"' + b"x" * 1001 + b'"}',
         b'{"k":"wheel","x":0,"y":0,"dy":1e9}',
         b'{"k":"wheel","x":0,"y":0,"dy":1,"dx":"left"}',
+        # Found by the atheris fuzzer (test_atheris_fuzz.py): NaN passed the range check.
+        b'{"k":"wheel","x":0,"y":0,"dy":NaN}',
+        b'{"k":"wheel","x":0,"y":0,"dy":1,"dx":NaN}',
+        b'{"k":"wheel","x":0,"y":0,"dy":-Infinity}',
         b'{"k":"key","key":"c","m":["hyper"]}',
         b'{"k":"key","key":"c","m":"ctrl"}',
         b'{"k":"keydown","key":""}',
