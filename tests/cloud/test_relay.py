@@ -19,6 +19,7 @@ from app.protocol import (
     HeartbeatAck,
     Hello,
     Message,
+    ScreenList,
     SessionAccepted,
     SessionStart,
     decode_message,
@@ -73,6 +74,8 @@ async def test_a_session_through_the_relay(api: Api) -> None:
                 isinstance(accepted, SessionAccepted)
                 and accepted.session_id == granted["session_id"]
             )
+            screens = await next_message(ws)  # then which monitor is shown
+            assert isinstance(screens, ScreenList) and screens.current == "demo"
             for seq in range(3):
                 await ws.send(encode_message(Heartbeat(seq=seq, sent_at_us=seq)))
                 ack = await next_message(ws)
