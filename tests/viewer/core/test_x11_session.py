@@ -14,8 +14,10 @@ from Xlib import X, display
 
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
+from tests.conftest import x_server
 from tests.support.api import Api
 from tests.support.sessions import entitled_online_host, open_session
+from tests.support.xprobe import define_monitor
 
 
 @pytest.fixture
@@ -104,3 +106,42 @@ async def test_a_held_button_is_released_when_the_session_drops(
         # The viewer went away mid-drag: the agent lets go of the button by itself.
         release = await wait_event(probe, X.ButtonRelease)
         assert release.detail == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_viewer_picks_a_monitor(api: Api) -> None:
+    with x_server(2560, 720) as name:
+        conn = display.Display(name)
+        try:
+            define_monitor(conn, "LEFT", 0, 0, 1280, 720, primary=True)
+            define_monitor(conn, "RIGHT", 1280, 0, 1280, 720, primary=False)
+            root = conn.screen().root
+            gc = root.create_gc(foreground=0x0000FF)
+            root.fill_rectangle(gc, 0, 0, 1280, 720)
+            gc.change(foreground=0xFF0000)
+            root.fill_rectangle(gc, 1280, 0, 1280, 720)
+            window = await full_screen_window(conn, X.ButtonPressMask)
+            window.configure(x=0, y=0, width=2560, height=720)
+            async with entitled_online_host(api, source="x11", display_name=name) as host:
+                granted = await open_session(api, host)
+                async with ViewerSession(
+                    api.url, granted["session_id"], granted["ticket"]
+                ) as session:
+                    screens = await session.wait_screens(20)
+                    assert [m.name for m in screens.monitors] == ["LEFT", "RIGHT", "All monitors"]
+                    assert screens.current == "1"
+                    await session.select_monitor("2")
+                    await session.wait_screens(20, current="2")
+                    await session.send_input(InputEvent("click", 0.5, 0.5))
+                    press = await wait_event(conn, X.ButtonPress)
+                    assert (press.root_x, press.root_y) == (1280 + 640, 360)
+                    await session.select_monitor("all")
+                    await session.wait_screens(20, current="all")
+                    shapes = [(await session.next_picture(20)).image.shape for _ in range(1)]
+                    for _ in range(30):  # frames of the previous monitor may be in flight
+                        if shapes[-1] == (720, 2560, 3):
+                            break
+                        shapes.append((await session.next_picture(20)).image.shape)
+                    assert shapes[-1] == (720, 2560, 3)
+        finally:
+            conn.close()
