@@ -35,6 +35,7 @@ class SessionStats:
         self._transit: deque[float] = deque(maxlen=120)
         self._decode: deque[float] = deque(maxlen=120)
         self._end_to_end: deque[float] = deque(maxlen=120)
+        self.heartbeats = 0  # answered by the agent
 
     def frame_received(self, size: int) -> None:
         with self._lock:
@@ -44,6 +45,7 @@ class SessionStats:
 
     def heartbeat_answered(self, sent_us: int, agent_us: int, received_us: int) -> None:
         with self._lock:
+            self.heartbeats += 1
             self._sync.append((received_us - sent_us, agent_us - (sent_us + received_us) / 2))
 
     @property

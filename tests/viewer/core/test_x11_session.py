@@ -17,6 +17,7 @@ from app.viewer.core.session import ViewerSession
 from tests.conftest import x_server
 from tests.support.api import Api
 from tests.support.sessions import entitled_online_host, open_session
+from tests.support.waiting import eventually
 from tests.support.xprobe import define_monitor
 
 
@@ -78,6 +79,18 @@ async def test_session_on_a_real_x_display(
             async with asyncio.timeout(10):
                 while np.abs(picture.image[360, 640].astype(int) - (0, 0, 255)).max() >= 30:
                     picture = await session.next_picture(timeout_s=10)
+
+            # A still screen goes quiet: heartbeats go on, video frames stop (a frame of
+            # the change may still be in flight at first, hence a few rounds).
+            quiet_rounds = 0
+            for _ in range(5):
+                frames, beats = session.video_frames, session.stats.heartbeats
+                target = beats + 2
+                await eventually(lambda: session.stats.heartbeats >= target, 10, "heartbeats")  # noqa: B023
+                quiet_rounds = quiet_rounds + 1 if session.video_frames == frames else 0
+                if quiet_rounds == 2:
+                    break
+            assert quiet_rounds == 2, "video frames kept coming from a still screen"
 
             # A tap from the viewer is a real click on the host, where it was aimed.
             await session.send_input(InputEvent("click", 0.25, 0.5))
