@@ -41,6 +41,7 @@ from app.protocol import (
     SessionStart,
     UnexpectedMessage,
     VideoSettings,
+    VideoTiming,
     decode_message,
     encode_message,
 )
@@ -337,9 +338,15 @@ class _VideoStream:
             if captured is None and self.force:
                 captured = Captured(self._screen.render(), time.time_ns() // 1000)
             self.force = False
+            grabbed = time.monotonic()
             if captured is not None:
                 encoded = await asyncio.to_thread(
                     self.encoder.encode, captured.image, captured.capture_us
+                )
+                timing = VideoTiming(
+                    frame_id=(self._frame_id + len(encoded)) % 2**32,
+                    grab_ms=round((grabbed - started) * 1000, 3),
+                    encode_ms=round((time.monotonic() - grabbed) * 1000, 3),
                 )
                 for unit in encoded:
                     self._frame_id = (self._frame_id + 1) % 2**32
@@ -351,6 +358,8 @@ class _VideoStream:
                         flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
                     )
                     await self._send(encode_frame(frame))
+                if encoded:
+                    await self._ws.send(encode_message(timing))
             # At most max_fps: changes arriving meanwhile are folded into the next grab.
             await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
 

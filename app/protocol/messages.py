@@ -249,6 +249,19 @@ class VideoSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VideoTiming:
+    """Agent → viewer, after each video frame: how long the agent spent grabbing and
+    encoding it, so the viewer can show every stage apart (capture, encode, network,
+    decode) instead of one number passed off as latency."""
+
+    TYPE: ClassVar[str] = "video.timing"
+
+    frame_id: Annotated[int, Range(0, 2**32 - 1)]
+    grab_ms: Annotated[float, Range(0, 60_000)]
+    encode_ms: Annotated[float, Range(0, 60_000)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Monitor:
     """One of the remote computer's screens, in desktop pixels."""
 
@@ -299,6 +312,7 @@ Message: TypeAlias = (
     | SessionAccepted
     | KeyframeRequest
     | VideoSettings
+    | VideoTiming
     | ScreenList
     | ScreenSelect
 )
@@ -320,6 +334,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SessionAccepted,
     KeyframeRequest,
     VideoSettings,
+    VideoTiming,
     ScreenList,
     ScreenSelect,
 )

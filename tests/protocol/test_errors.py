@@ -131,6 +131,7 @@ def test_package_reexports_public_api() -> None:
         "SessionAccepted",
         "KeyframeRequest",
         "VideoSettings",
+        "VideoTiming",
         "Monitor",
         "ScreenList",
         "ScreenSelect",

@@ -40,6 +40,7 @@ from app.protocol import (
     UnknownMessageType,
     UnsupportedVersion,
     VideoSettings,
+    VideoTiming,
     Welcome,
     check_hello,
     decode_message,
@@ -210,6 +211,7 @@ VALID: dict[type[Message], dict[str, Any]] = {
     SessionAccepted: {"type": "session.accepted", "session_id": "s1"},
     KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},
     VideoSettings: {"type": "video.settings", "bitrate_kbps": 2000, "max_fps": 30, "scale": 0.5},
+    VideoTiming: {"type": "video.timing", "frame_id": 7, "grab_ms": 0.4, "encode_ms": 3.5},
     ScreenList: {
         "type": "screen.list",
         "monitors": [
@@ -321,6 +323,7 @@ def test_message_types_registry() -> None:
         "session.accepted": SessionAccepted,
         "video.keyframe_request": KeyframeRequest,
         "video.settings": VideoSettings,
+        "video.timing": VideoTiming,
         "screen.list": ScreenList,
         "screen.select": ScreenSelect,
     } == MESSAGE_TYPES

@@ -39,6 +39,7 @@ from app.protocol import (
     SessionAccepted,
     SessionStart,
     VideoSettings,
+    VideoTiming,
     decode_message,
     encode_message,
 )
@@ -323,6 +324,8 @@ class ViewerSession:
         if isinstance(message, HeartbeatAck):
             received_us = time.time_ns() // 1000
             self.stats.heartbeat_answered(message.sent_at_us, message.server_time_us, received_us)
+        elif isinstance(message, VideoTiming):
+            self.stats.agent_timing(message.frame_id, message.grab_ms, message.encode_ms)
         elif isinstance(message, ScreenList):
             self.screens = message
             async with self._changed:
@@ -336,7 +339,7 @@ class ViewerSession:
         if frame.type != FrameType.VIDEO:
             raise FrameError("only video frames go from agent to viewer")
         self.video_frames += 1
-        self.stats.frame_received(len(frame.payload))
+        self.stats.frame_received(len(frame.payload), frame.frame_id, frame.capture_us)
         self._received_us[frame.frame_id] = time.time_ns() // 1000
         if len(self._received_us) > 256:
             self._received_us.pop(next(iter(self._received_us)))

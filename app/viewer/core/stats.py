@@ -21,6 +21,10 @@ class StatsSnapshot:
     host_to_viewer_ms: float | None
     decode_ms: float | None  # received → decoded, on this side
     end_to_end_ms: float | None  # capture on the host → decoded here, clock-synced
+    # Per stage, as the agent reports them (video.timing) and as measured here:
+    grab_ms: float | None = None  # grabbing the screen on the host
+    encode_ms: float | None = None  # encoding it on the host
+    network_ms: float | None = None  # host_to_viewer minus encoding: sending and the network
 
 
 class SessionStats:
@@ -36,12 +40,31 @@ class SessionStats:
         self._decode: deque[float] = deque(maxlen=120)
         self._end_to_end: deque[float] = deque(maxlen=120)
         self.heartbeats = 0  # answered by the agent
+        self._arrivals: dict[int, float] = {}  # frame id → capture-to-arrival ms
+        self._grab: deque[float] = deque(maxlen=120)
+        self._encode: deque[float] = deque(maxlen=120)
+        self._network: deque[float] = deque(maxlen=120)
 
-    def frame_received(self, size: int) -> None:
+    def frame_received(self, size: int, frame_id: int = 0, capture_us: int = 0) -> None:
         with self._lock:
             now = time.monotonic()
             self._frames.append((now, size))
             self._trim(now)
+            offset = self.clock_offset_us
+            if offset is not None:
+                transit_ms = (time.time_ns() // 1000 - (capture_us - offset)) / 1000
+                self._arrivals[frame_id] = transit_ms
+                if len(self._arrivals) > 256:
+                    self._arrivals.pop(next(iter(self._arrivals)))
+
+    def agent_timing(self, frame_id: int, grab_ms: float, encode_ms: float) -> None:
+        """The agent's own times for a frame (it sends them just after the frame)."""
+        with self._lock:
+            self._grab.append(grab_ms)
+            self._encode.append(encode_ms)
+            transit_ms = self._arrivals.pop(frame_id, None)
+            if transit_ms is not None:
+                self._network.append(max(0.0, transit_ms - encode_ms))
 
     def heartbeat_answered(self, sent_us: int, agent_us: int, received_us: int) -> None:
         with self._lock:
@@ -84,6 +107,9 @@ class SessionStats:
             host_to_viewer_ms=_median(self._transit),
             decode_ms=_median(self._decode),
             end_to_end_ms=_median(self._end_to_end),
+            grab_ms=_median(self._grab),
+            encode_ms=_median(self._encode),
+            network_ms=_median(self._network),
         )
 
     def _trim(self, now: float) -> None:

@@ -47,7 +47,8 @@ async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
             for n in range(40):
                 await session.send_input(InputEvent("click", 0.5 + (n % 20) * 0.02, 0.6))
                 await session.next_picture(timeout_s=10)
-                if session.stats.snapshot().end_to_end_ms is not None and n >= 5:
+                synced = session.stats.snapshot()
+                if synced.end_to_end_ms is not None and synced.network_ms is not None and n >= 5:
                     break
             stats = session.stats.snapshot()
     assert stats.round_trip_ms is not None and 0 < stats.round_trip_ms < 1000
@@ -57,6 +58,12 @@ async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
     assert stats.decode_ms is not None and stats.decode_ms >= 0
     assert stats.host_to_viewer_ms is not None and stats.end_to_end_ms is not None
     assert stats.end_to_end_ms >= stats.host_to_viewer_ms - 1
+    # Each stage apart: the agent's grab and encode times, the network the rest of the way.
+    assert stats.grab_ms is not None and stats.encode_ms is not None and stats.encode_ms > 0
+    assert stats.network_ms is not None
+    # Both are parts of capture-to-arrival (medians of a window: a little slack).
+    assert stats.network_ms <= stats.host_to_viewer_ms + 1
+    assert stats.encode_ms <= stats.host_to_viewer_ms + 1
 
 
 async def test_the_viewer_changes_the_stream_mid_session(api: Api) -> None:
