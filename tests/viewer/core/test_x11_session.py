@@ -58,16 +58,25 @@ async def full_screen_window(conn: display.Display, event_mask: int, background:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", ["relay", "direct"])
 async def test_session_on_a_real_x_display(
-    api: Api, x_display: str, probe: display.Display
+    api: Api, x_display: str, probe: display.Display, path: str
 ) -> None:
     window = await full_screen_window(probe, X.ButtonPressMask | X.KeyPressMask, 0x00FF00)
     window.set_input_focus(X.RevertToParent, X.CurrentTime)
     probe.sync()
 
-    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+    async with entitled_online_host(
+        api, source="x11", display_name=x_display, direct=path == "direct"
+    ) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(
+            api.url,
+            granted["session_id"],
+            granted["ticket"],
+            direct_urls=granted["direct_urls"],
+        ) as session:
+            assert session.path == path
             picture = await session.next_picture(timeout_s=20)
             assert picture.image.shape == (720, 1280, 3)
             assert np.abs(picture.image[360, 640].astype(int) - (0, 255, 0)).max() < 30
