@@ -20,6 +20,8 @@ from tests.support.api import Api
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
 from tests.support.server import CloudThread
 
+# No display in CI: Qt draws into memory. Set before anything creates a QApplication.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REQUIRE_POSTGRES = os.environ.get("PORTHOLE_REQUIRE_POSTGRES") == "1"
 WEBHOOK_SECRET = "whsec_test_only"
 

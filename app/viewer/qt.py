@@ -1,5 +1,10 @@
-"""The one module through which the viewer imports Qt (PySide6 before qasync, always)."""
+"""The one module through which the viewer imports Qt (PySide6 before qasync, always:
+qasync picks its Qt binding from what is already imported)."""
 
-from PySide6 import QtCore, QtGui, QtWidgets
+import qasync
+from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
-__all__ = ["QtCore", "QtGui", "QtWidgets"]
+Signal = QtCore.Signal
+Slot = QtCore.Slot
+
+__all__ = ["QtCore", "QtGui", "QtTest", "QtWidgets", "Signal", "Slot", "qasync"]

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from app.agent.capture.base import Captured, RGBFrame
 from app.agent.inject.base import MODIFIER_KEYS, InputBackend
@@ -70,6 +70,8 @@ class DemoScreen(InputBackend):
         )
         self._list_box = (int(width * 0.05), int(height * 0.32), int(width * 0.4))
         self._row_height = int(height * 0.055)
+        # Pillow's own scalable font: readable text without depending on system fonts.
+        self._font = ImageFont.load_default(size=max(10, height // 40))
 
     @property
     def current(self) -> Monitor:
@@ -202,6 +204,7 @@ class DemoScreen(InputBackend):
         w, h = self.width, self.height
         image = Image.new("RGB", (w, h), BACKGROUND)
         draw = ImageDraw.Draw(image)
+        draw.font = self._font
         draw.rectangle((int(w * 0.03), int(h * 0.05), int(w * 0.97), int(h * 0.95)), fill=WINDOW)
         draw.rectangle((int(w * 0.03), int(h * 0.05), int(w * 0.97), int(h * 0.12)), fill=ACCENT)
         title = f"Porthole demo desktop   zoom {self.zoom_percent}%"
@@ -223,7 +226,7 @@ class DemoScreen(InputBackend):
                 (left, y, right, y + self._row_height - 2),
                 fill=(250, 250, 252) if row % 2 else (226, 230, 238),
             )
-            draw.text((int(w * 0.06), y + 6), item, fill=INK)
+            draw.text((int(w * 0.06), y + self._row_height // 5), item, fill=INK)
         # Canvas with marks.
         draw.rectangle(self._canvas_box, outline=INK, fill=(255, 255, 255))
         for x, y in self.marks[-500:]:

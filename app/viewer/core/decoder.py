@@ -21,10 +21,13 @@ QUEUE_SIZE = 8
 
 @dataclass(frozen=True)
 class Picture:
-    image: np.ndarray  # height, width, 3 (RGB)
+    image: np.ndarray  # height, width, 3 (RGB), at the output size if one was set
     frame_id: int
     capture_us: int
     decoded_us: int
+    #: The remote screen's own size (the stream's), whatever size ``image`` was scaled to.
+    source_width: int = 0
+    source_height: int = 0
 
 
 class DecodePipeline:
@@ -43,6 +46,13 @@ class DecodePipeline:
         self._thread.start()
         self.decoded = 0
         self.dropped = 0
+        # Set from the GUI thread, read here: a tuple is replaced whole, never torn.
+        self._output_size: tuple[int, int] | None = None
+
+    def set_output_size(self, size: tuple[int, int] | None) -> None:
+        """Scale pictures to this (width, height) in the colour conversion, on this
+        thread: the window then draws them 1:1 instead of scaling on the GUI thread."""
+        self._output_size = size
 
     def push(self, frame: Frame) -> None:
         """From the network task; never blocks."""
@@ -85,11 +95,22 @@ class DecodePipeline:
                 continue
             for picture in pictures:
                 self.decoded += 1
+                size = self._output_size
+                if size is None or size == (picture.width, picture.height):
+                    image = picture.to_ndarray(format="rgb24")
+                else:
+                    image = picture.reformat(
+                        width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR"
+                    ).to_ndarray()
                 self._on_picture(
                     Picture(
-                        picture.to_ndarray(format="rgb24"),
+                        # Rows padded to the decoder's alignment are a strided view: the
+                        # window hands the buffer to Qt as packed rows, so pack them here.
+                        np.ascontiguousarray(image),
                         frame.frame_id,
                         frame.capture_us,
                         time.time_ns() // 1000,
+                        picture.width,
+                        picture.height,
                     )
                 )

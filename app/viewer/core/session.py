@@ -88,7 +88,11 @@ class ViewerSession:
         renew: Renew | None = None,
         backoff: Backoff | None = None,
         on_state: Callable[[State, str], None] | None = None,
+        on_picture: Callable[[Picture], None] | None = None,
     ) -> None:
+        # Called on the decode thread with each new picture (the Qt window turns it into
+        # a queued signal); ``latest`` always has the newest one.
+        self._on_picture = on_picture
         self._cloud_url = cloud_url
         self._grant = SessionGrant(session_id, ticket, tuple(direct_urls))
         self._renew = renew
@@ -364,8 +368,17 @@ class ViewerSession:
             self._latest = picture
             received_us = self._received_us.get(picture.frame_id, picture.decoded_us)
             self.stats.picture_decoded(picture.capture_us, received_us, picture.decoded_us)
+        if self._on_picture is not None:
+            self._on_picture(picture)
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._new_picture.set)
+        with contextlib.suppress(RuntimeError):  # the loop closed while decoding
+            self._loop.call_soon_threadsafe(self._new_picture.set)
+
+    def set_output_size(self, size: tuple[int, int] | None) -> None:
+        """Decode straight to the size the window shows (device pixels), or the
+        stream's own size with None."""
+        if self._pipeline is not None:
+            self._pipeline.set_output_size(size)
 
     def _keyframe_needed(self, reason: str) -> None:
         # On the decode thread.

@@ -1,0 +1,1 @@
+"""Controllers decide: they own the Qt-free core objects and tell views what to show."""

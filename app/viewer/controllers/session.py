@@ -1,0 +1,291 @@
+"""One remote session behind one window: the headless session core, the gesture
+recogniser and the local viewport, with the window's events turned into input.
+
+Input leaves through one queue and one sender task, so it reaches the agent in the
+order it happened. Touch goes through the recogniser; mouse, wheel and keys pass
+through as they are (a laptop's own mouse should feel like one). Keys pressed are
+remembered, and released if the window loses focus or closes, so nothing stays held on
+the remote computer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+
+from app.protocol.input import InputEvent, Modifier
+from app.viewer.core.decoder import Picture
+from app.viewer.core.gestures import (
+    Action,
+    GestureRecogniser,
+    GestureSettings,
+    TouchPoint,
+    ViewportChanged,
+)
+from app.viewer.core.session import (
+    Renew,
+    SessionFailed,
+    SessionGrant,
+    State,
+    ViewerSession,
+)
+from app.viewer.core.viewport import Viewport
+from app.viewer.qt import QtCore, Signal
+
+log = logging.getLogger(__name__)
+WHEEL_UNITS_PER_NOTCH = 120  # Qt's angle delta: eighths of a degree, 15° a notch
+PIXELS_PER_NOTCH = 40.0  # trackpads report pixels: about one notch of text
+
+
+class SessionController(QtCore.QObject):
+    #: A new picture was decoded (emitted on the decode thread, delivered on the GUI's).
+    picture_ready = Signal()
+    #: The session's state and its reason, for the window's status line.
+    state_changed = Signal(str, str)
+    #: The local view zoomed or panned: repaint.
+    viewport_changed = Signal()
+
+    def __init__(self, settings: GestureSettings | None = None) -> None:
+        super().__init__()
+        self.session: ViewerSession | None = None
+        self._settings = settings or GestureSettings()
+        self.recogniser = GestureRecogniser(Viewport(1280, 720, 1280, 720), self._settings)
+        self.latched: set[Modifier] = set()  # from the on-screen modifier bar
+        self._outbox: asyncio.Queue[InputEvent] = asyncio.Queue(maxsize=1000)
+        self._sender: asyncio.Task[None] | None = None
+        self._held_keys: list[str] = []
+        self._buttons_down: set[str] = set()
+        self._deadline = QtCore.QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.timeout.connect(self._deadline_reached)
+        self._device_pixel_ratio = 1.0
+        self._stopping: asyncio.Event | None = None
+        self.picture_ready.connect(self._picture_arrived)
+
+    # -- wiring -------------------------------------------------------------------------
+
+    async def run(self, cloud_url: str, grant: SessionGrant, renew: Renew | None) -> None:
+        """The session, from connecting until it ends or ``stop()`` is called."""
+        self._stopping = asyncio.Event()
+        self.state_changed.emit("connecting", "")
+        try:
+            async with ViewerSession(
+                cloud_url,
+                grant.session_id,
+                grant.ticket,
+                direct_urls=grant.direct_urls,
+                renew=renew,
+                on_state=self.on_state,
+                on_picture=self.on_picture,
+            ) as session:
+                self.attach(session)
+                ended = asyncio.ensure_future(session.wait_state("closed", float("inf")))
+                stopped = asyncio.ensure_future(self._stopping.wait())
+                await asyncio.wait({ended, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                for task in (ended, stopped):
+                    task.cancel()
+                await self.close()
+        except SessionFailed as exc:
+            self.state_changed.emit("closed", str(exc))
+
+    def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+
+    def attach(self, session: ViewerSession) -> None:
+        """Use this (already started) session; input flows from now on."""
+        self.session = session
+        self._sender = asyncio.ensure_future(self._send_forever())
+
+    def on_picture(self, picture: Picture) -> None:
+        """ViewerSession's decode-thread hook: only signal; the GUI reads ``latest``."""
+        self.picture_ready.emit()
+
+    def on_state(self, state: State, detail: str) -> None:
+        self.state_changed.emit(state, detail)
+        if state != "live":
+            self.release_held()
+
+    async def close(self) -> None:
+        self.release_held()
+        if self._sender is not None:
+            # Let queued releases go out before the sender stops.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1):
+                    await self._outbox.join()
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+
+    @property
+    def viewport(self) -> Viewport:
+        return self.recogniser.viewport
+
+    def picture(self) -> Picture | None:
+        return self.session.latest if self.session is not None else None
+
+    # -- from the window ----------------------------------------------------------------
+
+    def widget_resized(self, width: float, height: float, device_pixel_ratio: float) -> None:
+        self._device_pixel_ratio = device_pixel_ratio
+        self.recogniser.viewport = self.viewport.with_widget_size(max(1, width), max(1, height))
+        self._update_output_size()
+        self.viewport_changed.emit()
+
+    def touch(self, kind: str, points: Iterable[TouchPoint]) -> None:
+        now = time.monotonic()
+        if kind == "begin":
+            actions = self.recogniser.touch_begin(points, now)
+        elif kind == "update":
+            actions = self.recogniser.touch_update(points, now)
+        elif kind == "end":
+            actions = self.recogniser.touch_end(points, now)
+        else:
+            actions = self.recogniser.touch_cancel(now)
+        self._perform(actions)
+
+    def mouse_button(self, x: float, y: float, button: str, down: bool) -> None:
+        rx, ry = self.viewport.to_remote(x, y)
+        if down:
+            self._buttons_down.add(button)
+        else:
+            self._buttons_down.discard(button)
+        self._queue(InputEvent("down" if down else "up", rx, ry, button))  # type: ignore[arg-type]
+
+    def mouse_moved(self, x: float, y: float) -> None:
+        rx, ry = self.viewport.to_remote(x, y)
+        self._queue(InputEvent("move", rx, ry))
+
+    def wheel(self, x: float, y: float, angle: tuple[int, int], pixels: tuple[int, int]) -> None:
+        """Qt's up is positive; the protocol's positive dy scrolls down."""
+        if pixels != (0, 0):
+            dx, dy = -pixels[0] / PIXELS_PER_NOTCH, -pixels[1] / PIXELS_PER_NOTCH
+        else:
+            dx, dy = -angle[0] / WHEEL_UNITS_PER_NOTCH, -angle[1] / WHEEL_UNITS_PER_NOTCH
+        if dx or dy:
+            rx, ry = self.viewport.to_remote(x, y)
+            self._queue(InputEvent("wheel", rx, ry, dy=dy, dx=dx, mods=self._take_latched()))
+
+    def key(self, name: str | None, text: str, down: bool, modifiers: tuple[str, ...]) -> None:
+        """A physical key, translated: characters travel as text (so every layout types
+        what its keys say, whatever the remote computer's layout); shortcuts (Ctrl, Alt,
+        Meta held) and named keys (Return, arrows, F-keys, modifiers) as presses and
+        releases, remembered until released."""
+        shortcut = any(mod in ("ctrl", "alt", "meta") for mod in modifiers)
+        if text and text.isprintable() and not shortcut and not self.latched:
+            if down:
+                self._queue(InputEvent("text", text=text))
+            return
+        if name is None:
+            return
+        if self.latched and down:
+            self._queue(InputEvent("key", key=name, mods=self._take_latched()))
+            return
+        if down and name not in self._held_keys:
+            self._held_keys.append(name)
+            self._queue(InputEvent("keydown", key=name))
+        elif not down and name in self._held_keys:
+            self._held_keys.remove(name)
+            self._queue(InputEvent("keyup", key=name))
+
+    def press_key(self, name: str) -> None:
+        """A key from the on-screen bar (Esc, Tab, arrows, F-keys), with latched modifiers."""
+        self._queue(InputEvent("key", key=name, mods=self._take_latched()))
+
+    def toggle_modifier(self, modifier: Modifier, on: bool) -> None:
+        (self.latched.add if on else self.latched.discard)(modifier)
+
+    def type_text(self, text: str) -> None:
+        if text:
+            self._queue(InputEvent("text", text=text))
+
+    def release_held(self) -> None:
+        """Focus lost, session dropping or closing: let go of everything we pressed."""
+        for name in reversed(self._held_keys):
+            self._queue(InputEvent("keyup", key=name))
+        self._held_keys.clear()
+        for button in sorted(self._buttons_down):
+            self._queue(InputEvent("up", 0.5, 0.5, button))  # type: ignore[arg-type]
+        self._buttons_down.clear()
+
+    def zoom_reset(self) -> None:
+        self.recogniser.viewport = self.viewport.reset_zoom()
+        self._update_output_size()
+        self.viewport_changed.emit()
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _perform(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, ViewportChanged):
+                self._update_output_size()
+                self.viewport_changed.emit()
+            else:
+                if self.latched and action.kind in ("click", "wheel"):
+                    action = InputEvent(
+                        action.kind,
+                        action.x,
+                        action.y,
+                        action.button,
+                        action.count,
+                        dy=action.dy,
+                        dx=action.dx,
+                        mods=tuple(dict.fromkeys((*action.mods, *self._take_latched()))),
+                    )
+                self._queue(action)
+        deadline = self.recogniser.next_deadline()
+        if deadline is None:
+            self._deadline.stop()
+        else:
+            self._deadline.start(max(0, int((deadline - time.monotonic()) * 1000) + 1))
+
+    def _deadline_reached(self) -> None:
+        self._perform(self.recogniser.advance(time.monotonic()))
+
+    def _take_latched(self) -> tuple[Modifier, ...]:
+        # A latched modifier applies to the next key, click or wheel, then lets go (like
+        # the Shift of a phone keyboard).
+        mods = tuple(sorted(self.latched))
+        self.latched.clear()
+        return mods
+
+    def _queue(self, event: InputEvent) -> None:
+        try:
+            self._outbox.put_nowait(event)
+        except asyncio.QueueFull:
+            log.warning("input dropped: the connection is not keeping up")
+
+    async def _send_forever(self) -> None:
+        while True:
+            event = await self._outbox.get()
+            try:
+                if self.session is not None:
+                    await self.session.send_input(event)
+            finally:
+                self._outbox.task_done()
+
+    def _picture_arrived(self) -> None:
+        picture = self.picture()
+        if picture is None:
+            return
+        size = (picture.source_width, picture.source_height)
+        viewport = self.viewport
+        if size != (viewport.remote_width, viewport.remote_height) and all(size):
+            self.recogniser.viewport = viewport.with_remote_size(*size)
+            self._update_output_size()
+            self.viewport_changed.emit()
+
+    def _update_output_size(self) -> None:
+        """Decode straight to the size drawn on screen (device pixels) when not zoomed."""
+        if self.session is None:
+            return
+        viewport = self.viewport
+        if viewport.zoomed:
+            self.session.set_output_size(None)  # zoomed: full detail, scaled when drawn
+            return
+        rect = viewport.target_rect()
+        ratio = self._device_pixel_ratio
+        width, height = int(rect.width * ratio) & ~1, int(rect.height * ratio) & ~1
+        self.session.set_output_size((width, height) if width > 0 and height > 0 else None)

@@ -1,0 +1,1 @@
+"""Views only lay out and forward what people do to their controller."""

@@ -1,0 +1,133 @@
+"""The remote screen: the newest picture, fitted and letterboxed (or zoomed and panned),
+drawn without scaling when the decoder already produced it at the size shown; touch,
+mouse and keys go to the controller as they come."""
+
+from __future__ import annotations
+
+from app.viewer.controllers.session import SessionController
+from app.viewer.core.gestures import TouchPoint
+from app.viewer.keys import key_name, modifier_names
+from app.viewer.qt import QtCore, QtGui, QtWidgets
+
+Qt = QtCore.Qt
+BUTTONS = {
+    Qt.MouseButton.LeftButton: "left",
+    Qt.MouseButton.RightButton: "right",
+    Qt.MouseButton.MiddleButton: "middle",
+}
+TOUCH_KINDS = {
+    QtCore.QEvent.Type.TouchBegin: "begin",
+    QtCore.QEvent.Type.TouchUpdate: "update",
+    QtCore.QEvent.Type.TouchEnd: "end",
+    QtCore.QEvent.Type.TouchCancel: "cancel",
+}
+
+
+class VideoWidget(QtWidgets.QWidget):
+    def __init__(self, controller: SessionController, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._controller = controller
+        self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we paint every pixel
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)  # hover moves the remote pointer too
+        self.setMinimumSize(160, 90)
+        self.painted_frame_id = -1  # the last picture drawn, for tests and stats
+        controller.picture_ready.connect(self.update)
+        controller.viewport_changed.connect(self.update)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        painter = QtGui.QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        picture = self._controller.picture()
+        if picture is None:
+            return
+        pixels = picture.image  # packed RGB rows (the decoder sees to it)
+        height, width, _ = pixels.shape
+        image = QtGui.QImage(
+            pixels.data, width, height, pixels.strides[0], QtGui.QImage.Format.Format_RGB888
+        )
+        rect = self._controller.viewport.target_rect()
+        target = QtCore.QRectF(rect.x, rect.y, rect.width, rect.height)
+        if abs(width - rect.width * self.devicePixelRatioF()) > 1:
+            # Zoomed in, or the decoder has not caught up with a resize yet.
+            painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(target, image)
+        painter.end()
+        self.painted_frame_id = picture.frame_id
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        size = event.size()
+        self._controller.widget_resized(size.width(), size.height(), self.devicePixelRatioF())
+
+    # -- input -------------------------------------------------------------------------
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        kind = TOUCH_KINDS.get(event.type())
+        if kind is None:
+            return super().event(event)
+        assert isinstance(event, QtGui.QTouchEvent)
+        released = QtGui.QEventPoint.State.Released
+        touching = [
+            TouchPoint(p.id(), p.position().x(), p.position().y())
+            for p in event.points()
+            if kind == "end" or p.state() != released
+        ]
+        self._controller.touch(kind, touching)
+        event.accept()
+        return True
+
+    def _from_touch(self, event: QtGui.QMouseEvent) -> bool:
+        # Touch is handled as touch; the mouse events Qt makes up from it are not clicks.
+        return event.source() != Qt.MouseEventSource.MouseEventNotSynthesized
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        self._mouse_button(event, down=True)
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
+        self._mouse_button(event, down=False)
+
+    def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
+        # The second press of a double click: the remote's timing makes it a double click.
+        self._mouse_button(event, down=True)
+
+    def _mouse_button(self, event: QtGui.QMouseEvent, down: bool) -> None:
+        button = BUTTONS.get(event.button())
+        if button is None or self._from_touch(event):
+            return
+        point = event.position()
+        self._controller.mouse_button(point.x(), point.y(), button, down)
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
+        if not self._from_touch(event):
+            self._controller.mouse_moved(event.position().x(), event.position().y())
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
+        angle, pixels = event.angleDelta(), event.pixelDelta()
+        point = event.position()
+        self._controller.wheel(
+            point.x(), point.y(), (angle.x(), angle.y()), (pixels.x(), pixels.y())
+        )
+        event.accept()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        self._key(event, down=True)
+
+    def keyReleaseEvent(self, event: QtGui.QKeyEvent) -> None:
+        self._key(event, down=False)
+
+    def _key(self, event: QtGui.QKeyEvent, down: bool) -> None:
+        if event.isAutoRepeat():
+            return  # the remote computer repeats a held key by itself
+        name = key_name(event.key(), event.text())
+        self._controller.key(name, event.text(), down, modifier_names(event.modifiers()))
+        event.accept()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return False  # Tab belongs to the remote computer, not to our focus chain
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        self._controller.release_held()
+        super().focusOutEvent(event)

@@ -1,0 +1,34 @@
+"""Qt in async tests: the asyncio loop runs the session, and Qt's events are processed
+while waiting for a condition (bounded), so signals from the decode thread arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from app.viewer.qt import QtWidgets
+
+#: Where the tests save screenshots of every screen they check (README says so too).
+SCREENSHOTS = Path(os.environ.get("PORTHOLE_SCREENSHOTS", "build/screenshots"))
+
+
+async def qt_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    app = QtWidgets.QApplication.instance()
+    assert app is not None, "create the QApplication first (the qapp fixture)"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        app.processEvents()
+        if condition():
+            return
+        assert time.monotonic() < deadline, f"still waiting after {timeout_s} s for {what}"
+        await asyncio.sleep(0.005)
+
+
+def screenshot(widget: QtWidgets.QWidget, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert widget.grab().save(str(path)), f"could not save {path}"
+    return path

@@ -1,0 +1,98 @@
+"""The session window against a real agent's demo desktop: the picture is shown
+letterboxed, and touch, mouse and keys drive the desktop (read back from its state)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.agent.capture.demo import DemoScreen
+from app.viewer.controllers.session import SessionController
+from app.viewer.core.session import SessionGrant
+from app.viewer.qt import QtCore, QtTest, QtWidgets
+from app.viewer.views.session_window import SessionWindow
+from tests.support.api import Api
+from tests.support.qt import qt_until, screenshot
+from tests.support.sessions import entitled_online_host, open_session
+from tests.support.waiting import eventually
+
+Qt = QtCore.Qt
+
+
+def at(window: SessionWindow, x: float, y: float) -> QtCore.QPoint:
+    """The widget point showing remote point (x, y), normalised."""
+    wx, wy = window.controller.viewport.to_widget(x, y)
+    return QtCore.QPoint(round(wx), round(wy))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot) -> None:
+    async with entitled_online_host(api) as host:
+        granted = await open_session(api, host)
+        grant = SessionGrant(granted["session_id"], granted["ticket"])
+        controller = SessionController()
+        window = SessionWindow(controller, "Studio")
+        qtbot.addWidget(window)
+        window.resize(1000, 700)
+        window.show()
+        running = asyncio.ensure_future(controller.run(api.url, grant, None))
+        try:
+            await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "a picture")
+            [live] = host.sessions.live
+            demo = live.desktop.screen
+            assert isinstance(demo, DemoScreen)
+            assert window.status.text() == "Connected"
+
+            # Letterboxed: 16:9 in a taller widget leaves black bands above and below,
+            # and the picture itself is the demo desktop's blue background.
+            rect = controller.viewport.target_rect()
+            assert rect.y > 0 and rect.width == window.video.width()
+            shot = window.video.grab().toImage()
+            assert shot.pixelColor(5, 2).name() == "#000000"
+            corner = shot.pixelColor(round(rect.x + 4), round(rect.y + 4))
+            assert corner.blue() > corner.red() + 20
+            screenshot(window, "session-window")
+
+            # A finger tap on the canvas leaves a mark on the remote desktop.
+            device = QtTest.QTest.createTouchDevice()
+            marks = len(demo.marks)
+            QtTest.QTest.touchEvent(window.video, device, False).press(
+                0, at(window, 0.7, 0.5), window.video
+            ).commit()
+            QtTest.QTest.touchEvent(window.video, device, False).release(
+                0, at(window, 0.7, 0.5), window.video
+            ).commit()
+            await qt_until(lambda: len(demo.marks) > marks, 10, "a tap on the canvas")
+            assert demo.clicks[-1].button == "left"
+
+            # The mouse passes through: a right click opens the desktop's menu there.
+            QtTest.QTest.mouseClick(
+                window.video, Qt.MouseButton.RightButton, pos=at(window, 0.25, 0.5)
+            )
+            await qt_until(lambda: demo.menu_at is not None, 10, "a right-click menu")
+            assert demo.menu_at == (320, 360)
+
+            # Keys: typed into the desktop's text field; Backspace removes one.
+            window.video.setFocus()
+            QtTest.QTest.keyClicks(window.video, "Hi")
+            QtTest.QTest.keyClick(window.video, Qt.Key.Key_Backspace)
+            await qt_until(lambda: demo.text == "H", 10, "typing")
+
+            # The on-screen bar: Ctrl latched, then Tab → a Ctrl+Tab chord.
+            window.keyboard_button.setChecked(True)
+            window.modifier_buttons["ctrl"].setChecked(True)
+            [tab] = [
+                b for b in window.keys_bar.findChildren(QtWidgets.QToolButton) if b.text() == "Tab"
+            ]
+            tab.click()
+            await qt_until(lambda: "ctrl+Tab" in demo.keys, 10, "Ctrl+Tab")
+            assert not window.modifier_buttons["ctrl"].isChecked()
+            shown = window.video.painted_frame_id
+            await qt_until(lambda: window.video.painted_frame_id > shown, 10, "a new picture")
+            screenshot(window, "session-window-keyboard")
+        finally:
+            window.close()
+            await asyncio.wait_for(running, 10)
+        await eventually(lambda: not host.sessions.live, 10, "the session to end")
