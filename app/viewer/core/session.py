@@ -179,6 +179,9 @@ class ViewerSession:
     async def _read(self) -> None:
         assert self._ws is not None and self._pipeline is not None
         async for data in self._ws:
+            self.stats.message_received(
+                len(data) if isinstance(data, bytes) else len(data.encode())
+            )
             if isinstance(data, str):
                 message = decode_message(data)
                 if isinstance(message, HeartbeatAck):
