@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -125,9 +126,12 @@ async def measure(settings: Settings, count: int) -> list[tuple[str, str, str, s
     ]
 
 
-def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
-    header = ("metric", "result", "goal", "met?")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+def print_table(
+    title: str,
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str] = ("metric", "result", "goal", "met?"),
+) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     print(f"\n{title}")
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

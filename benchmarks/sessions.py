@@ -6,9 +6,14 @@
 2. change on the host screen -> picture decoded by the headless viewer core, through the
    relay, measured with capture timestamps and the session's clock sync (goal p50 <= 12 ms
    at 720p);
-3. input: click sent by the viewer core -> event delivered by the X server (goal p50 <= 3 ms).
+3. input: click sent by the viewer core -> event delivered by the X server (goal p50 <= 3 ms);
+4. bytes per second received for a still screen, typing, scrolling and full-screen video,
+   Porthole beside x11vnc on the same content (goal: a still screen costs Porthole under
+   2 kB/s); see benchmarks/bandwidth.py and benchmarks/content.py.
 
-    scripts/bench-sessions [--seconds N]
+    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth]
+
+``--seconds`` is per measurement: 10 by default for (1)-(3), 5 per scene for (4).
 
 The cloud, agent and viewer run in this one process (uvicorn in a thread), so the CPU
 figures of (1) are measured on the capture+encode loop alone, before the others start.
@@ -23,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,6 +39,8 @@ from app.agent.capture.x11 import X11Screen
 from app.agent.encode import H264Encoder
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
+from benchmarks import bandwidth
+from benchmarks.content import SCENES
 from benchmarks.renewals import print_table
 from tests.conftest import fast_settings
 from tests.support.api import Api
@@ -41,6 +49,7 @@ from tests.support.sessions import entitled_online_host, open_session
 from tests.support.xvfb import xvfb
 
 Row = tuple[str, str, str, str]
+PARTS = ("encode", "latency", "bandwidth")
 
 
 def flip(conn: display.Display, window: object, n: int) -> None:
@@ -135,14 +144,18 @@ async def session_latency(seconds: float) -> tuple[list[float], list[float]]:
     return latencies, inputs
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args()
+def speed(parts: Sequence[str], seconds: float) -> list[Row]:
     rows: list[Row] = []
-    fps720, cpu720 = capture_encode(1280, 720, args.seconds, target_fps=60)
+    if "encode" in parts:
+        rows += capture_encode_rows(seconds)
+    if "latency" in parts:
+        rows += latency_rows(seconds)
+    return rows
+
+
+def capture_encode_rows(seconds: float) -> list[Row]:
+    rows: list[Row] = []
+    fps720, cpu720 = capture_encode(1280, 720, seconds, target_fps=60)
     met720 = "yes" if fps720 >= 59 and cpu720 < 1 else "NO"
     rows.append(
         (
@@ -152,9 +165,9 @@ def main() -> int:
             met720,
         )
     )
-    top720, _ = capture_encode(1280, 720, args.seconds, target_fps=None)
+    top720, _ = capture_encode(1280, 720, seconds, target_fps=None)
     rows.append(("capture+encode 1280x720 flat out", f"{top720:.0f} fps", "", ""))
-    fps1080, cpu1080 = capture_encode(1920, 1080, args.seconds, target_fps=None)
+    fps1080, cpu1080 = capture_encode(1920, 1080, seconds, target_fps=None)
     rows.append(
         (
             "capture+encode 1920x1080 flat out",
@@ -163,7 +176,12 @@ def main() -> int:
             "yes" if fps1080 >= 30 else "NO",
         )
     )
-    latencies, inputs = asyncio.run(session_latency(args.seconds))
+    return rows
+
+
+def latency_rows(seconds: float) -> list[Row]:
+    rows: list[Row] = []
+    latencies, inputs = asyncio.run(session_latency(seconds))
     p50 = statistics.median(latencies)
     rows.append(
         (
@@ -182,8 +200,29 @@ def main() -> int:
             "yes" if i50 <= 3 else "NO",
         )
     )
-    print_table("Remote sessions (X11 source on Xvfb, loopback, one process)", rows)
-    return 0 if all(row[3] != "NO" for row in rows) else 1
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--only", choices=PARTS, action="append", help="repeatable; default all")
+    args = parser.parse_args()
+    parts = args.only or PARTS
+    met = True
+    if "encode" in parts or "latency" in parts:
+        rows = speed(parts, args.seconds or 10.0)
+        print_table("Remote sessions (X11 source on Xvfb, loopback, one process)", rows)
+        met = all(row[3] != "NO" for row in rows)
+    if "bandwidth" in parts:
+        title, table, notes = bandwidth.measure(SCENES, args.seconds or 5.0)
+        print_table(title, table, bandwidth.HEADER)
+        for note in notes:
+            print(note)
+        met = met and all(row[-1] != "NO" for row in table)
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

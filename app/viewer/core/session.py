@@ -304,6 +304,8 @@ class ViewerSession:
         assert ws is not None and self._pipeline is not None
         try:
             async for data in ws:
+                size = len(data) if isinstance(data, bytes) else len(data.encode())
+                self.stats.message_received(size)
                 if isinstance(data, str):
                     await self._handle_message(decode_message(data))
                 else:

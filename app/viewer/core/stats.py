@@ -44,6 +44,20 @@ class SessionStats:
         self._grab: deque[float] = deque(maxlen=120)
         self._encode: deque[float] = deque(maxlen=120)
         self._network: deque[float] = deque(maxlen=120)
+        self._bytes_received = 0
+
+    def message_received(self, size: int) -> None:
+        """Every message from the agent (video, heartbeat answers...), for the traffic
+        total; ``frame_received`` counts the video alone."""
+        with self._lock:
+            self._bytes_received += size
+
+    @property
+    def bytes_received(self) -> int:
+        """Bytes of WebSocket messages received in the session so far (payloads, without
+        WebSocket and TCP framing)."""
+        with self._lock:
+            return self._bytes_received
 
     def frame_received(self, size: int, frame_id: int = 0, capture_us: int = 0) -> None:
         with self._lock:

@@ -4,9 +4,11 @@ and what it sends changes that screen, through the relay."""
 from __future__ import annotations
 
 import asyncio
+import io
 
 import numpy as np
 
+from app.protocol.frames import HEADER_SIZE
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
 from tests.support.api import Api
@@ -39,9 +41,12 @@ async def test_the_viewer_sees_the_screen_and_drives_it(api: Api) -> None:
 
 
 async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
+    recording = io.BytesIO()
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(
+            api.url, granted["session_id"], granted["ticket"], record=recording
+        ) as session:
             await session.next_picture(timeout_s=20)
             # Keep the screen changing until a heartbeat answer has synchronised the clocks.
             for n in range(40):
@@ -51,6 +56,10 @@ async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
                 if synced.end_to_end_ms is not None and synced.network_ms is not None and n >= 5:
                     break
             stats = session.stats.snapshot()
+            # Every message counts: the video frames with their headers, and the heartbeat
+            # answers (one came, or the clock offset would be unknown).
+            video = len(recording.getvalue()) + session.video_frames * HEADER_SIZE
+            assert session.stats.bytes_received > video
     assert stats.round_trip_ms is not None and 0 < stats.round_trip_ms < 1000
     # Same machine, same clock: the estimated offset is small.
     assert stats.clock_offset_ms is not None and abs(stats.clock_offset_ms) < 50

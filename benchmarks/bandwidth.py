@@ -1,0 +1,356 @@
+"""Bytes per second a viewer receives for four kinds of screen content, Porthole beside
+x11vnc (the Debian package) on the same content: X11 source under Xvfb at 1280x720,
+loopback only. Part of ``scripts/bench-sessions`` (``--only bandwidth``).
+
+Each scene (still, typing, scrolling, video: see :mod:`benchmarks.content`) is played by
+its own player process on the Xvfb display. The player paints the first picture and
+waits; the client under test connects and receives that initial picture, which is
+counted apart ("first picture"); then the scene runs for N seconds and the bytes the
+client receives in that span are the result.
+
+- Porthole: cloud (uvicorn in a thread), agent with the X11 source and the headless
+  viewer core, in this process, viewer connected **directly** to the agent (the agent
+  listens on 127.0.0.1; the relay would forward the same messages). Counted: the sizes of
+  the WebSocket messages the viewer receives (``SessionStats.bytes_received``: video
+  frames with their 16-byte headers, and heartbeat answers), frames: video frames.
+- x11vnc: ``x11vnc -display :N -rfbport P -localhost -nopw -forever -shared -quiet``,
+  its defaults otherwise (XDAMAGE on, as the X11 source also only sends what changed),
+  and the minimal RFB client of :mod:`benchmarks.rfb` (Tight, JPEG quality level 8).
+  Counted: every byte read from the socket; frames: framebuffer updates.
+
+Neither side counts WebSocket/TCP/IP framing, and what the clients send is not counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.viewer.core.session import ViewerSession
+from benchmarks.content import DONE, HEIGHT, READY, WIDTH
+from benchmarks.rfb import (
+    ENC_COPYRECT,
+    ENC_LASTRECT,
+    ENC_RAW,
+    ENC_TIGHT,
+    ENC_ZRLE,
+    TIGHT_QUALITY,
+    RfbClient,
+)
+from tests.conftest import fast_settings
+from tests.support.api import Api
+from tests.support.server import CloudThread
+from tests.support.sessions import entitled_online_host, open_session
+from tests.support.xvfb import xvfb
+
+ROOT = Path(__file__).resolve().parents[1]
+PREPARE_TIMEOUT_S = 120.0  # rendering the video clip takes a few seconds
+MARGIN_S = 30.0
+X11VNC_FLAGS = ("-localhost", "-nopw", "-forever", "-shared", "-quiet")
+STILL_GOAL_KBPS = 2.0
+ENCODING_NAMES = {
+    ENC_TIGHT: "Tight",
+    ENC_ZRLE: "ZRLE",
+    ENC_COPYRECT: "CopyRect",
+    ENC_RAW: "Raw",
+    ENC_LASTRECT: "LastRect",
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    scene: str
+    seconds: float  # from the go to the player's "done"
+    bytes: int  # received in that span
+    frames: int  # Porthole video frames or x11vnc framebuffer updates, in that span
+    first_bytes: int  # the initial picture (and whatever came before it)
+    painted: int  # changes the player painted
+
+    @property
+    def kbytes_per_s(self) -> float:
+        return self.bytes / self.seconds / 1000
+
+    @property
+    def frames_per_s(self) -> float:
+        return self.frames / self.seconds
+
+    @property
+    def painted_per_s(self) -> float:
+        return self.painted / self.seconds
+
+
+class Player:
+    """``python -m benchmarks.content --wait``: paints the first picture, says ready,
+    plays on "go", says done."""
+
+    def __init__(self, process: asyncio.subprocess.Process, seconds: float) -> None:
+        self._process = process
+        self._seconds = seconds
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(cls, display: str, scene: str, seconds: float) -> AsyncIterator[Player]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks.content",
+            "--display",
+            display,
+            "--scene",
+            scene,
+            "--seconds",
+            str(seconds),
+            "--wait",
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        player = cls(process, seconds)
+        try:
+            await player._expect(READY, PREPARE_TIMEOUT_S)
+            yield player
+        finally:
+            await stop(process)
+
+    async def _expect(self, word: str, timeout_s: float) -> str:
+        assert self._process.stdout is not None
+        async with asyncio.timeout(timeout_s):
+            line = (await self._process.stdout.readline()).decode().strip()
+        if not line.startswith(word):
+            raise RuntimeError(f"the content player said {line!r}, not {word!r}")
+        return line
+
+    async def go(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(b"go\n")
+        await self._process.stdin.drain()
+
+    async def finished(self) -> int:
+        """Waits for the end of the scene; the number of changes painted."""
+        line = await self._expect(DONE, self._seconds + MARGIN_S)
+        return int(line.split()[1])
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+        try:
+            async with asyncio.timeout(10):
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def porthole(scenes: Sequence[str], seconds: float) -> list[Run]:
+    runs: list[Run] = []
+    with xvfb(WIDTH, HEIGHT) as name, tempfile.TemporaryDirectory() as tmp:
+        # The agent also joins the relay for each session, where its half waits for a
+        # viewer that went direct: a short pairing timeout lets those halves go before the
+        # cloud stops (else its shutdown cancels them, with a traceback).
+        settings = fast_settings(
+            f"sqlite+aiosqlite:///{tmp}/b.db", log_level="error", relay_pair_timeout_s=2.0
+        )
+        cloud = CloudThread(settings).start()
+        try:
+            async with (
+                Api(cloud.url) as api,
+                entitled_online_host(api, source="x11", display_name=name, direct=True) as host,
+            ):
+                for scene in scenes:
+                    async with Player.running(name, scene, seconds) as player:
+                        granted = await open_session(api, host)
+                        async with ViewerSession(
+                            api.url,
+                            granted["session_id"],
+                            granted["ticket"],
+                            direct_urls=granted["direct_urls"],
+                        ) as session:
+                            if session.path != "direct":
+                                raise RuntimeError("the viewer did not reach the agent directly")
+                            await session.next_picture(timeout_s=20)  # the first keyframe
+                            first, frames = session.stats.bytes_received, session.video_frames
+                            started = time.monotonic()
+                            await player.go()
+                            painted = await player.finished()
+                            span = time.monotonic() - started
+                            runs.append(
+                                Run(
+                                    scene,
+                                    span,
+                                    session.stats.bytes_received - first,
+                                    session.video_frames - frames,
+                                    first,
+                                    painted,
+                                )
+                            )
+        finally:
+            cloud.stop()
+    return runs
+
+
+def free_port() -> int:
+    # x11vnc is given the port: another process could take it in between, but it is only
+    # loopback for a moment, and a clash shows as x11vnc failing to start.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def x11vnc_server(binary: str, display: str) -> AsyncIterator[int]:
+    """x11vnc on ``display``, listening on 127.0.0.1 only; yields the port once it
+    listens (it prints PORT=N then)."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        binary,
+        "-display",
+        display,
+        "-rfbport",
+        str(port),
+        *X11VNC_FLAGS,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output = process.stdout
+    tail: collections.deque[str] = collections.deque(maxlen=20)
+
+    async def drain() -> None:
+        # A full pipe would stall x11vnc.
+        while line := await output.readline():
+            tail.append(line.decode(errors="replace").rstrip())
+
+    try:
+        async with asyncio.timeout(30):
+            while not any(line.startswith("PORT=") for line in tail):
+                line = await output.readline()
+                if not line:
+                    raise RuntimeError("x11vnc did not start: " + " | ".join(tail))
+                tail.append(line.decode(errors="replace").rstrip())
+        if f"PORT={port}" not in tail:
+            raise RuntimeError(f"x11vnc listens elsewhere: {list(tail)}")
+        draining = asyncio.create_task(drain())
+        try:
+            yield port
+        finally:
+            draining.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await draining
+    finally:
+        await stop(process)
+
+
+async def x11vnc(
+    binary: str, scenes: Sequence[str], seconds: float
+) -> tuple[list[Run], collections.Counter[int]]:
+    """The runs, and how many rectangles x11vnc sent in each encoding."""
+    runs: list[Run] = []
+    encodings: collections.Counter[int] = collections.Counter()
+    with xvfb(WIDTH, HEIGHT) as name:
+        for scene in scenes:
+            async with (
+                Player.running(name, scene, seconds) as player,
+                x11vnc_server(binary, name) as port,
+            ):
+                client = await RfbClient.connect("127.0.0.1", port)
+                try:
+                    client.start()
+                    async with asyncio.timeout(20):
+                        await client.first_update.wait()  # the initial picture
+                    first, updates = client.bytes_received, client.updates
+                    started = time.monotonic()
+                    await player.go()
+                    painted = await player.finished()
+                    span = time.monotonic() - started
+                    error = client.failed()
+                    if error is not None:
+                        raise RuntimeError(f"RFB client failed: {error!r}")
+                    runs.append(
+                        Run(
+                            scene,
+                            span,
+                            client.bytes_received - first,
+                            client.updates - updates,
+                            first,
+                            painted,
+                        )
+                    )
+                    encodings.update(client.encodings_seen)
+                finally:
+                    await client.close()
+    return runs, encodings
+
+
+def x11vnc_version(binary: str) -> str:
+    try:
+        done = subprocess.run([binary, "-version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "x11vnc"
+    # "x11vnc: 0.9.16 lastmod: 2019-01-05" -> "x11vnc 0.9.16"
+    return (done.stdout.strip() or "x11vnc").split(" lastmod")[0].replace(":", "")
+
+
+def measure(scenes: Sequence[str], seconds: float) -> tuple[str, list[tuple[str, ...]], list[str]]:
+    """The title, the rows and the notes of the bandwidth table."""
+    ours = asyncio.run(porthole(scenes, seconds))
+    binary = shutil.which("x11vnc")
+    theirs, encodings = asyncio.run(x11vnc(binary, scenes, seconds)) if binary else (None, None)
+    vnc = x11vnc_version(binary) if binary else "x11vnc (not installed: skipped)"
+    title = (
+        f"Bytes per second received, {WIDTH}x{HEIGHT}, {seconds:g} s per scene: Porthole "
+        f"(direct, H.264) vs {vnc} (Tight, JPEG quality level {TIGHT_QUALITY})"
+    )
+    rows: list[tuple[str, ...]] = []
+    for n, run in enumerate(ours):
+        other = theirs[n] if theirs else None
+        still = run.scene == "still"
+        rows.append(
+            (
+                run.scene,
+                f"{run.kbytes_per_s:.1f}",
+                f"{run.frames_per_s:.1f}",
+                f"{other.kbytes_per_s:.1f}" if other else "-",
+                f"{other.frames_per_s:.1f}" if other else "-",
+                f"{run.painted_per_s:.1f} / {other.painted_per_s:.1f}"
+                if other
+                else f"{run.painted_per_s:.1f}",
+                f"Porthole < {STILL_GOAL_KBPS:g} kB/s" if still else "",
+                ("yes" if run.kbytes_per_s < STILL_GOAL_KBPS else "NO") if still else "",
+            )
+        )
+    firsts = ", ".join(
+        f"{run.scene} {run.first_bytes / 1000:.0f}"
+        + (f" / {theirs[n].first_bytes / 1000:.0f}" if theirs else "")
+        for n, run in enumerate(ours)
+    )
+    notes = [f"first picture, kB (Porthole / x11vnc): {firsts}"]
+    if encodings:
+        used = ", ".join(
+            f"{ENCODING_NAMES.get(code, code)} {count}" for code, count in encodings.most_common()
+        )
+        notes.append(f"x11vnc rectangles by encoding: {used}")
+    return title, rows, notes
+
+
+HEADER = (
+    "scene",
+    "Porthole kB/s",
+    "Porthole frames/s",
+    "x11vnc kB/s",
+    "x11vnc updates/s",
+    "content changes/s (P / V)",
+    "goal",
+    "met?",
+)
