@@ -15,6 +15,11 @@ from app.agent.capture.base import INPUTS, SOURCES
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="porthole", description="Reach your own computers.")
     parser.add_argument("--version", action="version", version=f"porthole {__version__}")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start the viewer, check its window shows, print 'smoke ok' and quit (~1 s)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="{cloud,agent,demo}")
 
     cloud = commands.add_parser("cloud", help="the cloud service")
@@ -81,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.smoke_test and args.command is not None:
+        parser.error("--smoke-test checks the viewer; it takes no command")
     level = os.environ.get("PORTHOLE_LOG_LEVEL", "info").upper()
     logging.basicConfig(
         level=getattr(logging, level, logging.INFO),
@@ -101,8 +109,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.demo import run_demo
 
         return run_demo(port=args.port, with_viewer=not args.no_viewer)
+    from app.viewer import smoke
     from app.viewer.main import run_viewer
 
+    if args.smoke_test:
+        smoke.request()
     return run_viewer()
 
 
