@@ -360,6 +360,10 @@ class _VideoStream:
                     await self._send(encode_frame(frame))
                 if encoded:
                     await self._ws.send(encode_message(timing))
+            # The grab may have read the screen's change reports off its connection (an X
+            # round trip does), where the descriptor watch no longer sees them: look.
+            if self._screen.changes_pending():
+                self.changed.set()
             # At most max_fps: changes arriving meanwhile are folded into the next grab.
             await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
 

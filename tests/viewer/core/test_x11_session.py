@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import select
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -167,3 +168,38 @@ async def test_the_viewer_picks_a_monitor(api: Api) -> None:
                     assert shapes[-1] == (720, 2560, 3)
         finally:
             conn.close()
+
+
+def play_colours(name: str, count: int, fps: float) -> None:
+    """A changing screen: ``count`` pictures at ``fps``, each painted in strips as video
+    players and toolkits do (so changes keep arriving while the agent grabs)."""
+    conn = display.Display(name)
+    try:
+        root = conn.screen().root
+        gc = root.create_gc()
+        start = time.monotonic()
+        for n in range(count):
+            for strip in range(16):
+                gc.change(foreground=(n * 0x0A1B2C + strip * 0x050505) & 0xFFFFFF)
+                root.fill_rectangle(gc, 0, strip * 45, 1280, 45)
+                conn.flush()
+            conn.sync()
+            wait = start + (n + 1) / fps - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)  # pacing the content, not synchronising the test
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_changing_screen_streams_at_its_own_pace(api: Api, x_display: str) -> None:
+    """Changes that keep coming are all seen, not only when something else nudges the
+    agent: a grab's X round trip reads DAMAGE reports off the socket, out of sight of
+    the watch on it."""
+    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+            await session.next_picture(timeout_s=20)
+            before = session.video_frames
+            await asyncio.to_thread(play_colours, x_display, 60, 30.0)  # 2 s at 30 fps
+            assert session.video_frames - before >= 30, "most changes were not streamed"
