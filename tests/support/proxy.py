@@ -45,3 +45,75 @@ class BlackholeProxy:
                 await writer.drain()
             if not self._cut.is_set():
                 writer.close()
+
+
+class DroppingProxy:
+    """A loopback TCP proxy whose current connections can be dropped (closed at once, as
+    when a NAT forgets them) or silenced (kept open, bytes swallowed), while new
+    connections go through: a client that reconnects finds its way back."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.accepted = 0
+        self._server: asyncio.Server | None = None
+        self._links: list[_Link] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> DroppingProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        self.drop()
+        await self._server.wait_closed()
+
+    def drop(self) -> None:
+        """Abort every connection open now, both sides."""
+        for link in self._links:
+            for writer in link.writers:
+                writer.transport.abort()
+        self._links.clear()
+
+    def silence(self) -> None:
+        """Swallow everything on the connections open now; later ones are untouched."""
+        for link in self._links:
+            link.silent = True
+        self._links.clear()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        link = _Link([writer, up_writer])
+        self._links.append(link)
+        await asyncio.gather(
+            self._pipe(link, reader, up_writer), self._pipe(link, up_reader, writer)
+        )
+
+    async def _pipe(
+        self, link: _Link, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(65536):
+                if link.silent:
+                    continue
+                writer.write(data)
+                await writer.drain()
+            if not link.silent:
+                writer.close()
+
+
+class _Link:
+    def __init__(self, writers: list[asyncio.StreamWriter]) -> None:
+        self.writers = writers
+        self.silent = False

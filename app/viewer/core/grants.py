@@ -23,6 +23,12 @@ async def request_session(
         )
     except httpx.HTTPError as exc:
         raise SessionFailed(f"The cloud could not be reached: {exc}") from None
+    return grant_from_response(response)
+
+
+def grant_from_response(response: httpx.Response) -> SessionGrant:
+    """The grant in a ``POST /api/v1/sessions`` answer, or the refusal as SessionEnded
+    (final) or SessionFailed (worth retrying)."""
     if response.status_code == 201:
         body = response.json()
         return SessionGrant(body["session_id"], body["ticket"], tuple(body["direct_urls"]))

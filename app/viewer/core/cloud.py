@@ -1,0 +1,348 @@
+"""The viewer's client for the cloud's HTTP API (``/api/v1``), without Qt.
+
+It signs in, keeps the access token fresh and turns every answer into a typed record
+(``records``) or an exception of one tree (``errors``). Refresh tokens rotate: each
+refresh returns a new one and the old one must never be used again (the cloud ends the
+whole sign-in when it sees a used one), so refreshes are serialised, a call that raced a
+refresh reuses its result, and ``on_tokens`` hears every new pair so remember-me can
+store the current refresh token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from app.agent.link import websocket_url
+from app.viewer.core.errors import (
+    CloudError,
+    CloudUnreachable,
+    PaymentDeclined,
+    SessionExpired,
+    error_from_answer,
+)
+from app.viewer.core.grants import grant_from_response
+from app.viewer.core.i18n import tr
+from app.viewer.core.records import (
+    Account,
+    Computer,
+    EnrollmentCode,
+    PaymentMethod,
+    Plan,
+    Purchase,
+    Subscription,
+    Tokens,
+)
+from app.viewer.core.session import Renew, SessionEnded, SessionFailed, SessionGrant
+
+API = "/api/v1"
+T = TypeVar("T")
+TokensListener = Callable[[Tokens | None], None]
+
+
+class CloudClient:
+    """One signed-in (or not yet) account on one cloud. Use as ``async with``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 15.0,
+        connect_timeout_s: float = 5.0,
+        refresh_token: str | None = None,
+        on_tokens: TokensListener | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+            transport=transport,
+        )
+        self._access: str | None = None
+        # Set when resuming a remembered sign-in: the first call refreshes with it.
+        self._refresh: str | None = refresh_token
+        #: Told every new token pair, and None once they are gone (remember-me stores them).
+        self.on_tokens = on_tokens
+        self._refreshing = asyncio.Lock()
+
+    async def __aenter__(self) -> CloudClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def signed_in(self) -> bool:
+        """Holding a refresh token (which the cloud may still refuse)."""
+        return self._refresh is not None
+
+    def ws_url(self, path: str) -> str:
+        return websocket_url(self.base_url, API + path)
+
+    # -- signing in and out ------------------------------------------------------------
+
+    async def sign_up(self, email: str, password: str) -> Account:
+        """Create the account and sign in to it."""
+        created = await self._send("POST", "/accounts", json={"email": email, "password": password})
+        self._body(created, 201)
+        return await self.sign_in(email, password)
+
+    async def sign_in(self, email: str, password: str) -> Account:
+        answer = await self._send(
+            "POST", "/auth/token", json={"email": email, "password": password}
+        )
+        self._set_tokens(self._parse(Tokens.from_json, self._body(answer, 200)))
+        return await self.me()
+
+    async def resume(self, refresh_token: str) -> Account:
+        """Sign in again with a remembered refresh token (``SessionExpired`` if it is over)."""
+        self._access, self._refresh = None, refresh_token
+        await self.refresh()
+        return await self.me()
+
+    async def refresh(self) -> None:
+        """Swap the refresh token for a new pair now."""
+        async with self._refreshing:
+            await self._refresh_locked()
+
+    async def access_token(self) -> str:
+        """A current access token (refreshed first if there is none yet)."""
+        return self._access or await self.renew_access(None)
+
+    async def renew_access(self, rejected: str | None) -> str:
+        """A new access token after the cloud refused ``rejected``; if another call already
+        replaced it meanwhile, that one, without spending the refresh token twice."""
+        async with self._refreshing:
+            if self._access is None or self._access == rejected:
+                await self._refresh_locked()
+            assert self._access is not None
+            return self._access
+
+    async def sign_out(self) -> bool:
+        """End this sign-in on the cloud and forget the tokens, whatever happens. True
+        when the cloud confirmed; False when it could not be told (the tokens are gone
+        from here anyway and expire on their own)."""
+        if self._refresh is None:
+            return False
+        refresh_token = self._refresh
+        try:
+            answer = await self._authorized(
+                "POST", "/auth/logout", json={"refresh_token": refresh_token}
+            )
+            return answer.status_code == 204
+        except CloudError:
+            return False
+        finally:
+            self._forget()
+
+    # -- account and computers ---------------------------------------------------------
+
+    async def me(self) -> Account:
+        return self._parse(Account.from_json, await self._get("/me"))
+
+    async def computers(self) -> list[Computer]:
+        return [self._parse(Computer.from_json, item) for item in await self._get("/computers")]
+
+    async def rename_computer(self, computer_id: str, name: str) -> Computer:
+        answer = await self._authorized("PATCH", f"/computers/{computer_id}", json={"name": name})
+        return self._parse(Computer.from_json, self._body(answer, 200))
+
+    async def remove_computer(self, computer_id: str) -> None:
+        self._body(await self._authorized("DELETE", f"/computers/{computer_id}"), 204)
+
+    async def enrollment_code(self) -> EnrollmentCode:
+        """A one-time code to enrol a computer without typing the password on it."""
+        answer = await self._authorized("POST", "/enrollment-codes")
+        return self._parse(EnrollmentCode.from_json, self._body(answer, 201))
+
+    async def start_session(self, computer_id: str) -> SessionGrant:
+        """A session ticket. Refusals keep ``grants.request_session``'s meaning:
+        ``SessionEnded`` when waiting cannot help (no such computer, no subscription),
+        ``SessionFailed`` when it may (offline, unreachable); ``SessionExpired`` when the
+        person must sign in again."""
+        try:
+            answer = await self._authorized("POST", "/sessions", json={"computer_id": computer_id})
+        except CloudUnreachable as exc:
+            raise SessionFailed(exc.message) from exc
+        return grant_from_response(answer)
+
+    def renewer(self, computer_id: str) -> Renew:
+        """What ``ViewerSession(renew=...)`` calls for a fresh ticket after a drop; an
+        ended sign-in ends the session's retries."""
+
+        async def renew() -> SessionGrant:
+            try:
+                return await self.start_session(computer_id)
+            except SessionExpired as exc:
+                raise SessionEnded(exc.message) from exc
+
+        return renew
+
+    # -- billing -----------------------------------------------------------------------
+
+    async def plans(self, channel: str = "app") -> list[Plan]:
+        body = await self._get("/plans", params={"channel": channel}, auth=False)
+        return [self._parse(Plan.from_json, item) for item in body]
+
+    async def subscription(self) -> Subscription:
+        return self._parse(Subscription.from_json, await self._get("/subscription"))
+
+    async def purchase(
+        self,
+        plan: str,
+        payment_method: PaymentMethod,
+        idempotency_key: str,
+        *,
+        channel: str = "app",
+    ) -> Purchase:
+        """Buy ``plan``. The same ``idempotency_key`` for the same intent never charges
+        twice: a repeat answers the first outcome (or ``InFlight`` while it runs).
+        A declined payment raises ``PaymentDeclined``."""
+        answer = await self._authorized(
+            "POST",
+            "/purchases",
+            json={"plan": plan, "channel": channel, "payment_method": payment_method.as_json()},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        purchase = self._parse(Purchase.from_json, self._body(answer, 201))
+        if purchase.state == "failed":
+            raise PaymentDeclined(
+                purchase.failure_message or tr("The payment was declined."),
+                code="payment_declined",
+                status=answer.status_code,
+                purchase_id=purchase.id,
+            )
+        return purchase
+
+    async def purchase_status(self, purchase_id: str) -> Purchase:
+        return self._parse(Purchase.from_json, await self._get(f"/purchases/{purchase_id}"))
+
+    async def purchases(self) -> list[Purchase]:
+        return [self._parse(Purchase.from_json, item) for item in await self._get("/purchases")]
+
+    async def set_auto_renew(self, enabled: bool) -> Subscription:
+        answer = await self._authorized(
+            "PUT", "/subscription/auto-renew", json={"enabled": enabled}
+        )
+        return self._parse(Subscription.from_json, self._body(answer, 200))
+
+    async def redeem_bundle(self, code: str) -> Subscription:
+        answer = await self._authorized("POST", "/bundles/redeem", json={"code": code})
+        return self._parse(Subscription.from_json, self._body(answer, 200))
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    async def _get(
+        self, path: str, *, params: dict[str, str] | None = None, auth: bool = True
+    ) -> Any:
+        if auth:
+            return self._body(await self._authorized("GET", path, params=params), 200)
+        return self._body(await self._send("GET", path, params=params), 200)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        try:
+            return await self._http.request(
+                method, API + path, json=json, params=params, headers=sent
+            )
+        except httpx.TimeoutException as exc:
+            raise CloudUnreachable(
+                tr("The cloud did not answer in time. Check the connection and try again.")
+            ) from exc
+        except httpx.TransportError as exc:
+            raise CloudUnreachable(
+                tr(
+                    "The cloud at {url} cannot be reached. Check the connection and try again."
+                ).format(url=self.base_url)
+            ) from exc
+
+    async def _authorized(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """Send with the access token; on a 401, refresh once and send again."""
+        token = await self.access_token()
+        answer = await self._send(method, path, token=token, **options)
+        if answer.status_code != 401:
+            return answer
+        answer = await self._send(method, path, token=await self.renew_access(token), **options)
+        if answer.status_code == 401:
+            # Refused with a token minted a moment ago: the sign-in itself is over.
+            self._forget()
+            raise SessionExpired(self._error(answer).message, code="session_ended", status=401)
+        return answer
+
+    async def _refresh_locked(self) -> None:
+        if self._refresh is None:
+            raise SessionExpired(tr("Sign in to continue."))
+        answer = await self._send("POST", "/auth/refresh", json={"refresh_token": self._refresh})
+        if answer.status_code == 200:
+            self._set_tokens(self._parse(Tokens.from_json, self._body(answer, 200)))
+            return
+        error = self._error(answer)
+        if answer.status_code in (400, 401, 422):
+            # Expired, revoked or reused: no later call can succeed with it.
+            self._forget()
+            raise SessionExpired(error.message, code=error.code, status=answer.status_code)
+        raise error  # throttled or a server error: the refresh token may still be good
+
+    def _set_tokens(self, tokens: Tokens) -> None:
+        self._access, self._refresh = tokens.access_token, tokens.refresh_token
+        if self.on_tokens is not None:
+            self.on_tokens(tokens)
+
+    def _forget(self) -> None:
+        had_tokens = self._refresh is not None
+        self._access = self._refresh = None
+        if had_tokens and self.on_tokens is not None:
+            self.on_tokens(None)
+
+    def _body(self, answer: httpx.Response, expected: int) -> Any:
+        if answer.status_code != expected:
+            raise self._error(answer)
+        if expected == 204:
+            return None
+        try:
+            return answer.json()
+        except ValueError:
+            raise self._unreadable() from None
+
+    @staticmethod
+    def _error(answer: httpx.Response) -> CloudError:
+        try:
+            body = answer.json()
+        except ValueError:
+            body = None  # a proxy's HTML page, say: the status still says what happened
+        return error_from_answer(answer.status_code, body, answer.headers)
+
+    def _parse(self, parse: Callable[[Any], T], body: Any) -> T:
+        try:
+            return parse(body)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise self._unreadable() from None
+
+    @staticmethod
+    def _unreadable() -> CloudError:
+        return CloudError(
+            tr("The cloud sent an answer this app cannot read. Update the app or try again later.")
+        )
