@@ -15,6 +15,22 @@ from app.agent.capture.base import INPUTS, SOURCES
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="porthole", description="Reach your own computers.")
     parser.add_argument("--version", action="version", version=f"porthole {__version__}")
+    viewer = parser.add_argument_group("viewer")
+    viewer.add_argument("--cloud", help="the cloud's URL (default: the last one, or local)")
+    viewer.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="show one computer full screen for good (needs --cloud, --email, --computer); "
+        "signs in from the keyring or PORTHOLE_PASSWORD",
+    )
+    viewer.add_argument("--email", help="the account (kiosk)")
+    viewer.add_argument("--computer", help="the computer's name (kiosk)")
+    viewer.add_argument(
+        "--exit-chord",
+        metavar="KEYS",
+        help="the keys that leave kiosk mode (default: Ctrl+Alt+Shift+Q)",
+    )
+    viewer.add_argument("--lang", choices=["en", "fr"], help="the language (default: the system's)")
     parser.add_argument(
         "--smoke-test",
         action="store_true",
@@ -110,11 +126,22 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_demo(port=args.port, with_viewer=not args.no_viewer)
     from app.viewer import smoke
-    from app.viewer.main import run_viewer
+    from app.viewer.main import ViewerOptions, run_viewer
 
     if args.smoke_test:
         smoke.request()
-    return run_viewer()
+    if args.kiosk and not (args.cloud and args.email and args.computer):
+        print("--kiosk needs --cloud, --email and --computer.", file=sys.stderr)
+        return 2
+    options = ViewerOptions(
+        cloud=args.cloud,
+        kiosk=args.kiosk,
+        email=args.email,
+        computer=args.computer,
+        exit_chord=args.exit_chord,
+        lang=args.lang,
+    )
+    return run_viewer(options)
 
 
 def _cloud(args: argparse.Namespace) -> int:

@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
+from typing import Any
 
+from app.protocol import ScreenList
 from app.protocol.input import InputEvent, Modifier
 from app.viewer.core.decoder import Picture
 from app.viewer.core.gestures import (
@@ -35,6 +37,8 @@ from app.viewer.core.viewport import Viewport
 from app.viewer.qt import QtCore, Signal
 
 log = logging.getLogger(__name__)
+#: Stream settings per quality choice: (kbit/s, frames per second, scale).
+QUALITIES = {"auto": (6000, 60, 1.0), "fast": (2500, 30, 0.75), "best": (15000, 60, 1.0)}
 WHEEL_UNITS_PER_NOTCH = 120  # Qt's angle delta: eighths of a degree, 15° a notch
 PIXELS_PER_NOTCH = 40.0  # trackpads report pixels: about one notch of text
 
@@ -46,6 +50,8 @@ class SessionController(QtCore.QObject):
     state_changed = Signal(str, str)
     #: The local view zoomed or panned: repaint.
     viewport_changed = Signal()
+    #: The remote computer's monitors changed, or the one shown: (ids, names, current id).
+    screens_changed = Signal(list, list, str)
 
     def __init__(self, settings: GestureSettings | None = None) -> None:
         super().__init__()
@@ -62,6 +68,7 @@ class SessionController(QtCore.QObject):
         self._deadline.timeout.connect(self._deadline_reached)
         self._device_pixel_ratio = 1.0
         self._stopping: asyncio.Event | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
         self.picture_ready.connect(self._picture_arrived)
 
     # -- wiring -------------------------------------------------------------------------
@@ -79,6 +86,7 @@ class SessionController(QtCore.QObject):
                 renew=renew,
                 on_state=self.on_state,
                 on_picture=self.on_picture,
+                on_screens=self.on_screens,
             ) as session:
                 self.attach(session)
                 ended = asyncio.ensure_future(session.wait_state("closed", float("inf")))
@@ -102,6 +110,27 @@ class SessionController(QtCore.QObject):
     def on_picture(self, picture: Picture) -> None:
         """ViewerSession's decode-thread hook: only signal; the GUI reads ``latest``."""
         self.picture_ready.emit()
+
+    def on_screens(self, screens: ScreenList) -> None:
+        ids = [m.id for m in screens.monitors]
+        names = [m.name or m.id for m in screens.monitors]
+        self.screens_changed.emit(ids, names, screens.current)
+
+    def select_monitor(self, monitor_id: str) -> None:
+        if self.session is not None:
+            self._background(self.session.select_monitor(monitor_id))
+
+    def set_quality(self, quality: str) -> None:
+        """auto: the agent's defaults; fast: fewer bits for slow links; best: more."""
+        if self.session is None:
+            return
+        bitrate, fps, scale = QUALITIES[quality]
+        self._background(self.session.set_video(bitrate_kbps=bitrate, max_fps=fps, scale=scale))
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def on_state(self, state: State, detail: str) -> None:
         self.state_changed.emit(state, detail)

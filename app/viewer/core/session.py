@@ -89,7 +89,9 @@ class ViewerSession:
         backoff: Backoff | None = None,
         on_state: Callable[[State, str], None] | None = None,
         on_picture: Callable[[Picture], None] | None = None,
+        on_screens: Callable[[ScreenList], None] | None = None,
     ) -> None:
+        self._on_screens = on_screens
         # Called on the decode thread with each new picture (the Qt window turns it into
         # a queued signal); ``latest`` always has the newest one.
         self._on_picture = on_picture
@@ -334,6 +336,8 @@ class ViewerSession:
             self.stats.agent_timing(message.frame_id, message.grab_ms, message.encode_ms)
         elif isinstance(message, ScreenList):
             self.screens = message
+            if self._on_screens is not None:
+                self._on_screens(message)
             async with self._changed:
                 self._changed.notify_all()
         elif isinstance(message, ErrorMessage):

@@ -5,11 +5,17 @@ keyboard. Kiosk mode shows the screen alone, full screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.protocol.input import Modifier
 from app.viewer.controllers.session import SessionController
-from app.viewer.qt import QtCore, QtGui, QtWidgets
+from app.viewer.qt import QtCore, QtGui, QtWidgets, Signal
 from app.viewer.views.video import VideoWidget
 
+#: Chords the viewer keeps for itself; every other key goes to the remote computer.
+STATS_CHORD = "Ctrl+Alt+Shift+S"
+FULL_SCREEN_CHORD = "Ctrl+Alt+Shift+F"
+KIOSK_EXIT_CHORD = "Ctrl+Alt+Shift+Q"
 BAR_KEYS = ("Escape", "Tab", "Left", "Up", "Down", "Right", *(f"F{n}" for n in range(1, 13)))
 
 
@@ -24,9 +30,21 @@ BAR_LABELS = {"Escape": "Esc", "Left": "←", "Up": "↑", "Down": "↓", "Right
 
 
 class SessionWindow(QtWidgets.QWidget):
-    def __init__(self, controller: SessionController, title: str, *, kiosk: bool = False):
+    #: The kiosk's exit chord was pressed (kiosk windows do not close otherwise).
+    exit_requested = Signal()
+
+    def __init__(
+        self,
+        controller: SessionController,
+        title: str,
+        *,
+        kiosk: bool = False,
+        exit_chord: str = KIOSK_EXIT_CHORD,
+    ):
         super().__init__()
         self.controller = controller
+        self.kiosk = kiosk
+        self._leaving = False
         self.setWindowTitle(self.tr("{computer} — Porthole").format(computer=title))
         self.video = VideoWidget(controller, self)
         self.status = QtWidgets.QLabel(self.tr("Connecting…"))
@@ -44,11 +62,33 @@ class SessionWindow(QtWidgets.QWidget):
         layout.addWidget(self.keys_bar)
         if kiosk:
             self.bar.setVisible(False)  # no chrome: the remote screen and nothing else
+            self.video.veil_at_bottom = True  # and nothing over the middle of it
+            self._shortcut(exit_chord, self.exit_requested.emit)
+        self._shortcut(STATS_CHORD, self.stats_button.toggle)
+        self._shortcut(FULL_SCREEN_CHORD, self.toggle_full_screen)
         self._stats_timer = QtCore.QTimer(self)
         self._stats_timer.setInterval(1000)
         self._stats_timer.timeout.connect(self._show_stats)
         controller.state_changed.connect(self._state_changed)
+        controller.screens_changed.connect(self._screens_changed)
         self.resize(1280, 760)
+
+    def _shortcut(self, chord: str, action: Callable[[], object]) -> None:
+        shortcut = QtGui.QShortcut(QtGui.QKeySequence(chord), self)
+        shortcut.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(action)
+
+    def show_kiosk(self) -> None:
+        """Full screen without window chrome, also where no window manager runs (which
+        would otherwise leave a plain window at its default size)."""
+        self.setWindowFlag(QtCore.Qt.WindowType.FramelessWindowHint, True)
+        screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+        self.video.setFocus()
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     def _build_bar(self) -> QtWidgets.QWidget:
         bar = QtWidgets.QWidget(self)
@@ -65,7 +105,30 @@ class SessionWindow(QtWidgets.QWidget):
         self.stats_button.toggled.connect(self._toggle_stats)
         self.disconnect_button = tool_button(self.tr("Disconnect"))
         self.disconnect_button.clicked.connect(self.close)
+        self.full_screen_button = tool_button(self.tr("Full screen"))
+        self.full_screen_button.clicked.connect(self.toggle_full_screen)
+        self.monitor_box = QtWidgets.QComboBox()
+        self.monitor_box.setAccessibleName(self.tr("Monitor"))
+        self.monitor_box.setVisible(False)  # until the computer says it has several
+        self.monitor_box.activated.connect(
+            lambda index: self.controller.select_monitor(self.monitor_box.itemData(index))
+        )
+        self.quality_box = QtWidgets.QComboBox()
+        self.quality_box.setAccessibleName(self.tr("Picture quality"))
+        for key, label in (
+            ("auto", self.tr("Auto")),
+            ("fast", self.tr("Fast")),
+            ("best", self.tr("Best")),
+        ):
+            self.quality_box.addItem(label, key)
+        self.quality_box.activated.connect(
+            lambda index: self.controller.set_quality(self.quality_box.itemData(index))
+        )
+        for box in (self.monitor_box, self.quality_box):
+            box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+            row.addWidget(box)
         for button in (
+            self.full_screen_button,
             self.keyboard_button,
             self.zoom_button,
             self.stats_button,
@@ -153,6 +216,13 @@ class SessionWindow(QtWidgets.QWidget):
             )
         )
 
+    def _screens_changed(self, ids: list[str], names: list[str], current: str) -> None:
+        self.monitor_box.clear()
+        for monitor_id, name in zip(ids, names, strict=True):
+            self.monitor_box.addItem(name, monitor_id)
+        self.monitor_box.setCurrentIndex(max(0, ids.index(current) if current in ids else 0))
+        self.monitor_box.setVisible(len(ids) > 1)
+
     def _state_changed(self, state: str, detail: str) -> None:
         texts = {
             "connecting": self.tr("Connecting…"),
@@ -162,9 +232,19 @@ class SessionWindow(QtWidgets.QWidget):
         }
         text = texts.get(state, state)
         self.status.setText(f"{text} {detail}".strip() if state != "live" else text)
+        # Connection lost: the last picture stays, under a veil that says so.
+        self.video.set_veil(None if state == "live" else text)
         if state == "live":
             self.video.setFocus()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self.kiosk and not self._leaving:
+            event.ignore()  # a kiosk leaves on its chord only
+            return
         self.controller.stop()
         super().closeEvent(event)
+
+    def leave(self) -> None:
+        """Close, kiosk or not (the kiosk's exit chord, the app quitting)."""
+        self._leaving = True
+        self.close()

@@ -33,6 +33,8 @@ class VideoWidget(QtWidgets.QWidget):
         self.setMouseTracking(True)  # hover moves the remote pointer too
         self.setMinimumSize(160, 90)
         self.painted_frame_id = -1  # the last picture drawn, for tests and stats
+        self._veil: str | None = None
+        self.veil_at_bottom = False  # kiosk: nothing over the middle of the screen
         controller.picture_ready.connect(self.update)
         controller.viewport_changed.connect(self.update)
 
@@ -43,6 +45,8 @@ class VideoWidget(QtWidgets.QWidget):
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         picture = self._controller.picture()
         if picture is None:
+            if self._veil is not None:
+                self._paint_veil(painter)
             return
         pixels = picture.image  # packed RGB rows (the decoder sees to it)
         height, width, _ = pixels.shape
@@ -55,8 +59,25 @@ class VideoWidget(QtWidgets.QWidget):
             # Zoomed in, or the decoder has not caught up with a resize yet.
             painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(target, image)
-        painter.end()
         self.painted_frame_id = picture.frame_id
+        if self._veil is not None:
+            self._paint_veil(painter)
+        painter.end()
+
+    def set_veil(self, text: str | None) -> None:
+        """Dim the last picture with a line of text (reconnecting...), or lift the veil."""
+        self._veil = text
+        self.update()
+
+    def _paint_veil(self, painter: QtGui.QPainter) -> None:
+        band = QtCore.QRect(0, 0, self.width(), max(32, self.height() // 14))
+        if self.veil_at_bottom:
+            band.moveBottom(self.height() - 1)
+            painter.fillRect(band, QtGui.QColor(0, 0, 0, 150))
+        else:
+            painter.fillRect(self.rect(), QtGui.QColor(0, 0, 0, 110))
+        painter.setPen(QtGui.QColor("white"))
+        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, self._veil or "")
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         size = event.size()

@@ -1,0 +1,344 @@
+"""The app: signing in (remembered in the OS keyring), the Computers list kept live by
+the event feed, the subscription banner, buying and managing, and one session window
+per computer. Views only show what this decides; every cloud call runs as a task on the
+Qt event loop (qasync), never blocking it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from app.protocol import (
+    ComputerAdded,
+    ComputerPresence,
+    ComputerRemoved,
+    ComputerRenamed,
+    PurchaseChanged,
+    SubscriptionChanged,
+)
+from app.viewer.controllers.session import SessionController
+from app.viewer.core.banner import banner_for, format_date
+from app.viewer.core.cloud import CloudClient
+from app.viewer.core.credentials import CredentialStore
+from app.viewer.core.errors import CloudError, SessionExpired, Throttled
+from app.viewer.core.events import EventFeed, FeedItem, Resync
+from app.viewer.core.purchase import PurchaseFlow, PurchaseState
+from app.viewer.core.records import Computer, PaymentMethod, Subscription
+from app.viewer.core.session import SessionFailed
+from app.viewer.qt import QtCore
+from app.viewer.views.main_window import MainWindow
+from app.viewer.views.manage import ManagePanel
+from app.viewer.views.purchase import PurchasePanel
+from app.viewer.views.session_window import SessionWindow
+
+log = logging.getLogger(__name__)
+
+
+class AppController(QtCore.QObject):
+    def __init__(
+        self, cloud_url: str, window: MainWindow, credentials: CredentialStore | None = None
+    ) -> None:
+        super().__init__()
+        self.cloud_url = cloud_url.rstrip("/")
+        self.window = window
+        self.credentials = credentials or CredentialStore()
+        self.client: CloudClient | None = None
+        self.feed: EventFeed | None = None
+        self.email = ""
+        self.computers: dict[str, Computer] = {}
+        self.subscription: Subscription | None = None
+        self.sessions: dict[str, SessionWindow] = {}
+        self.purchase_panel: PurchasePanel | None = None
+        self.manage_panel: ManagePanel | None = None
+        self.flow: PurchaseFlow | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._remember = False
+        self._last_form: tuple[str, str, bool, bool] | None = None
+        sign_in = window.sign_in
+        sign_in.sign_in_requested.connect(lambda e, p, r: self._run(self.sign_in(e, p, remember=r)))
+        sign_in.sign_up_requested.connect(
+            lambda e, p, r: self._run(self.sign_in(e, p, remember=r, create=True))
+        )
+        sign_in.retry_requested.connect(self._retry_sign_in)
+        computers = window.computers
+        computers.connect_requested.connect(lambda cid: self._run(self.open_session(cid)))
+        computers.rename_requested.connect(lambda cid, n: self._run(self.rename(cid, n)))
+        computers.remove_requested.connect(lambda cid: self._run(self.remove(cid)))
+        computers.empty.code_requested.connect(lambda: self._run(self.new_code()))
+        computers.empty.set_cloud(self.cloud_url)
+        computers.banner.action_requested.connect(self._banner_action)
+        window.sign_out_requested.connect(lambda: self._run(self.sign_out()))
+        window.manage_requested.connect(lambda: self._run(self.open_manage()))
+
+    # -- tasks -------------------------------------------------------------------------
+
+    def _run(self, work: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        """A cloud call from a click: a task on the loop; an ended sign-in anywhere goes
+        back to the sign-in page (same window)."""
+
+        async def guarded() -> Any:
+            try:
+                return await work
+            except SessionExpired as exc:
+                await self._signed_out(exc.message)
+            except CloudError as exc:
+                self.window.status.showMessage(exc.message, 10_000)
+            except SessionFailed as exc:  # a session could not start (offline...)
+                self.window.status.showMessage(str(exc), 10_000)
+
+        task = asyncio.ensure_future(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def start(self) -> None:
+        """Signed in from the keyring when remembered, else the sign-in page."""
+        remembered = self.credentials.load()
+        if remembered is not None and remembered.cloud_url == self.cloud_url:
+            self.window.sign_in.reset(remembered.email)
+            if remembered.refresh_token:
+                self.window.sign_in.set_busy(True)
+                client = self._new_client(remembered.email, remember=True)
+                try:
+                    account = await client.resume(remembered.refresh_token)
+                except CloudError as exc:
+                    await client.aclose()
+                    self.client = None
+                    self.window.sign_in.set_busy(False)
+                    self.window.sign_in.show_error(exc.message, retry=exc.retryable)
+                    return
+                await self._signed_in(account.email)
+
+    def _new_client(self, email: str, *, remember: bool) -> CloudClient:
+        listener = self.credentials.listener(self.cloud_url, email) if remember else None
+        self.client = CloudClient(self.cloud_url, on_tokens=listener)
+        return self.client
+
+    # -- signing in and out ------------------------------------------------------------
+
+    async def sign_in(
+        self, email: str, password: str, *, remember: bool, create: bool = False
+    ) -> None:
+        form = self.window.sign_in
+        self._last_form = (email, password, remember, create)
+        form.set_busy(True)
+        client = self._new_client(email, remember=remember)
+        try:
+            if create:
+                await client.sign_up(email, password)
+            account = await client.sign_in(email, password)
+        except Throttled as exc:
+            form.set_busy(False)
+            form.show_error(exc.message, wait_s=exc.retry_after_s)
+            return
+        except CloudError as exc:
+            form.set_busy(False)
+            form.show_error(exc.message, retry=exc.retryable)
+            return
+        finally:
+            form.password.clear()
+        if not remember:
+            self.credentials.clear()
+        await self._signed_in(account.email)
+
+    def _retry_sign_in(self) -> None:
+        if self._last_form is not None:
+            email, password, remember, create = self._last_form
+            self._run(self.sign_in(email, password, remember=remember, create=create))
+        else:
+            self._run(self.start())
+
+    async def _signed_in(self, email: str) -> None:
+        self.email = email
+        self.window.sign_in.set_busy(False)
+        self.window.sign_in.show_error("")
+        self.window.show_computers(email)
+        assert self.client is not None
+        self.feed = EventFeed(self.client, on_event=self._event)
+        self.feed.start()
+        await self.reload()
+
+    async def sign_out(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(CloudError):
+                await self.client.sign_out()
+        self.credentials.clear()
+        await self._signed_out("")
+
+    async def _signed_out(self, message: str) -> None:
+        self.flow = None
+        for window in list(self.sessions.values()):
+            window.leave()
+        if self.feed is not None:
+            await self.feed.close()
+            self.feed = None
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+        self.window.sign_in.reset(self.email)
+        self.window.sign_in.show_error(message)
+        self.window.show_sign_in()
+
+    # -- the list and the banner ----------------------------------------------------------
+
+    async def reload(self) -> None:
+        assert self.client is not None
+        computers, subscription = await asyncio.gather(
+            self.client.computers(), self.client.subscription()
+        )
+        self.computers = {c.id: c for c in computers}
+        self.window.computers.show_computers(computers)
+        self._show_subscription(subscription)
+
+    def _show_subscription(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.window.computers.banner.show_banner(banner_for(subscription, datetime.now(UTC)))
+        if self.manage_panel is not None:
+            self.manage_panel.show_subscription(subscription)
+
+    def _event(self, item: FeedItem) -> None:
+        if self.flow is not None:
+            self._run(self._observe_purchase(item))
+        if isinstance(item, Resync):
+            self._run(self.reload())
+        elif isinstance(item, ComputerPresence) and item.computer_id in self.computers:
+            old = self.computers[item.computer_id]
+            seen = datetime.fromisoformat(item.last_seen) if item.last_seen else old.last_seen
+            self._update(Computer(old.id, old.name, old.os, item.online, seen, old.screens))
+        elif isinstance(item, ComputerRenamed) and item.computer_id in self.computers:
+            old = self.computers[item.computer_id]
+            self._update(Computer(old.id, item.name, old.os, old.online, old.last_seen))
+        elif isinstance(item, ComputerRemoved):
+            self.computers.pop(item.computer_id, None)
+            self.window.computers.show_computers(list(self.computers.values()))
+        elif isinstance(item, ComputerAdded):
+            self._run(self.reload())
+        elif isinstance(item, SubscriptionChanged | PurchaseChanged):
+            self._run(self._reload_subscription())
+
+    def _update(self, computer: Computer) -> None:
+        self.computers[computer.id] = computer
+        self.window.computers.show_computers(list(self.computers.values()))
+
+    async def _reload_subscription(self) -> None:
+        assert self.client is not None
+        self._show_subscription(await self.client.subscription())
+        if self.manage_panel is not None and self.manage_panel.isVisible():
+            self.manage_panel.show_purchases(await self.client.purchases())
+
+    async def rename(self, computer_id: str, name: str) -> None:
+        assert self.client is not None
+        self._update(await self.client.rename_computer(computer_id, name))
+
+    async def remove(self, computer_id: str) -> None:
+        assert self.client is not None
+        await self.client.remove_computer(computer_id)
+        self.computers.pop(computer_id, None)
+        self.window.computers.show_computers(list(self.computers.values()))
+
+    async def new_code(self) -> None:
+        assert self.client is not None
+        code = await self.client.enrollment_code()
+        expires = format_date(code.expires_at, datetime.now(UTC)) if code.expires_at else ""
+        self.window.computers.empty.show_code(code.code, expires)
+
+    # -- buying and managing ----------------------------------------------------------------
+
+    def _banner_action(self, action: str) -> None:
+        if action == "buy":
+            self._run(self.open_purchase())
+        else:
+            self._run(self.open_manage())
+
+    async def open_purchase(self) -> PurchasePanel:
+        assert self.client is not None
+        if self.purchase_panel is None:
+            panel = PurchasePanel()
+            panel.buy_requested.connect(lambda plan, method: self._run(self.buy(plan, method)))
+            panel.retry_requested.connect(lambda: self._run(self._retry_purchase()))
+            self.purchase_panel = panel
+        self.purchase_panel.set_plans(await self.client.plans("app"))
+        self.purchase_panel.show()
+        self.purchase_panel.raise_()
+        return self.purchase_panel
+
+    def _purchase_changed(self, state: PurchaseState) -> None:
+        if self.purchase_panel is not None:
+            self.purchase_panel.show_state(state)
+        if state.stage == "active":
+            self._run(self._reload_subscription())
+
+    async def buy(self, plan: str, method: PaymentMethod) -> None:
+        assert self.client is not None
+        if self.flow is None or (self.flow.state.outcome and self.flow.state.stage != "failed"):
+            self.flow = PurchaseFlow(self.client, channel="app", on_change=self._purchase_changed)
+        await self.flow.submit(plan, method)
+
+    async def _retry_purchase(self) -> None:
+        if self.flow is not None:
+            await self.flow.retry()
+
+    async def _observe_purchase(self, item: FeedItem) -> None:
+        if self.flow is not None:
+            await self.flow.observe(item)
+
+    async def open_manage(self) -> ManagePanel:
+        assert self.client is not None
+        if self.manage_panel is None:
+            panel = ManagePanel()
+            panel.auto_renew_requested.connect(lambda on: self._run(self.set_auto_renew(on)))
+            self.manage_panel = panel
+        subscription, purchases = await asyncio.gather(
+            self.client.subscription(), self.client.purchases()
+        )
+        self._show_subscription(subscription)
+        self.manage_panel.show_purchases(purchases)
+        self.manage_panel.show()
+        self.manage_panel.raise_()
+        return self.manage_panel
+
+    async def set_auto_renew(self, on: bool) -> None:
+        assert self.client is not None and self.manage_panel is not None
+        try:
+            self._show_subscription(await self.client.set_auto_renew(on))
+        except CloudError as exc:
+            self.manage_panel.show_error(exc.message, was_on=not on)
+
+    # -- sessions -----------------------------------------------------------------------
+
+    async def open_session(self, computer_id: str) -> SessionWindow:
+        """One window per computer: a second click brings the first one forward."""
+        assert self.client is not None
+        existing = self.sessions.get(computer_id)
+        if existing is not None:
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        computer = self.computers[computer_id]
+        grant = await self.client.start_session(computer_id)
+        controller = SessionController()
+        window = SessionWindow(controller, computer.name)
+        self.sessions[computer_id] = window
+        window.show()
+        task = self._run(controller.run(self.cloud_url, grant, self.client.renewer(computer_id)))
+        task.add_done_callback(lambda _: self._session_ended(computer_id, window))
+        return window
+
+    def _session_ended(self, computer_id: str, window: SessionWindow) -> None:
+        if self.sessions.get(computer_id) is window:
+            del self.sessions[computer_id]
+
+    async def close(self) -> None:
+        for window in list(self.sessions.values()):
+            window.leave()
+        for task in list(self._tasks):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(task), 5)
+        if self.feed is not None:
+            await self.feed.close()
+        if self.client is not None:
+            await self.client.aclose()

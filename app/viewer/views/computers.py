@@ -1,0 +1,213 @@
+"""The Computers list: the subscription banner on top, then each computer with its
+presence, system and last-seen time, Connect, Rename and Remove; a search field once
+there are many; and, with none yet, how to install and enrol the agent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.viewer.core.banner import format_date
+from app.viewer.core.records import Computer
+from app.viewer.qt import QtCore, QtGui, QtWidgets, Signal
+from app.viewer.views.banner import BannerWidget
+
+SEARCH_FROM = 7  # computers; below that a search field is clutter
+
+
+class ComputerRow(QtWidgets.QFrame):
+    connect_requested = Signal(str)
+    rename_requested = Signal(str, str)
+    remove_requested = Signal(str)
+
+    def __init__(self, computer: Computer, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.computer_id = computer.id
+        self.setObjectName("computerRow")
+        self.name = QtWidgets.QLabel()
+        self.name.setObjectName("computerName")
+        self.name_edit = QtWidgets.QLineEdit()
+        self.name_edit.setAccessibleName(self.tr("New name"))
+        self.name_edit.setVisible(False)
+        self.name_edit.returnPressed.connect(self._rename_done)
+        self.detail = QtWidgets.QLabel()
+        self.presence = QtWidgets.QLabel()
+        self.connect_button = QtWidgets.QPushButton(self.tr("Connect"))
+        self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.computer_id))
+        self.rename_button = QtWidgets.QPushButton(self.tr("Rename"))
+        self.rename_button.clicked.connect(self._rename_start)
+        self.remove_button = QtWidgets.QPushButton(self.tr("Remove"))
+        self.remove_button.clicked.connect(self._remove_start)
+        # Removing asks first, in the row itself (no modal dialog over a live list).
+        self.confirm = QtWidgets.QWidget()
+        confirm_row = QtWidgets.QHBoxLayout(self.confirm)
+        confirm_row.setContentsMargins(0, 0, 0, 0)
+        confirm_row.addWidget(QtWidgets.QLabel(self.tr("Remove this computer?")))
+        self.confirm_remove = QtWidgets.QPushButton(self.tr("Remove"))
+        self.confirm_remove.clicked.connect(lambda: self.remove_requested.emit(self.computer_id))
+        cancel = QtWidgets.QPushButton(self.tr("Cancel"))
+        cancel.clicked.connect(lambda: self._confirming(False))
+        confirm_row.addWidget(self.confirm_remove)
+        confirm_row.addWidget(cancel)
+        self.confirm.setVisible(False)
+
+        text = QtWidgets.QVBoxLayout()
+        text.addWidget(self.name)
+        text.addWidget(self.name_edit)
+        text.addWidget(self.detail)
+        row = QtWidgets.QHBoxLayout(self)
+        row.addWidget(self.presence)
+        row.addLayout(text, 1)
+        for widget in (self.confirm, self.connect_button, self.rename_button, self.remove_button):
+            row.addWidget(widget)
+        self.update_computer(computer)
+
+    def update_computer(self, computer: Computer, now: datetime | None = None) -> None:
+        self.computer = computer
+        self.name.setText(computer.name)
+        now = now or datetime.now(UTC)
+        if computer.online:
+            seen = self.tr("Online")
+        elif computer.last_seen is not None:
+            seen = self.tr("Last seen {when}").format(when=format_date(computer.last_seen, now))
+        else:
+            seen = self.tr("Never connected")
+        self.detail.setText(f"{computer.os} · {seen}" if computer.os else seen)
+        colour = "#1f9d55" if computer.online else "#9aa5b1"
+        self.presence.setText("●")
+        self.presence.setStyleSheet(f"color: {colour}; font-size: 18px;")
+        self.presence.setAccessibleName(
+            self.tr("Online") if computer.online else self.tr("Offline")
+        )
+        self.connect_button.setEnabled(computer.online)
+
+    def _rename_start(self) -> None:
+        self.name_edit.setText(self.computer.name)
+        self.name.setVisible(False)
+        self.name_edit.setVisible(True)
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    def _rename_done(self) -> None:
+        name = self.name_edit.text().strip()
+        self.name_edit.setVisible(False)
+        self.name.setVisible(True)
+        if name and name != self.computer.name:
+            self.rename_requested.emit(self.computer_id, name)
+
+    def _remove_start(self) -> None:
+        self._confirming(True)
+
+    def _confirming(self, on: bool) -> None:
+        self.confirm.setVisible(on)
+        for button in (self.connect_button, self.rename_button, self.remove_button):
+            button.setVisible(not on)
+
+
+class EmptyState(QtWidgets.QWidget):
+    code_requested = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QtWidgets.QLabel(self.tr("No computers yet"))
+        title.setObjectName("title")
+        steps = QtWidgets.QLabel(
+            self.tr(
+                "1. On the computer you want to reach, install Porthole.\n"
+                '2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE\n'
+                "3. Then: porthole agent run — it appears here, online."
+            )
+        )
+        steps.setWordWrap(True)
+        steps.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._steps_template = steps.text()
+        self.steps = steps
+        self.code = QtWidgets.QLineEdit()
+        self.code.setReadOnly(True)
+        self.code.setAccessibleName(self.tr("Enrolment code"))
+        self.code.setPlaceholderText(self.tr("Get a code to enrol a computer"))
+        self.copy_button = QtWidgets.QPushButton(self.tr("Copy"))
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(self._copy)
+        self.new_code = QtWidgets.QPushButton(self.tr("Get a code"))
+        self.new_code.clicked.connect(self.code_requested.emit)
+        self.expiry = QtWidgets.QLabel()
+        code_row = QtWidgets.QHBoxLayout()
+        code_row.addWidget(self.code, 1)
+        code_row.addWidget(self.copy_button)
+        code_row.addWidget(self.new_code)
+        box = QtWidgets.QVBoxLayout(self)
+        box.addWidget(title)
+        box.addWidget(steps)
+        box.addLayout(code_row)
+        box.addWidget(self.expiry)
+        box.addStretch(1)
+
+    def set_cloud(self, cloud_url: str) -> None:
+        self.steps.setText(self._steps_template.replace("{cloud}", cloud_url))
+
+    def show_code(self, code: str, expires: str) -> None:
+        self.code.setText(code)
+        self.copy_button.setEnabled(True)
+        self.expiry.setText(self.tr("Single use; valid until {when}.").format(when=expires))
+
+    def _copy(self) -> None:
+        QtGui.QGuiApplication.clipboard().setText(self.code.text())
+        self.copy_button.setText(self.tr("Copied"))
+
+
+class ComputersView(QtWidgets.QWidget):
+    connect_requested = Signal(str)
+    rename_requested = Signal(str, str)
+    remove_requested = Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.banner = BannerWidget()
+        self.search = QtWidgets.QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search computers"))
+        self.search.setAccessibleName(self.tr("Search computers"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.search.setVisible(False)
+        self.rows: dict[str, ComputerRow] = {}
+        self._list = QtWidgets.QWidget()
+        self._list_box = QtWidgets.QVBoxLayout(self._list)
+        self._list_box.addStretch(1)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._list)
+        self.empty = EmptyState()
+        self.pages = QtWidgets.QStackedWidget()
+        self._scroll = scroll
+        self.pages.addWidget(scroll)
+        self.pages.addWidget(self.empty)
+        box = QtWidgets.QVBoxLayout(self)
+        box.addWidget(self.banner)
+        box.addWidget(self.search)
+        box.addWidget(self.pages, 1)
+
+    def show_computers(self, computers: list[Computer]) -> None:
+        wanted = {computer.id for computer in computers}
+        for computer_id in list(self.rows):
+            if computer_id not in wanted:
+                self.rows.pop(computer_id).deleteLater()
+        for index, computer in enumerate(sorted(computers, key=lambda c: c.name.lower())):
+            row = self.rows.get(computer.id)
+            if row is None:
+                row = ComputerRow(computer)
+                row.connect_requested.connect(self.connect_requested.emit)
+                row.rename_requested.connect(self.rename_requested.emit)
+                row.remove_requested.connect(self.remove_requested.emit)
+                self.rows[computer.id] = row
+            else:
+                row.update_computer(computer)
+            self._list_box.insertWidget(index, row)
+        self.pages.setCurrentWidget(self.empty if not computers else self._scroll)
+        self.search.setVisible(len(computers) >= SEARCH_FROM)
+        self._filter(self.search.text())
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for row in self.rows.values():
+            haystack = f"{row.computer.name} {row.computer.os}".lower()
+            row.setVisible(not needle or needle in haystack)

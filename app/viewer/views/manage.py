@@ -1,0 +1,78 @@
+"""Manage the subscription: auto-renewal on or off (with a visible "saving" state until
+the cloud confirms) and the purchase history with receipts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.viewer.core.banner import format_date, plan_name
+from app.viewer.core.records import Purchase, Subscription
+from app.viewer.qt import QtWidgets, Signal
+from app.viewer.views.purchase import price
+
+PURCHASE_STATES = {"confirmed": "Paid", "pending": "Waiting for payment", "failed": "Declined"}
+
+
+class ManagePanel(QtWidgets.QWidget):
+    auto_renew_requested = Signal(bool)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Subscription — Porthole"))
+        self.summary = QtWidgets.QLabel()
+        self.summary.setWordWrap(True)
+        self.auto_renew = QtWidgets.QCheckBox(self.tr("Renew automatically"))
+        self.auto_renew.clicked.connect(self._toggled)
+        self.saving = QtWidgets.QLabel()
+        self.history = QtWidgets.QTableWidget(0, 4)
+        self.history.setHorizontalHeaderLabels(
+            [self.tr("Date"), self.tr("Plan"), self.tr("Amount"), self.tr("Status")]
+        )
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        box = QtWidgets.QVBoxLayout(self)
+        box.addWidget(self.summary)
+        box.addWidget(self.auto_renew)
+        box.addWidget(self.saving)
+        box.addWidget(QtWidgets.QLabel(self.tr("Purchases")))
+        box.addWidget(self.history, 1)
+        self.resize(560, 420)
+
+    def show_subscription(self, subscription: Subscription) -> None:
+        now = datetime.now(UTC)
+        end = subscription.current_period_end
+        when = format_date(end, now) if end else ""
+        if subscription.auto_renew and end:
+            text = self.tr("{plan}: renews on {date}.")
+        elif end:
+            text = self.tr("{plan}: access ends on {date}; it will not renew.")
+        else:
+            text = self.tr("{plan}.")
+        self.summary.setText(text.format(plan=plan_name(subscription.plan), date=when))
+        self.auto_renew.setEnabled(subscription.state in ("active", "grace"))
+        self.auto_renew.setChecked(subscription.auto_renew)
+        self.saving.setText("")
+
+    def _toggled(self, on: bool) -> None:
+        # Until the cloud confirms: disabled, and saying so.
+        self.auto_renew.setEnabled(False)
+        self.saving.setText(self.tr("Saving…"))
+        self.auto_renew_requested.emit(on)
+
+    def show_error(self, message: str, *, was_on: bool) -> None:
+        self.auto_renew.setChecked(was_on)
+        self.auto_renew.setEnabled(True)
+        self.saving.setText(message)
+
+    def show_purchases(self, purchases: list[Purchase]) -> None:
+        now = datetime.now(UTC)
+        self.history.setRowCount(len(purchases))
+        for row, purchase in enumerate(purchases):
+            cells = (
+                format_date(purchase.created_at, now) if purchase.created_at else "",
+                plan_name(purchase.plan),
+                price(purchase.amount_cents, purchase.currency),
+                self.tr(PURCHASE_STATES.get(purchase.state, purchase.state)),
+            )
+            for column, text in enumerate(cells):
+                self.history.setItem(row, column, QtWidgets.QTableWidgetItem(text))

@@ -1,0 +1,123 @@
+"""Sign in or create an account: email, password, "remember me", and what went wrong in
+words (with the wait when throttled, and Retry when the cloud did not answer)."""
+
+from __future__ import annotations
+
+from app.viewer.qt import QtCore, QtWidgets, Signal
+
+
+class SignInView(QtWidgets.QWidget):
+    sign_in_requested = Signal(str, str, bool)  # email, password, remember me
+    sign_up_requested = Signal(str, str, bool)
+    retry_requested = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._creating = False
+        self.title = QtWidgets.QLabel()
+        self.title.setObjectName("title")
+        self.email = QtWidgets.QLineEdit()
+        self.email.setPlaceholderText(self.tr("you@example.com"))
+        self.email.setAccessibleName(self.tr("Email"))
+        self.password = QtWidgets.QLineEdit()
+        self.password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        self.remember = QtWidgets.QCheckBox(self.tr("Remember me on this device"))
+        self.remember.setChecked(True)
+        self.submit = QtWidgets.QPushButton()
+        self.submit.setDefault(True)
+        self.submit.clicked.connect(self._submitted)
+        self.password.returnPressed.connect(self._submitted)
+        self.error = QtWidgets.QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.retry = QtWidgets.QPushButton(self.tr("Retry"))
+        self.retry.setVisible(False)
+        self.retry.clicked.connect(self.retry_requested.emit)
+        self.switch = QtWidgets.QPushButton()
+        self.switch.setFlat(True)
+        self.switch.clicked.connect(lambda: self._set_creating(not self._creating))
+        self._countdown = QtCore.QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._wait_s = 0
+
+        form = QtWidgets.QFormLayout()
+        form.addRow(self.tr("Email"), self.email)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow("", self.remember)
+        box = QtWidgets.QVBoxLayout()
+        box.addWidget(self.title)
+        box.addLayout(form)
+        box.addWidget(self.submit)
+        box.addWidget(self.error)
+        box.addWidget(self.retry)
+        box.addWidget(self.switch)
+        frame = QtWidgets.QWidget()
+        frame.setLayout(box)
+        frame.setMaximumWidth(420)
+        outer = QtWidgets.QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(frame)
+        outer.addStretch(1)
+        self._set_creating(False)
+
+    def _set_creating(self, creating: bool) -> None:
+        self._creating = creating
+        self.title.setText(self.tr("Create your account") if creating else self.tr("Sign in"))
+        self.submit.setText(self.tr("Create account") if creating else self.tr("Sign in"))
+        self.switch.setText(
+            self.tr("I already have an account") if creating else self.tr("Create an account")
+        )
+        self.show_error("")
+
+    def _submitted(self) -> None:
+        if not self.submit.isEnabled():
+            return
+        email, password = self.email.text().strip(), self.password.text()
+        if not email or not password:
+            self.show_error(self.tr("Enter your email and password."))
+            return
+        signal = self.sign_up_requested if self._creating else self.sign_in_requested
+        signal.emit(email, password, self.remember.isChecked())
+
+    def set_busy(self, busy: bool) -> None:
+        for widget in (self.submit, self.email, self.password, self.switch):
+            widget.setEnabled(not busy and self._wait_s == 0)
+        if busy:
+            self.submit.setText(self.tr("Signing in…"))
+        else:
+            self._set_labels()
+
+    def _set_labels(self) -> None:
+        self.submit.setText(self.tr("Create account") if self._creating else self.tr("Sign in"))
+
+    def show_error(self, message: str, *, retry: bool = False, wait_s: float = 0) -> None:
+        self._message = message
+        self.error.setVisible(bool(message))
+        self.retry.setVisible(retry)
+        self._wait_s = int(wait_s + 0.999)
+        if self._wait_s:
+            self._countdown.start()
+            self.submit.setEnabled(False)
+        self._render_error()
+
+    def _render_error(self) -> None:
+        text = self._message
+        if self._wait_s:
+            text += " " + self.tr("Try again in {seconds} s.").format(seconds=self._wait_s)
+        self.error.setText(text)
+
+    def _tick(self) -> None:
+        self._wait_s = max(0, self._wait_s - 1)
+        if self._wait_s == 0:
+            self._countdown.stop()
+            self.submit.setEnabled(True)
+        self._render_error()
+
+    def reset(self, email: str = "") -> None:
+        """Back to an empty form (signed out), keeping the email if known."""
+        self.email.setText(email)
+        self.password.clear()
+        self._set_creating(False)

@@ -1,0 +1,190 @@
+"""The app against the real cloud, driven through its widgets: signing in and out, the
+Computers list kept live, the banner, buying (a double or triple click charges once)
+and managing auto-renewal. Screenshots of each screen land in build/screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app.agent.link import ControlLink
+from app.viewer.controllers.app import AppController
+from app.viewer.qt import QtCore, QtTest
+from tests.support.api import PASSWORD, Api
+from tests.support.billing import advance
+from tests.support.keyrings import MemoryKeyring
+from tests.support.qt import qt_until, screenshot
+
+on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+Qt = QtCore.Qt
+
+
+async def sign_in_through_the_form(app: AppController, email: str, password: str) -> None:
+    form = app.window.sign_in
+    form.email.setText(email)
+    form.password.setText(password)
+    QtTest.QTest.mouseClick(form.submit, Qt.MouseButton.LeftButton)
+
+
+@on_sqlite
+async def test_sign_in_remembered_in_the_keyring_and_sign_out(
+    app: AppController, api: Api, keychain: MemoryKeyring, tmp_path: Path
+) -> None:
+    user = await api.sign_up()
+    form = app.window.sign_in
+    screenshot(app.window, "sign-in")
+
+    await sign_in_through_the_form(app, user.email, "not the password")
+    await qt_until(lambda: form.error.isVisible(), 10, "the error")
+    assert "incorrect" in form.error.text().lower()
+    assert app.window.pages.currentWidget() is form
+
+    await sign_in_through_the_form(app, user.email, PASSWORD)
+    await qt_until(lambda: app.window.pages.currentWidget() is app.window.computers, 10, "list")
+    assert app.window.account.text() == user.email
+    [(service, _)] = keychain.secrets
+    token = next(iter(keychain.secrets.values()))
+    assert service == "Porthole" and token
+    for written in (tmp_path / "config").rglob("*"):
+        assert token not in written.read_text(), f"the refresh token leaked into {written}"
+    # No computers yet: how to add one, with a one-time code to copy.
+    empty = app.window.computers.empty
+    await qt_until(lambda: app.window.computers.pages.currentWidget() is empty, 10, "empty")
+    QtTest.QTest.mouseClick(empty.new_code, Qt.MouseButton.LeftButton)
+    await qt_until(lambda: bool(empty.code.text()), 10, "an enrolment code")
+    QtTest.QTest.mouseClick(empty.copy_button, Qt.MouseButton.LeftButton)
+    assert QtCore.QCoreApplication.instance() is not None
+    screenshot(app.window, "computers-empty")
+
+    app.window.sign_out_action.trigger()
+    await qt_until(lambda: app.window.pages.currentWidget() is form, 10, "signed out")
+    assert keychain.secrets == {}
+    assert form.email.text() == user.email and form.password.text() == ""
+
+
+@on_sqlite
+async def test_a_remembered_sign_in_opens_the_list_and_an_ended_one_goes_back(
+    app: AppController, api: Api, keychain: MemoryKeyring
+) -> None:
+    user = await api.sign_up()
+    await sign_in_through_the_form(app, user.email, PASSWORD)
+    await qt_until(lambda: app.window.pages.currentWidget() is app.window.computers, 10, "list")
+    await app.close()
+
+    # Next start: straight to the list, from the keyring.
+    window = app.window
+    again = AppController(api.url, window, app.credentials)
+    window.show_sign_in()
+    await again.start()
+    assert window.pages.currentWidget() is window.computers
+    # The sign-in ends elsewhere (its refresh token used by someone else, which revokes
+    # the whole family): back to sign-in, in the same window.
+    token = next(iter(keychain.secrets.values()))
+    stolen = await api.http.post("/api/v1/auth/refresh", json={"refresh_token": token})
+    assert stolen.status_code == 200, stolen.text
+    assert again.client is not None
+    again.client._access = None  # the access token would expire; do not wait 15 minutes
+    again._run(again.reload())
+    await qt_until(lambda: window.pages.currentWidget() is window.sign_in, 10, "sign-in")
+    assert window.sign_in.error.text()
+    await again.close()
+
+
+async def test_an_unreachable_cloud_offers_retry(
+    qtbot: object, keychain: MemoryKeyring, tmp_path: Path
+) -> None:
+    from app.viewer.core.credentials import CredentialStore
+    from app.viewer.views.main_window import MainWindow
+    from tests.support.viewer_cloud import closed_port
+
+    window = MainWindow()
+    window.show()
+    app = AppController(f"http://127.0.0.1:{closed_port()}", window, CredentialStore(tmp_path))
+    await sign_in_through_the_form(app, "someone@example.com", PASSWORD)
+    await qt_until(lambda: window.sign_in.retry.isVisible(), 10, "the retry button")
+    assert "reach" in window.sign_in.error.text().lower()
+    screenshot(window, "sign-in-unreachable")
+    await app.close()
+    window.close()
+
+
+@on_sqlite
+async def test_the_list_is_live_and_computers_can_be_renamed_and_removed(
+    app: AppController, api: Api
+) -> None:
+    user = await api.sign_up()
+    enrolled = await api.enroll(user, "Studio")
+    await sign_in_through_the_form(app, user.email, PASSWORD)
+    rows = app.window.computers.rows
+    await qt_until(lambda: enrolled["computer_id"] in rows, 10, "the computer's row")
+    row = rows[enrolled["computer_id"]]
+    assert not row.computer.online and not row.connect_button.isEnabled()
+
+    # The agent links up: the row turns online by itself (the event feed).
+    link = ControlLink(api.url, enrolled["agent_token"])
+    linking = asyncio.ensure_future(link.run_forever())
+    try:
+        await qt_until(lambda: row.computer.online, 15, "online")
+        assert row.connect_button.isEnabled() and "Online" in row.detail.text()
+        screenshot(app.window, "computers")
+
+        QtTest.QTest.mouseClick(row.rename_button, Qt.MouseButton.LeftButton)
+        row.name_edit.setText("Music room")
+        QtTest.QTest.keyClick(row.name_edit, Qt.Key.Key_Return)
+        await qt_until(lambda: row.name.text() == "Music room", 10, "renamed")
+        assert (await api.computers(user))[0]["name"] == "Music room"
+
+        QtTest.QTest.mouseClick(row.remove_button, Qt.MouseButton.LeftButton)
+        assert row.confirm.isVisible()
+        QtTest.QTest.mouseClick(row.confirm_remove, Qt.MouseButton.LeftButton)
+        await qt_until(lambda: enrolled["computer_id"] not in rows, 10, "removed")
+        assert await api.computers(user) == []
+    finally:
+        linking.cancel()
+
+
+@on_sqlite
+async def test_buying_with_a_triple_click_charges_once_and_the_banner_goes_active_live(
+    app: AppController, api: Api
+) -> None:
+    user = await api.sign_up()
+    await sign_in_through_the_form(app, user.email, PASSWORD)
+    banner = app.window.computers.banner
+    await qt_until(lambda: banner.action.isVisible(), 10, "Buy subscription")
+    assert banner.action.text() == "Buy subscription"
+    screenshot(app.window, "banner-none")
+
+    QtTest.QTest.mouseClick(banner.action, Qt.MouseButton.LeftButton)
+    await qt_until(
+        lambda: app.purchase_panel is not None and app.purchase_panel.isVisible(), 10, "panel"
+    )
+    panel = app.purchase_panel
+    assert panel is not None
+    await qt_until(lambda: len(panel.plan_buttons) == 2, 10, "the app's plans")
+    panel.card_number.setText("4242 4242 4242 4242")
+    panel.card_expiry.setText("12/30")
+    panel.card_cvc.setText("123")
+    screenshot(panel, "purchase")
+    for _ in range(3):
+        QtTest.QTest.mouseClick(panel.buy, Qt.MouseButton.LeftButton)
+    assert not panel.buy.isEnabled()
+    await qt_until(lambda: "minutes" in panel.status.text(), 15, "pending, with what happens next")
+    await qt_until(
+        lambda: (
+            "since" in banner.title.text().lower()
+            or "pending" in banner.title.text().lower()
+            or "payment" in banner.title.text().lower()
+        ),
+        10,
+        "banner: pending",
+    )
+    screenshot(app.window, "banner-pending")
+    purchases = (await api.http.get("/api/v1/purchases", headers=user.headers)).json()
+    assert len(purchases) == 1, purchases
+
+    await advance(api, 5)  # the sandbox card network confirms
+    await qt_until(lambda: "renews" in banner.details.text().lower(), 20, "banner: active, live")
+    assert panel.status.text().startswith("Paid")
+    screenshot(app.window, "banner-active")
