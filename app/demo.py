@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import platformdirs
@@ -26,13 +29,58 @@ def demo_dir() -> Path:
 
 
 def run_demo(*, port: int, with_viewer: bool) -> int:
-    del with_viewer  # the viewer joins the demo with the viewer issue
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_demo(port))
-    return 0
+    if not with_viewer:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_demo(port))
+        return 0
+    return _demo_with_viewer(port)
 
 
-async def _demo(port: int) -> None:
+def _demo_with_viewer(port: int) -> int:
+    """Cloud and agent on a thread of their own, the viewer (Qt) on the main thread,
+    signed in to the demo account; closing the viewer ends the demo."""
+    from app.viewer.main import ViewerOptions, run_viewer
+
+    ready = threading.Event()
+    started: dict[str, Any] = {}
+
+    def up(url: str) -> None:
+        started["url"] = url
+        ready.set()
+
+    def serve() -> None:
+        async def main() -> None:
+            started["loop"] = asyncio.get_running_loop()
+            started["stop"] = stop = asyncio.Event()
+            await _demo(port, on_ready=up, stop=stop)
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # shown by the main thread
+            started["error"] = exc
+        finally:
+            ready.set()
+
+    thread = threading.Thread(target=serve, name="demo-cloud", daemon=True)
+    thread.start()
+    ready.wait(120)
+    if "url" not in started:
+        raise RuntimeError(f"the demo did not start: {started.get('error')!r}")
+    try:
+        return run_viewer(
+            ViewerOptions(cloud=started["url"], email=DEMO_EMAIL, password=DEMO_PASSWORD)
+        )
+    finally:
+        started["loop"].call_soon_threadsafe(started["stop"].set)
+        thread.join(30)
+
+
+async def _demo(
+    port: int,
+    *,
+    on_ready: Callable[[str], object] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
     root = demo_dir()
     settings = Settings(database_url=f"sqlite+aiosqlite:///{root / 'cloud.db'}")
     sock = bind("127.0.0.1", port)
@@ -54,7 +102,10 @@ async def _demo(port: int) -> None:
             f"Press Ctrl+C to stop.",
             flush=True,
         )
-        await asyncio.wait({serving, linking}, return_when=asyncio.FIRST_COMPLETED)
+        if on_ready is not None:
+            on_ready(server.url)
+        stopping = asyncio.ensure_future((stop or asyncio.Event()).wait())
+        await asyncio.wait({serving, linking, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         server.should_exit = True
         for task in asyncio.all_tasks() - {asyncio.current_task()}:

@@ -39,6 +39,7 @@ def test_demo_runs_cloud_and_an_online_demo_computer(tmp_path: Path) -> None:
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "QT_QPA_PLATFORM": "offscreen",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "demo", "--port", "0"],
@@ -58,6 +59,8 @@ def test_demo_runs_cloud_and_an_online_demo_computer(tmp_path: Path) -> None:
             headers = {"Authorization": f"Bearer {tokens['access_token']}"}
             [computer] = http.get("/api/v1/computers", headers=headers).json()
             assert computer["name"] == "Demo computer" and computer["online"] is True
+        # The viewer opened signed in to the demo account (offscreen here).
+        _read_until(process, f"signed in as {DEMO_EMAIL}", timeout_s=60)
         asyncio.run(_buy_and_see_it_go_active(match.group(1)))
         process.send_signal(signal.SIGINT)
         assert process.wait(30) == 0

@@ -21,7 +21,7 @@ from app.viewer.core.credentials import CredentialStore
 from app.viewer.core.errors import CloudError, SessionExpired, WrongCredentials
 from app.viewer.core.i18n import tr
 from app.viewer.core.session import Renew, SessionFailed, SessionGrant
-from app.viewer.main import ViewerOptions, password_from_environment
+from app.viewer.main import ViewerOptions, closing_requested, password_from_environment
 from app.viewer.views.session_window import KIOSK_EXIT_CHORD, SessionWindow
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ async def run_kiosk(options: ViewerOptions, *, store: CredentialStore | None = N
         exit_chord=options.exit_chord or KIOSK_EXIT_CHORD,
     )
     window.exit_requested.connect(kiosk.leave)
+    quitting = asyncio.ensure_future(closing_requested().wait())  # Ctrl+C, SIGTERM
+    quitting.add_done_callback(lambda _: kiosk.leave())
     window.show_kiosk()
     kiosk.window = window
     try:
@@ -52,6 +54,7 @@ async def run_kiosk(options: ViewerOptions, *, store: CredentialStore | None = N
         print(str(exc), file=sys.stderr)
         return 2
     finally:
+        quitting.cancel()
         window.leave()
     return 0
 

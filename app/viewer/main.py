@@ -6,6 +6,7 @@ Python 3.11 has no ``loop_factory``: the QEventLoop is made the running loop wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -39,18 +40,37 @@ def run_viewer(options: ViewerOptions | None = None, argv: list[str] | None = No
     install_translations(app, options.lang)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    _quit_on_signals(app)
     smoke.arm(app)  # `porthole --smoke-test`: check the window shows, then quit (smoke.py)
     with loop:
         if options.kiosk:
             from app.viewer.kiosk import run_kiosk
 
-            code: int = loop.run_until_complete(run_kiosk(options))
+            work = run_kiosk(options)
         else:
-            code = loop.run_until_complete(_run_app(app, options))
-    return code
+            work = _run_app(options)
+        task = loop.create_task(work)
+        task.add_done_callback(lambda _: loop.stop())
+        qt_code = loop.run_forever()
+        if not task.done():
+            # Qt quit first (Ctrl+C, SIGTERM, the smoke check): let the app close its
+            # sessions and sign-in cleanly, then report Qt's exit code.
+            _closing.set()
+            with contextlib.suppress(TimeoutError):
+                loop.run_until_complete(asyncio.wait_for(task, 15))
+            return int(qt_code)
+        return int(task.result())
 
 
-async def _run_app(app: object, options: ViewerOptions) -> int:
+#: Set when Qt's loop ended before the app did: the app winds down.
+_closing = asyncio.Event()
+
+
+def closing_requested() -> asyncio.Event:
+    return _closing
+
+
+async def _run_app(options: ViewerOptions) -> int:
     from app.viewer.controllers.app import AppController
     from app.viewer.core.credentials import CredentialStore
     from app.viewer.qt import QtWidgets
@@ -72,14 +92,34 @@ async def _run_app(app: object, options: ViewerOptions) -> int:
 
     qapp.lastWindowClosed.connect(finish)
     qapp.aboutToQuit.connect(finish)
+    closing = asyncio.ensure_future(_closing.wait())
+    closing.add_done_callback(lambda _: finish())
     window.show()
     if options.password and options.email:
         await controller.sign_in(options.email, options.password, remember=False)
     else:
         await controller.start()
-    code: int = await closed
-    await controller.close()
+    try:
+        code: int = await closed
+    finally:
+        closing.cancel()
+        await controller.close()
     return code
+
+
+def _quit_on_signals(app: object) -> None:
+    """Ctrl+C and SIGTERM quit cleanly (sessions released, tokens kept). Qt's loop runs
+    in C, so a timer hands control back to Python often enough to notice them."""
+    import signal
+
+    from app.viewer.qt import QtCore, QtWidgets
+
+    assert isinstance(app, QtWidgets.QApplication)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.exit(0))
+    wake = QtCore.QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
 
 
 def password_from_environment() -> str | None:

@@ -153,6 +153,7 @@ class AppController(QtCore.QObject):
             self._run(self.start())
 
     async def _signed_in(self, email: str) -> None:
+        log.info("signed in as %s", email)
         self.email = email
         self.window.sign_in.set_busy(False)
         self.window.sign_in.show_error("")
