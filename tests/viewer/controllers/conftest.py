@@ -3,10 +3,9 @@ private settings folder."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import keyring
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -15,15 +14,6 @@ from app.viewer.core.credentials import CredentialStore
 from app.viewer.views.main_window import MainWindow
 from tests.support.api import Api
 from tests.support.keyrings import MemoryKeyring
-
-
-@pytest.fixture
-def keychain() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
