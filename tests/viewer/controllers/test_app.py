@@ -16,6 +16,7 @@ from tests.support.api import PASSWORD, Api
 from tests.support.billing import advance
 from tests.support.keyrings import MemoryKeyring
 from tests.support.qt import qt_until, screenshot
+from tests.support.sessions import entitled_online_host
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 Qt = QtCore.Qt
@@ -188,3 +189,44 @@ async def test_buying_with_a_triple_click_charges_once_and_the_banner_goes_activ
     await qt_until(lambda: "renews" in banner.details.text().lower(), 20, "banner: active, live")
     assert panel.status.text().startswith("Paid")
     screenshot(app.window, "banner-active")
+
+    # Manage: auto-renewal off, with a visible saving state, then the history.
+    app.window.manage_action.trigger()
+    await qt_until(lambda: app.manage_panel is not None, 10, "the manage panel")
+    manage = app.manage_panel
+    assert manage is not None
+    await qt_until(lambda: manage.history.rowCount() == 1, 10, "the purchase history")
+    state_cell = manage.history.item(0, 3)
+    assert state_cell is not None and state_cell.text() == "Paid"
+    assert manage.auto_renew.isChecked() and "renews on" in manage.summary.text()
+    manage.auto_renew.click()
+    assert not manage.auto_renew.isEnabled() and manage.saving.text() == "Saving…"
+    await qt_until(lambda: manage.auto_renew.isEnabled(), 10, "the cloud to confirm")
+    assert not manage.auto_renew.isChecked()
+    assert "will not renew" in manage.summary.text()
+    status = (await api.http.get("/api/v1/subscription", headers=user.headers)).json()
+    assert status["auto_renew"] is False
+    await qt_until(lambda: "ends on" in banner.details.text().lower(), 10, "banner: ends on")
+    screenshot(manage, "manage")
+
+
+@on_sqlite
+async def test_connect_opens_one_session_window_per_computer(app: AppController, api: Api) -> None:
+    async with entitled_online_host(api) as host:
+        await sign_in_through_the_form(app, host.user.email, PASSWORD)
+        rows = app.window.computers.rows
+        await qt_until(
+            lambda: host.computer_id in rows and rows[host.computer_id].computer.online,
+            15,
+            "the online computer",
+        )
+        row = rows[host.computer_id]
+        QtTest.QTest.mouseClick(row.connect_button, Qt.MouseButton.LeftButton)
+        await qt_until(lambda: host.computer_id in app.sessions, 10, "a session window")
+        window = app.sessions[host.computer_id]
+        await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "the remote screen")
+        assert window.windowTitle() == "Studio — Porthole"
+        assert await app.open_session(host.computer_id) is window  # brought forward
+        assert list(app.sessions.values()) == [window]
+        window.close()
+        await qt_until(lambda: not app.sessions, 10, "the window's session to end")
