@@ -68,6 +68,11 @@ class SessionController(QtCore.QObject):
         self._deadline.timeout.connect(self._deadline_reached)
         self._device_pixel_ratio = 1.0
         self._stopping: asyncio.Event | None = None
+        self._output_size: tuple[int, int] | None = None
+        self._refresh = QtCore.QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(150)
+        self._refresh.timeout.connect(self._ask_for_a_fresh_picture)
         self._tasks: set[asyncio.Future[None]] = set()
         self.picture_ready.connect(self._picture_arrived)
 
@@ -128,7 +133,12 @@ class SessionController(QtCore.QObject):
         self._background(self.session.set_video(bitrate_kbps=bitrate, max_fps=fps, scale=scale))
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # Qt events after the session's loop has gone: nothing to do
+            work.close()
+            return
+        task = loop.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -138,6 +148,8 @@ class SessionController(QtCore.QObject):
             self.release_held()
 
     async def close(self) -> None:
+        self._refresh.stop()
+        self._deadline.stop()
         self.release_held()
         if self._sender is not None:
             # Let queued releases go out before the sender stops.
@@ -270,6 +282,10 @@ class SessionController(QtCore.QObject):
         else:
             self._deadline.start(max(0, int((deadline - time.monotonic()) * 1000) + 1))
 
+    def _ask_for_a_fresh_picture(self) -> None:
+        if self.session is not None and self.session.state == "live":
+            self._background(self.session.request_keyframe("the picture's size changed"))
+
     def _deadline_reached(self) -> None:
         self._perform(self.recogniser.advance(time.monotonic()))
 
@@ -311,10 +327,15 @@ class SessionController(QtCore.QObject):
         if self.session is None:
             return
         viewport = self.viewport
-        if viewport.zoomed:
-            self.session.set_output_size(None)  # zoomed: full detail, scaled when drawn
-            return
-        rect = viewport.target_rect()
-        ratio = self._device_pixel_ratio
-        width, height = int(rect.width * ratio) & ~1, int(rect.height * ratio) & ~1
-        self.session.set_output_size((width, height) if width > 0 and height > 0 else None)
+        size: tuple[int, int] | None = None  # zoomed: full detail, scaled when drawn
+        if not viewport.zoomed:
+            rect = viewport.target_rect()
+            ratio = self._device_pixel_ratio
+            width, height = int(rect.width * ratio) & ~1, int(rect.height * ratio) & ~1
+            size = (width, height) if width > 0 and height > 0 else None
+        if size != self._output_size:
+            self._output_size = size
+            self.session.set_output_size(size)
+            # A still screen sends nothing new: ask for a picture at the new size, once
+            # the resize or pinch has settled.
+            self._refresh.start()

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.agent.capture.demo import DemoScreen
 from app.viewer.controllers.session import SessionController
 from app.viewer.core.session import SessionGrant
-from app.viewer.qt import QtCore, QtTest, QtWidgets
+from app.viewer.qt import QtCore, QtGui, QtTest, QtWidgets
 from app.viewer.views.session_window import SessionWindow
 from tests.support.api import Api
 from tests.support.qt import qt_until, screenshot
@@ -96,3 +96,97 @@ async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot)
             window.close()
             await asyncio.wait_for(running, 10)
         await eventually(lambda: not host.sessions.live, 10, "the session to end")
+
+
+def touches(
+    window: SessionWindow, device: QtGui.QPointingDevice
+) -> QtTest.QTest.QTouchEventSequence:
+    return QtTest.QTest.touchEvent(window.video, device, False)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_touch_gestures_arrive_as_the_right_actions(api: Api, qtbot: QtBot) -> None:
+    async with entitled_online_host(api) as host:
+        granted = await open_session(api, host)
+        controller = SessionController()
+        window = SessionWindow(controller, "Studio")
+        qtbot.addWidget(window)
+        window.resize(1000, 700)
+        window.show()
+        running = asyncio.ensure_future(
+            controller.run(api.url, SessionGrant(granted["session_id"], granted["ticket"]), None)
+        )
+        try:
+            await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "a picture")
+            [live] = host.sessions.live
+            demo = live.desktop.screen
+            assert isinstance(demo, DemoScreen)
+            device = QtTest.QTest.createTouchDevice()
+            video = window.video
+
+            # Double tap on the third list row: a double click, which opens it.
+            row = at(window, 100 / 1280, (720 * 0.32 + 2 * int(720 * 0.055) + 8) / 720)
+            for _ in range(2):
+                touches(window, device).press(0, row, video).commit()
+                touches(window, device).release(0, row, video).commit()
+            await qt_until(lambda: demo.opened == "Document 03", 10, "a double click")
+
+            # Long press: nothing until the press is known to be long, then a right click.
+            spot = at(window, 0.3, 0.6)
+            touches(window, device).press(0, spot, video).commit()
+            await qt_until(lambda: demo.menu_at is not None, 5, "a right click after a while")
+            assert demo.clicks[-1].button == "right"
+            touches(window, device).release(0, spot, video).commit()
+
+            # One-finger drag on the canvas: a trail.
+            marks = len(demo.marks)
+            start = at(window, 0.6, 0.4)
+            touches(window, device).press(0, start, video).commit()
+            for step in range(1, 6):
+                point = QtCore.QPoint(start.x() + step * 15, start.y() + step * 8)
+                touches(window, device).move(0, point, video).commit()
+            touches(window, device).release(0, point, video).commit()
+            await qt_until(lambda: len(demo.marks) >= marks + 5, 10, "a drawn trail")
+
+            # Two fingers moving up: the list scrolls down.
+            a, b = at(window, 0.15, 0.8), at(window, 0.2, 0.8)
+            touches(window, device).press(0, a, video).press(1, b, video).commit()
+            for step in range(1, 9):
+                dy = -step * 25
+                touches(window, device).move(0, a + QtCore.QPoint(0, dy), video).move(
+                    1, b + QtCore.QPoint(0, dy), video
+                ).commit()
+            touches(window, device).release(0, a + QtCore.QPoint(0, dy), video).release(
+                1, b + QtCore.QPoint(0, dy), video
+            ).commit()
+            await qt_until(lambda: demo.list_offset > 0, 10, "the list to scroll")
+
+            # Pinch out: a local zoom about the fingers (nothing sent to the computer).
+            clicks = len(demo.clicks)
+            a, b = at(window, 0.45, 0.5), at(window, 0.55, 0.5)
+            touches(window, device).press(0, a, video).press(1, b, video).commit()
+            for step in range(1, 9):
+                spread = QtCore.QPoint(step * 20, 0)
+                touches(window, device).move(0, a - spread, video).move(
+                    1, b + spread, video
+                ).commit()
+            touches(window, device).release(0, a - spread, video).release(
+                1, b + spread, video
+            ).commit()
+            await qt_until(lambda: controller.viewport.zoomed, 5, "the local zoom")
+            assert controller.viewport.zoom > 1.5 and len(demo.clicks) == clicks
+            assert demo.zoom_percent == 100  # local, not the remote's own zoom
+            # Zoomed in, the picture comes at full detail (a fresh one, the screen is still).
+            await qt_until(
+                lambda: (
+                    (picture := controller.picture()) is not None and picture.image.shape[1] == 1280
+                ),
+                10,
+                "a full-detail picture",
+            )
+            screenshot(window, "session-window-zoomed")
+            window.zoom_button.click()
+            assert not controller.viewport.zoomed
+        finally:
+            window.close()
+            await asyncio.wait_for(running, 10)
