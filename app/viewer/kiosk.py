@@ -34,7 +34,7 @@ class KioskSetupError(Exception):
 
 async def run_kiosk(options: ViewerOptions, *, store: CredentialStore | None = None) -> int:
     if not (options.cloud and options.email and options.computer):
-        print("Kiosk mode needs --cloud, --email and --computer.", file=sys.stderr)
+        print(tr("Kiosk mode needs --cloud, --email and --computer."), file=sys.stderr)
         return 2
     kiosk = Kiosk(options.cloud, options.email, options.computer, store or CredentialStore())
     window = SessionWindow(

@@ -28,7 +28,11 @@ on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def kiosk_window() -> SessionWindow | None:
-    windows = [w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, SessionWindow)]
+    windows = [
+        w
+        for w in QtWidgets.QApplication.topLevelWidgets()
+        if isinstance(w, SessionWindow) and w.kiosk and w.isVisible()
+    ]
     return windows[0] if windows else None
 
 

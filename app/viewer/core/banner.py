@@ -11,30 +11,38 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from app.viewer.core.i18n import tr
+from app.viewer.core.i18n import tr, tr_noop
 from app.viewer.core.records import Subscription
 
 Tone = Literal["ok", "warning", "error", "neutral"]
 Action = Literal["buy", "manage", "retry_payment"]
 
+# Marked here, translated when shown (format_date): the .ts file gets all twelve.
 _MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    tr_noop("January"),
+    tr_noop("February"),
+    tr_noop("March"),
+    tr_noop("April"),
+    tr_noop("May"),
+    tr_noop("June"),
+    tr_noop("July"),
+    tr_noop("August"),
+    tr_noop("September"),
+    tr_noop("October"),
+    tr_noop("November"),
+    tr_noop("December"),
 )
 _ACTION_LABELS: dict[Action, str] = {
-    "buy": "Buy subscription",
-    "manage": "Manage",
-    "retry_payment": "Update payment method",
+    "buy": tr_noop("Buy subscription"),
+    "manage": tr_noop("Manage"),
+    "retry_payment": tr_noop("Update payment method"),
+}
+# One whole sentence per payment method: "{method} payment started" would leave the
+# translator a noun to agree with ("Paiement par carte", "Virement bancaire").
+_STARTED = {
+    "card": tr_noop("Card payment started {when}."),
+    "paypal": tr_noop("PayPal payment started {when}."),
+    "bank_transfer": tr_noop("Bank transfer payment started {when}."),
 }
 
 
@@ -56,9 +64,9 @@ def _local(moment: datetime, now: datetime) -> datetime:
 
 def format_date(moment: datetime, now: datetime) -> str:
     day = _local(moment, now)
-    return tr("{day} {month} {year}").format(
-        day=day.day, month=tr(_MONTHS[day.month - 1]), year=day.year
-    )
+    # The first of the month has its own template: French writes it "1er mars 2026".
+    template = tr("1 {month} {year}") if day.day == 1 else tr("{day} {month} {year}")
+    return template.format(day=day.day, month=tr(_MONTHS[day.month - 1]), year=day.year)
 
 
 def _days_left(moment: datetime, now: datetime) -> str:
@@ -87,11 +95,6 @@ def plan_name(plan: str | None) -> str:
     if unit == "month":
         return tr("1 month") if n == 1 else tr("{n} months").format(n=n)
     return tr("1 year") if n == 1 else tr("{n} years").format(n=n)
-
-
-def method_name(method: str) -> str:
-    names = {"card": "Card", "paypal": "PayPal", "bank_transfer": "Bank transfer"}
-    return tr(names.get(method, "Payment"))
 
 
 def what_happens_next(method: str, reference: str | None = None) -> str:
@@ -189,11 +192,8 @@ def _pending(status: Subscription, now: datetime) -> Banner:
         return Banner(tr("Payment pending"), (status.message,) if status.message else (), "neutral")
     lines: list[str] = []
     if pending.since is not None:
-        lines.append(
-            tr("{method} payment started {when}.").format(
-                method=method_name(pending.method), when=_since(pending.since, now)
-            )
-        )
+        started = _STARTED.get(pending.method, tr_noop("Payment started {when}."))
+        lines.append(tr(started).format(when=_since(pending.since, now)))
     lines.append(what_happens_next(pending.method, pending.reference))
     # No action: the payment is on its way, and a "Buy" button here invites a second one.
     return Banner(tr("Payment pending"), tuple(lines), "neutral")

@@ -139,39 +139,44 @@ def error_from_answer(status: int, body: Any, headers: Mapping[str, str]) -> Clo
     message = str(sent) if isinstance(sent, str) and sent.strip() else ""
 
     def said(fallback: str) -> str:
-        return message or tr(fallback)
+        # ``fallback`` comes translated (a literal in ``tr``, for the extractor to find).
+        return message or fallback
 
     if status == 401 and code == "invalid_credentials":
-        return WrongCredentials(said("The email or password is incorrect."), code=code, status=401)
+        return WrongCredentials(
+            said(tr("The email or password is incorrect.")), code=code, status=401
+        )
     if status == 401:
-        return SessionExpired(said("Your sign-in has ended. Sign in again."), code=code, status=401)
+        return SessionExpired(
+            said(tr("Your sign-in has ended. Sign in again.")), code=code, status=401
+        )
     if status == 402:
         return SubscriptionRequired(
-            said("This needs an active subscription."), code=code, status=402
+            said(tr("This needs an active subscription.")), code=code, status=402
         )
     if status == 404:
-        return NotFound(said("It is not there any more."), code=code, status=404)
+        return NotFound(said(tr("It is not there any more.")), code=code, status=404)
     if status == 409 and code == "idempotency_key_in_flight":
         return InFlight(
-            said("The same purchase is still being processed; retry in a moment."),
+            said(tr("The same purchase is still being processed; retry in a moment.")),
             code=code,
             retry_after_s=_retry_after(headers),
         )
     if status == 409:
-        return Conflict(said("That clashes with a change made meanwhile."), code=code)
+        return Conflict(said(tr("That clashes with a change made meanwhile.")), code=code)
     if status == 422 and code == "payment_method_invalid":
-        return PaymentDeclined(said("The payment method was refused."), code=code, status=422)
+        return PaymentDeclined(said(tr("The payment method was refused.")), code=code, status=422)
     if status in (400, 413, 422):
-        return Invalid(said("The cloud refused the request."), code=code, status=status)
+        return Invalid(said(tr("The cloud refused the request.")), code=code, status=status)
     if status == 429:
         return Throttled(
-            said("Too many attempts. Wait a moment and try again."),
+            said(tr("Too many attempts. Wait a moment and try again.")),
             code=code,
             retry_after_s=_retry_after(headers),
         )
     if status >= 500:
         return ServerError(
-            said("Something went wrong on the cloud's side. Try again in a moment."),
+            said(tr("Something went wrong on the cloud's side. Try again in a moment.")),
             code=code,
             status=status,
         )

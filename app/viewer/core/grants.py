@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from app.viewer.core.i18n import tr
 from app.viewer.core.session import Renew, SessionEnded, SessionFailed, SessionGrant
 
 #: 402 payment required, 403 forbidden, 404 no such computer: waiting will not help.
@@ -22,7 +23,9 @@ async def request_session(
             "/api/v1/sessions", headers=dict(headers), json={"computer_id": computer_id}
         )
     except httpx.HTTPError as exc:
-        raise SessionFailed(f"The cloud could not be reached: {exc}") from None
+        raise SessionFailed(
+            tr("The cloud could not be reached: {reason}").format(reason=exc)
+        ) from None
     return grant_from_response(response)
 
 
@@ -35,7 +38,7 @@ def grant_from_response(response: httpx.Response) -> SessionGrant:
     try:
         message = str(response.json()["message"])
     except (ValueError, KeyError, TypeError):
-        message = f"The cloud answered {response.status_code}."
+        message = tr("The cloud answered {status}.").format(status=response.status_code)
     if response.status_code in FINAL_REFUSALS:
         raise SessionEnded(message)
     raise SessionFailed(message)

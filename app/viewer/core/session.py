@@ -47,6 +47,7 @@ from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.decoder import DecodePipeline, Picture
+from app.viewer.core.i18n import tr
 from app.viewer.core.stats import SessionStats
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class ViewerSession:
             await self._ws.close()
         if self._pipeline is not None:
             await asyncio.to_thread(self._pipeline.close)
-        await self._set_state("closed", self.detail or "closed by the viewer")
+        await self._set_state("closed", self.detail or tr("Closed by the viewer."))
 
     async def wait_state(self, wanted: State, timeout_s: float) -> None:
         async with asyncio.timeout(timeout_s), self._changed:
@@ -186,13 +187,15 @@ class ViewerSession:
                 answer = decode_message(await ws.recv())
         except (ConnectionClosed, TimeoutError, ProtocolError) as exc:
             await ws.close()
-            raise SessionFailed(f"The session did not start: {exc}") from None
+            raise SessionFailed(
+                tr("The session did not start: {reason}").format(reason=exc)
+            ) from None
         if isinstance(answer, ErrorMessage):
             await ws.close()
             raise SessionFailed(answer.message)
         if not isinstance(answer, SessionAccepted):
             await ws.close()
-            raise SessionFailed("The computer did not accept the session.")
+            raise SessionFailed(tr("The computer did not accept the session."))
         self._ws = ws
         self._grant = grant
         self._pinger = asyncio.create_task(self._ping(ws))
@@ -216,7 +219,9 @@ class ViewerSession:
         try:
             return await connect(url, open_timeout=10, **options)
         except (OSError, InvalidHandshake, TimeoutError) as exc:
-            raise SessionFailed(f"The cloud could not be reached: {exc}") from None
+            raise SessionFailed(
+                tr("The cloud could not be reached: {reason}").format(reason=exc)
+            ) from None
 
     async def _supervise(self) -> None:
         """Read until the connection drops, then come back with a fresh ticket."""
@@ -316,7 +321,7 @@ class ViewerSession:
             # A confused agent: say why and start over rather than guess.
             with contextlib.suppress(ConnectionClosed):
                 await ws.close(int(exc.close_code), exc.message[:120])
-            return f"The computer sent something unreadable: {exc.message}"
+            return tr("The computer sent something unreadable: {reason}").format(reason=exc.message)
         except ConnectionClosed:
             pass
         finally:
@@ -325,8 +330,8 @@ class ViewerSession:
         if ws.close_reason:
             return ws.close_reason
         if ws.close_code == CloseCode.GOING_AWAY:
-            return "The computer ended the session."
-        return "The connection to the computer was lost."
+            return tr("The computer ended the session.")
+        return tr("The connection to the computer was lost.")
 
     async def _handle_message(self, message: Any) -> None:
         if isinstance(message, HeartbeatAck):

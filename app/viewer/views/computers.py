@@ -71,7 +71,11 @@ class ComputerRow(QtWidgets.QFrame):
             seen = self.tr("Last seen {when}").format(when=format_date(computer.last_seen, now))
         else:
             seen = self.tr("Never connected")
-        self.detail.setText(f"{computer.os} · {seen}" if computer.os else seen)
+        self.detail.setText(
+            self.tr("{system} · {presence}").format(system=computer.os, presence=seen)
+            if computer.os
+            else seen
+        )
         colour = "#1f9d55" if computer.online else "#9aa5b1"
         self.presence.setText("●")
         self.presence.setStyleSheet(f"color: {colour}; font-size: 18px;")

@@ -10,8 +10,6 @@ from app.viewer.core.records import Purchase, Subscription
 from app.viewer.qt import QtWidgets, Signal
 from app.viewer.views.purchase import price
 
-PURCHASE_STATES = {"confirmed": "Paid", "pending": "Waiting for payment", "failed": "Declined"}
-
 
 class ManagePanel(QtWidgets.QWidget):
     auto_renew_requested = Signal(bool)
@@ -64,6 +62,17 @@ class ManagePanel(QtWidgets.QWidget):
         self.auto_renew.setEnabled(True)
         self.saving.setText(message)
 
+    def state_label(self, state: str) -> str:
+        """A purchase's state in words; built when shown so the language in use applies
+        (and each label is a literal in ``self.tr`` for lupdate to find)."""
+        labels = {
+            "confirmed": self.tr("Paid"),
+            "pending": self.tr("Waiting for payment"),
+            "failed": self.tr("Declined"),
+            "refunded": self.tr("Refunded"),
+        }
+        return labels.get(state, state)  # a state newer than this viewer: the cloud's id
+
     def show_purchases(self, purchases: list[Purchase]) -> None:
         now = datetime.now(UTC)
         self.history.setRowCount(len(purchases))
@@ -72,7 +81,7 @@ class ManagePanel(QtWidgets.QWidget):
                 format_date(purchase.created_at, now) if purchase.created_at else "",
                 plan_name(purchase.plan),
                 price(purchase.amount_cents, purchase.currency),
-                self.tr(PURCHASE_STATES.get(purchase.state, purchase.state)),
+                self.state_label(purchase.state),
             )
             for column, text in enumerate(cells):
                 self.history.setItem(row, column, QtWidgets.QTableWidgetItem(text))

@@ -9,11 +9,13 @@ from datetime import date
 from app.viewer.core.banner import plan_name
 from app.viewer.core.purchase import PurchaseState
 from app.viewer.core.records import BankTransfer, Card, PaymentMethod, PayPal, Plan
-from app.viewer.qt import QtWidgets, Signal
+from app.viewer.qt import QtCore, QtWidgets, Signal
 
 
 def price(cents: int, currency: str) -> str:
-    return f"{cents / 100:.2f} {currency.upper()}"
+    """The amount in the language's number format (9.99 EUR, 9,99 EUR): the default
+    QLocale, which ``install_translations`` sets to the language in use."""
+    return f"{QtCore.QLocale().toString(cents / 100, 'f', 2)} {currency.upper()}"
 
 
 class PurchasePanel(QtWidgets.QWidget):
@@ -42,7 +44,7 @@ class PurchasePanel(QtWidgets.QWidget):
         self.card_expiry.setPlaceholderText(self.tr("MM/YY"))
         self.card_expiry.setAccessibleName(self.tr("Expiry date"))
         self.card_cvc = QtWidgets.QLineEdit()
-        self.card_cvc.setPlaceholderText("CVC")
+        self.card_cvc.setPlaceholderText(self.tr("CVC"))
         self.card_cvc.setAccessibleName(self.tr("Security code"))
         self.card_cvc.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.paypal_email = QtWidgets.QLineEdit()
@@ -96,7 +98,9 @@ class PurchasePanel(QtWidgets.QWidget):
         self.plan_buttons.clear()
         for plan in sorted(plans, key=lambda p: p.months):
             button = QtWidgets.QRadioButton(
-                f"{plan_name(plan.id)} — {price(plan.price_cents, plan.currency)}"
+                self.tr("{plan} — {price}").format(
+                    plan=plan_name(plan.id), price=price(plan.price_cents, plan.currency)
+                )
             )
             self.plan_group.addButton(button)
             self.plan_box.addWidget(button)

@@ -26,6 +26,7 @@ def tool_button(text: str, *, checkable: bool = False) -> QtWidgets.QToolButton:
     return button
 
 
+#: Key names stay as printed on keycaps in every language (not translated).
 BAR_LABELS = {"Escape": "Esc", "Left": "←", "Up": "↑", "Down": "↓", "Right": "→"}
 
 
@@ -143,11 +144,12 @@ class SessionWindow(QtWidgets.QWidget):
         row = QtWidgets.QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 4)
         self.modifier_buttons: dict[str, QtWidgets.QToolButton] = {}
+        # Key names, like BAR_LABELS: as on the keycaps, in every language.
         modifiers: tuple[tuple[Modifier, str], ...] = (
-            ("ctrl", self.tr("Ctrl")),
-            ("alt", self.tr("Alt")),
-            ("meta", self.tr("Win/Cmd")),
-            ("shift", self.tr("Shift")),
+            ("ctrl", "Ctrl"),
+            ("alt", "Alt"),
+            ("meta", "Win/Cmd"),
+            ("shift", "Shift"),
         )
         for modifier, label in modifiers:
             button = tool_button(label, checkable=True)
@@ -198,8 +200,10 @@ class SessionWindow(QtWidgets.QWidget):
             return
         s = session.stats.snapshot()
 
+        locale = QtCore.QLocale()  # the language's decimal separator (12.5 ms, 12,5 ms)
+
         def ms(value: float | None) -> str:
-            return "-" if value is None else f"{value:.1f}"
+            return "-" if value is None else locale.toString(value, "f", 1)
 
         self.stats_label.setText(
             self.tr(
@@ -228,10 +232,13 @@ class SessionWindow(QtWidgets.QWidget):
             "connecting": self.tr("Connecting…"),
             "live": self.tr("Connected"),
             "reconnecting": self.tr("Connection lost: reconnecting…"),
-            "closed": self.tr("Session ended"),
+            "closed": self.tr("Session ended."),
         }
         text = texts.get(state, state)
-        self.status.setText(f"{text} {detail}".strip() if state != "live" else text)
+        if state != "live" and detail:
+            self.status.setText(self.tr("{state} {reason}").format(state=text, reason=detail))
+        else:
+            self.status.setText(text)
         # Connection lost: the last picture stays, under a veil that says so.
         self.video.set_veil(None if state == "live" else text)
         if state == "live":

@@ -106,8 +106,10 @@ class SignInView(QtWidgets.QWidget):
     def _render_error(self) -> None:
         text = self._message
         if self._wait_s:
-            text += " " + self.tr("Try again in {seconds} s.").format(seconds=self._wait_s)
-        self.error.setText(text)
+            text = self.tr("{message} Try again in {seconds} s.").format(
+                message=self._message, seconds=self._wait_s
+            )
+        self.error.setText(text.strip())
 
     def _tick(self) -> None:
         self._wait_s = max(0, self._wait_s - 1)

@@ -1,0 +1,992 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr" sourcelanguage="en">
+    <context>
+        <name>ComputerRow</name>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="29"/>
+            <source>New name</source>
+            <translation>Nouveau nom</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="34"/>
+            <source>Connect</source>
+            <translation>Se connecter</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="36"/>
+            <source>Rename</source>
+            <translation>Renommer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="38"/>
+            <location filename="../../app/viewer/views/computers.py" line="45"/>
+            <source>Remove</source>
+            <translation>Supprimer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="44"/>
+            <source>Remove this computer?</source>
+            <translation>Supprimer cet ordinateur ?</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="47"/>
+            <source>Cancel</source>
+            <translation>Annuler</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="69"/>
+            <location filename="../../app/viewer/views/computers.py" line="83"/>
+            <source>Online</source>
+            <translation>En ligne</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="71"/>
+            <source>Last seen {when}</source>
+            <translation>Dernière connexion le {when}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="73"/>
+            <source>Never connected</source>
+            <translation>Jamais connecté</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="75"/>
+            <source>{system} · {presence}</source>
+            <translation>{system} · {presence}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="83"/>
+            <source>Offline</source>
+            <translation>Hors ligne</translation>
+        </message>
+    </context>
+    <context>
+        <name>ComputersView</name>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="171"/>
+            <location filename="../../app/viewer/views/computers.py" line="172"/>
+            <source>Search computers</source>
+            <translation>Rechercher un ordinateur</translation>
+        </message>
+    </context>
+    <context>
+        <name>EmptyState</name>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="115"/>
+            <source>No computers yet</source>
+            <translation>Aucun ordinateur pour l’instant</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="119"/>
+            <source>1. On the computer you want to reach, install Porthole.
+2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE
+3. Then: porthole agent run — it appears here, online.</source>
+            <translation>1. Sur l’ordinateur auquel vous voulez accéder, installez Porthole.
+2. Lancez : porthole agent enroll --cloud {cloud} --name "Mon PC" --code CODE
+3. Puis : porthole agent run — il apparaît ici, en ligne.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="130"/>
+            <source>Enrolment code</source>
+            <translation>Code d’enregistrement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="131"/>
+            <source>Get a code to enrol a computer</source>
+            <translation>Obtenez un code pour enregistrer un ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="132"/>
+            <source>Copy</source>
+            <translation>Copier</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="135"/>
+            <source>Get a code</source>
+            <translation>Obtenir un code</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="155"/>
+            <source>Single use; valid until {when}.</source>
+            <translation>À usage unique ; valable jusqu’au {when}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="159"/>
+            <source>Copied</source>
+            <translation>Copié</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../app/viewer/views/main_window.py" line="26"/>
+            <source>Account</source>
+            <translation>Compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/main_window.py" line="34"/>
+            <source>Subscription</source>
+            <translation>Abonnement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/main_window.py" line="36"/>
+            <source>Sign out</source>
+            <translation>Se déconnecter</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagePanel</name>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="19"/>
+            <source>Subscription — Porthole</source>
+            <translation>Abonnement — Porthole</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="22"/>
+            <source>Renew automatically</source>
+            <translation>Renouvellement automatique</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="27"/>
+            <source>Date</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="27"/>
+            <source>Plan</source>
+            <translation>Formule</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="27"/>
+            <source>Amount</source>
+            <translation>Montant</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="27"/>
+            <source>Status</source>
+            <translation>Statut</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="35"/>
+            <source>Purchases</source>
+            <translation>Achats</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="44"/>
+            <source>{plan}: renews on {date}.</source>
+            <translation>{plan} : renouvellement le {date}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="46"/>
+            <source>{plan}: access ends on {date}; it will not renew.</source>
+            <translation>{plan} : l’accès prend fin le {date}, sans renouvellement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="48"/>
+            <source>{plan}.</source>
+            <translation>{plan}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="57"/>
+            <source>Saving…</source>
+            <translation>Enregistrement…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="69"/>
+            <source>Paid</source>
+            <translation>Payé</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="70"/>
+            <source>Waiting for payment</source>
+            <translation>En attente de paiement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="71"/>
+            <source>Declined</source>
+            <translation>Refusé</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="72"/>
+            <source>Refunded</source>
+            <translation>Remboursé</translation>
+        </message>
+    </context>
+    <context>
+        <name>PurchasePanel</name>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="27"/>
+            <source>Buy a subscription — Porthole</source>
+            <translation>Acheter un abonnement — Porthole</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="32"/>
+            <source>Payment method</source>
+            <translation>Moyen de paiement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="34"/>
+            <source>Card</source>
+            <translation>Carte bancaire</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="35"/>
+            <source>PayPal</source>
+            <translation>PayPal</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="36"/>
+            <source>Bank transfer</source>
+            <translation>Virement bancaire</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="42"/>
+            <location filename="../../app/viewer/views/purchase.py" line="54"/>
+            <source>Card number</source>
+            <translation>Numéro de carte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="44"/>
+            <source>MM/YY</source>
+            <translation>MM/AA</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="45"/>
+            <source>Expiry date</source>
+            <translation>Date d’expiration</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="47"/>
+            <source>CVC</source>
+            <translation>CVC</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="48"/>
+            <location filename="../../app/viewer/views/purchase.py" line="56"/>
+            <source>Security code</source>
+            <translation>Code de sécurité</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="51"/>
+            <location filename="../../app/viewer/views/purchase.py" line="58"/>
+            <source>PayPal email</source>
+            <translation>Adresse e-mail PayPal</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="55"/>
+            <source>Expiry (MM/YY)</source>
+            <translation>Expiration (MM/AA)</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="60"/>
+            <source>You will get the bank details and a reference to use for the transfer.</source>
+            <translation>Vous recevrez les coordonnées bancaires et une référence à indiquer pour le virement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="63"/>
+            <source>Buy</source>
+            <translation>Acheter</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="75"/>
+            <source>Try again</source>
+            <translation>Réessayer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="79"/>
+            <source>Choose a plan</source>
+            <translation>Choisissez une formule</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="81"/>
+            <source>Pay with</source>
+            <translation>Payer par</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="101"/>
+            <source>{plan} — {price}</source>
+            <translation>{plan} — {price}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="143"/>
+            <source>Choose a plan and fill in how you pay.</source>
+            <translation>Choisissez une formule et renseignez votre moyen de paiement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="164"/>
+            <source>Pay {amount} to {beneficiary}, IBAN {iban}, reference {reference}.</source>
+            <translation>Virez {amount} à {beneficiary}, IBAN {iban}, avec la référence {reference}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/purchase.py" line="172"/>
+            <source>Sending your payment…</source>
+            <translation>Envoi de votre paiement…</translation>
+        </message>
+    </context>
+    <context>
+        <name>SessionWindow</name>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="49"/>
+            <source>{computer} — Porthole</source>
+            <translation>{computer} — Porthole</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="51"/>
+            <location filename="../../app/viewer/views/session_window.py" line="232"/>
+            <source>Connecting…</source>
+            <translation>Connexion…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="100"/>
+            <source>Keyboard</source>
+            <translation>Clavier</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="102"/>
+            <source>Fit</source>
+            <translation>Ajuster</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="103"/>
+            <source>Show the whole screen again</source>
+            <translation>Afficher de nouveau tout l’écran</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="105"/>
+            <source>Statistics</source>
+            <translation>Statistiques</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="107"/>
+            <source>Disconnect</source>
+            <translation>Déconnecter</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="109"/>
+            <source>Full screen</source>
+            <translation>Plein écran</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="112"/>
+            <source>Monitor</source>
+            <translation>Écran</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="118"/>
+            <source>Picture quality</source>
+            <translation>Qualité de l’image</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="120"/>
+            <source>Auto</source>
+            <translation>Auto</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="121"/>
+            <source>Fast</source>
+            <translation>Rapide</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="122"/>
+            <source>Best</source>
+            <translation>Optimale</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="164"/>
+            <source>Type here</source>
+            <translation>Saisissez ici</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="165"/>
+            <source>Text to type on the remote computer</source>
+            <translation>Texte à saisir sur l’ordinateur distant</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="210"/>
+            <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} ms</source>
+            <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} ms</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="233"/>
+            <source>Connected</source>
+            <translation>Connecté</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="234"/>
+            <source>Connection lost: reconnecting…</source>
+            <translation>Connexion perdue : reconnexion…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="235"/>
+            <source>Session ended.</source>
+            <translation>Session terminée.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="239"/>
+            <source>{state} {reason}</source>
+            <translation>{state} {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>SignInView</name>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="20"/>
+            <source>you@example.com</source>
+            <translation>vous@exemple.fr</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="21"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="47"/>
+            <source>Email</source>
+            <translation>Adresse e-mail</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="24"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="48"/>
+            <source>Password</source>
+            <translation>Mot de passe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="25"/>
+            <source>Remember me on this device</source>
+            <translation>Se souvenir de moi sur cet appareil</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="35"/>
+            <source>Retry</source>
+            <translation>Réessayer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="68"/>
+            <source>Create your account</source>
+            <translation>Créez votre compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="68"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="69"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="94"/>
+            <source>Sign in</source>
+            <translation>Se connecter</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="69"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="94"/>
+            <source>Create account</source>
+            <translation>Créer le compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="71"/>
+            <source>I already have an account</source>
+            <translation>J’ai déjà un compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="71"/>
+            <source>Create an account</source>
+            <translation>Créer un compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="80"/>
+            <source>Enter your email and password.</source>
+            <translation>Saisissez votre adresse e-mail et votre mot de passe.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="89"/>
+            <source>Signing in…</source>
+            <translation>Connexion…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="109"/>
+            <source>{message} Try again in {seconds} s.</source>
+            <translation>{message} Réessayez dans {seconds} s.</translation>
+        </message>
+    </context>
+    <context>
+        <name>core</name>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="22"/>
+            <source>January</source>
+            <translation>janvier</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="23"/>
+            <source>February</source>
+            <translation>février</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="24"/>
+            <source>March</source>
+            <translation>mars</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="25"/>
+            <source>April</source>
+            <translation>avril</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="26"/>
+            <source>May</source>
+            <translation>mai</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="27"/>
+            <source>June</source>
+            <translation>juin</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="28"/>
+            <source>July</source>
+            <translation>juillet</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="29"/>
+            <source>August</source>
+            <translation>août</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="30"/>
+            <source>September</source>
+            <translation>septembre</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="31"/>
+            <source>October</source>
+            <translation>octobre</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="32"/>
+            <source>November</source>
+            <translation>novembre</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="33"/>
+            <source>December</source>
+            <translation>décembre</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="36"/>
+            <source>Buy subscription</source>
+            <translation>Acheter un abonnement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="37"/>
+            <source>Manage</source>
+            <translation>Gérer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="38"/>
+            <source>Update payment method</source>
+            <translation>Changer de moyen de paiement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="43"/>
+            <source>Card payment started {when}.</source>
+            <translation>Paiement par carte initié {when}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="44"/>
+            <source>PayPal payment started {when}.</source>
+            <translation>Paiement PayPal initié {when}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="45"/>
+            <source>Bank transfer payment started {when}.</source>
+            <translation>Paiement par virement initié {when}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="68"/>
+            <source>1 {month} {year}</source>
+            <translation>1er {month} {year}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="68"/>
+            <source>{day} {month} {year}</source>
+            <translation>{day} {month} {year}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="75"/>
+            <source>ends today</source>
+            <translation>dernier jour</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="77"/>
+            <source>1 day left</source>
+            <translation>encore 1 jour</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="78"/>
+            <source>{days} days left</source>
+            <translation>encore {days} jours</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="85"/>
+            <source>today at {time}</source>
+            <translation>aujourd’hui à {time}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="86"/>
+            <source>on {date} at {time}</source>
+            <translation>le {date} à {time}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="96"/>
+            <source>1 month</source>
+            <translation>1 mois</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="96"/>
+            <source>{n} months</source>
+            <translation>{n} mois</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="97"/>
+            <source>1 year</source>
+            <translation>1 an</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="97"/>
+            <source>{n} years</source>
+            <translation>{n} ans</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="103"/>
+            <source>Card payments are usually confirmed within a few minutes; the subscription starts by itself then.</source>
+            <translation>Les paiements par carte sont généralement confirmés en quelques minutes ; l’abonnement démarre alors automatiquement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="108"/>
+            <source>The subscription starts by itself as soon as PayPal tells us the money was received.</source>
+            <translation>L’abonnement démarre automatiquement dès que PayPal nous confirme la réception du paiement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="112"/>
+            <source>Transfer the amount with the reference {reference}. The subscription starts by itself as soon as the money arrives.</source>
+            <translation>Virez le montant avec la référence {reference}. L’abonnement démarre automatiquement dès réception du paiement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="117"/>
+            <source>The subscription starts by itself as soon as the money arrives.</source>
+            <translation>L’abonnement démarre automatiquement dès réception du paiement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="118"/>
+            <source>The subscription starts by itself as soon as the payment is confirmed.</source>
+            <translation>L’abonnement démarre automatiquement dès que le paiement est confirmé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="124"/>
+            <source>{used} of {limit} computers</source>
+            <translation>Ordinateurs : {used} sur {limit}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="139"/>
+            <source>The renewal payment did not go through.</source>
+            <translation>Le paiement du renouvellement n’a pas abouti.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="142"/>
+            <source>Access continues until {date} ({left}).</source>
+            <translation>L’accès reste ouvert jusqu’au {date} ({left}).</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="146"/>
+            <source>Update your payment method to keep your subscription.</source>
+            <translation>Mettez à jour votre moyen de paiement pour conserver votre abonnement.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="147"/>
+            <source>Payment failed</source>
+            <translation>Échec du paiement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="151"/>
+            <location filename="../../app/viewer/core/purchase.py" line="66"/>
+            <source>The payment was refunded.</source>
+            <translation>Le paiement a été remboursé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="153"/>
+            <source>It ended on {date}.</source>
+            <translation>Il a pris fin le {date}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="154"/>
+            <source>Buy a subscription to reach your computers again.</source>
+            <translation>Achetez un abonnement pour accéder de nouveau à vos ordinateurs.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="155"/>
+            <source>Subscription ended</source>
+            <translation>Abonnement terminé</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="157"/>
+            <source>Nothing to pay: it came with another product.</source>
+            <translation>Rien à payer : il est inclus avec un autre produit.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="161"/>
+            <source>Included with your purchase until {date}.</source>
+            <translation>Inclus avec votre achat jusqu’au {date}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="163"/>
+            <source>Subscription included</source>
+            <translation>Abonnement inclus</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="165"/>
+            <source>Buy a subscription to reach your computers.</source>
+            <translation>Achetez un abonnement pour accéder à vos ordinateurs.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="166"/>
+            <source>No subscription</source>
+            <translation>Aucun abonnement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="168"/>
+            <source>Subscription</source>
+            <translation>Abonnement</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="174"/>
+            <source>Subscription active</source>
+            <translation>Abonnement actif</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="174"/>
+            <source>Subscription active · {plan}</source>
+            <translation>Abonnement actif · {plan}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="179"/>
+            <source>The renewal payment is being processed; access continues meanwhile.</source>
+            <translation>Le paiement du renouvellement est en cours ; l’accès est maintenu en attendant.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="181"/>
+            <source>Renews on {date}.</source>
+            <translation>Renouvellement le {date}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="183"/>
+            <source>Ends on {date}; auto-renewal is off.</source>
+            <translation>Prend fin le {date} ; renouvellement automatique désactivé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="185"/>
+            <source>Renewals are charged to {method}.</source>
+            <translation>Les renouvellements sont débités sur {method}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="195"/>
+            <source>Payment started {when}.</source>
+            <translation>Paiement initié {when}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/banner.py" line="199"/>
+            <location filename="../../app/viewer/core/banner.py" line="192"/>
+            <source>Payment pending</source>
+            <translation>Paiement en attente</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/cloud.py" line="222"/>
+            <location filename="../../app/viewer/core/purchase.py" line="63"/>
+            <source>The payment was declined.</source>
+            <translation>Le paiement a été refusé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/cloud.py" line="273"/>
+            <source>The cloud did not answer in time. Check the connection and try again.</source>
+            <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/cloud.py" line="277"/>
+            <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
+            <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/cloud.py" line="297"/>
+            <source>Sign in to continue.</source>
+            <translation>Connectez-vous pour continuer.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/cloud.py" line="347"/>
+            <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
+            <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="147"/>
+            <source>The email or password is incorrect.</source>
+            <translation>L’adresse e-mail ou le mot de passe est incorrect.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="151"/>
+            <source>Your sign-in has ended. Sign in again.</source>
+            <translation>Votre connexion a pris fin. Reconnectez-vous.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="155"/>
+            <source>This needs an active subscription.</source>
+            <translation>Un abonnement actif est nécessaire.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="158"/>
+            <source>It is not there any more.</source>
+            <translation>Cet élément n’existe plus.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="161"/>
+            <source>The same purchase is still being processed; retry in a moment.</source>
+            <translation>Ce même achat est encore en cours de traitement ; réessayez dans un instant.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="166"/>
+            <source>That clashes with a change made meanwhile.</source>
+            <translation>Cela entre en conflit avec une modification faite entre-temps.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="168"/>
+            <source>The payment method was refused.</source>
+            <translation>Le moyen de paiement a été refusé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="170"/>
+            <source>The cloud refused the request.</source>
+            <translation>Le cloud a refusé la requête.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="173"/>
+            <source>Too many attempts. Wait a moment and try again.</source>
+            <translation>Trop de tentatives. Patientez un instant et réessayez.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="179"/>
+            <source>Something went wrong on the cloud's side. Try again in a moment.</source>
+            <translation>Un problème est survenu du côté du cloud. Réessayez dans un instant.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="183"/>
+            <source>The cloud refused the request ({status}).</source>
+            <translation>Le cloud a refusé la requête ({status}).</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="150"/>
+            <location filename="../../app/viewer/core/events.py" line="247"/>
+            <source>Closed.</source>
+            <translation>Fermé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="166"/>
+            <source>The event feed is closed.</source>
+            <translation>Le flux d’événements est fermé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="213"/>
+            <source>The connection to the cloud was closed.</source>
+            <translation>La connexion au cloud a été fermée.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="217"/>
+            <source>This version of Porthole is too old for the cloud. Update it.</source>
+            <translation>Cette version de Porthole est trop ancienne pour le cloud. Mettez-la à jour.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="235"/>
+            <source>The cloud cannot be reached. Trying again…</source>
+            <translation>Impossible de joindre le cloud. Nouvelle tentative…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="244"/>
+            <source>The cloud address is not valid: {url}</source>
+            <translation>L’adresse du cloud n’est pas valide : {url}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="278"/>
+            <source>The cloud did not accept the event feed.</source>
+            <translation>Le cloud n’a pas accepté le flux d’événements.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/events.py" line="297"/>
+            <source>The connection to the cloud was lost.</source>
+            <translation>La connexion au cloud a été perdue.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/grants.py" line="27"/>
+            <location filename="../../app/viewer/core/session.py" line="223"/>
+            <source>The cloud could not be reached: {reason}</source>
+            <translation>Impossible de joindre le cloud : {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/grants.py" line="41"/>
+            <source>The cloud answered {status}.</source>
+            <translation>Le cloud a répondu {status}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/purchase.py" line="60"/>
+            <source>Paid. Your subscription is active.</source>
+            <translation>Payé. Votre abonnement est actif.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/purchase.py" line="112"/>
+            <source>Sending your order…</source>
+            <translation>Envoi de votre commande…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="159"/>
+            <source>Closed by the viewer.</source>
+            <translation>Fermée depuis cette application.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="191"/>
+            <source>The session did not start: {reason}</source>
+            <translation>La session n’a pas démarré : {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="198"/>
+            <source>The computer did not accept the session.</source>
+            <translation>L’ordinateur n’a pas accepté la session.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="324"/>
+            <source>The computer sent something unreadable: {reason}</source>
+            <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="333"/>
+            <source>The computer ended the session.</source>
+            <translation>L’ordinateur a mis fin à la session.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="334"/>
+            <source>The connection to the computer was lost.</source>
+            <translation>La connexion à l’ordinateur a été perdue.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/kiosk.py" line="37"/>
+            <source>Kiosk mode needs --cloud, --email and --computer.</source>
+            <translation>Le mode kiosque nécessite --cloud, --email et --computer.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/kiosk.py" line="90"/>
+            <source>The session ended; starting it again…</source>
+            <translation>La session s’est terminée ; redémarrage…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/kiosk.py" line="116"/>
+            <source>Sign in once with 'remember me' in the app as {email}, or set PORTHOLE_PASSWORD.</source>
+            <translation>Connectez-vous une fois dans l’application en tant que {email} avec « Se souvenir de moi », ou définissez PORTHOLE_PASSWORD.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/kiosk.py" line="137"/>
+            <source>No computer named {name} in this account yet.</source>
+            <translation>Aucun ordinateur nommé {name} dans ce compte pour l’instant.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/kiosk.py" line="149"/>
+            <source>Signing in again…</source>
+            <translation>Reconnexion…</translation>
+        </message>
+    </context>
+</TS>
