@@ -230,3 +230,27 @@ async def test_connect_opens_one_session_window_per_computer(app: AppController,
         assert list(app.sessions.values()) == [window]
         window.close()
         await qt_until(lambda: not app.sessions, 10, "the window's session to end")
+
+
+@on_sqlite
+async def test_creating_an_account_and_being_throttled_with_the_wait_shown(
+    app: AppController, api: Api
+) -> None:
+    form = app.window.sign_in
+    QtTest.QTest.mouseClick(form.switch, Qt.MouseButton.LeftButton)  # "Create an account"
+    assert form.submit.text() == "Create account"
+    email = f"new-{id(app)}@example.com"
+    await sign_in_through_the_form(app, email, PASSWORD)
+    await qt_until(lambda: app.window.pages.currentWidget() is app.window.computers, 10, "in")
+    app.window.sign_out_action.trigger()
+    await qt_until(lambda: app.window.pages.currentWidget() is form, 10, "signed out")
+
+    # Wrong passwords until the cloud makes us wait: the form says how long and the
+    # button stays off meanwhile.
+    for attempt in range(10):
+        await app.sign_in(email, f"wrong {attempt}", remember=False)
+        if "Try again in" in form.error.text():
+            break
+    assert "Try again in" in form.error.text(), form.error.text()
+    assert not form.submit.isEnabled()
+    screenshot(app.window, "sign-in-throttled")
