@@ -254,3 +254,20 @@ async def test_creating_an_account_and_being_throttled_with_the_wait_shown(
     assert "Try again in" in form.error.text(), form.error.text()
     assert not form.submit.isEnabled()
     screenshot(app.window, "sign-in-throttled")
+
+
+@on_sqlite
+async def test_a_declined_card_says_so_and_buying_works_again(app: AppController, api: Api) -> None:
+    user = await api.sign_up()
+    await sign_in_through_the_form(app, user.email, PASSWORD)
+    await qt_until(lambda: app.window.computers.banner.action.isVisible(), 10, "Buy")
+    panel = await app.open_purchase()
+    panel.card_number.setText("4000 0000 0000 0002")  # the sandbox's declined card
+    panel.card_expiry.setText("12/30")
+    panel.card_cvc.setText("123")
+    QtTest.QTest.mouseClick(panel.buy, Qt.MouseButton.LeftButton)
+    await advance(api, 5)
+    await qt_until(lambda: panel.buy.isEnabled(), 20, "an outcome")
+    assert "declined" in panel.status.text().lower(), panel.status.text()
+    assert app.window.computers.banner.action.text() == "Buy subscription"
+    screenshot(panel, "purchase-declined")

@@ -92,6 +92,27 @@ async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot)
             shown = window.video.painted_frame_id
             await qt_until(lambda: window.video.painted_frame_id > shown, 10, "a new picture")
             screenshot(window, "session-window-keyboard")
+
+            # The statistics overlay, on its chord (the one key combination kept local).
+            QtTest.QTest.keyClick(
+                window.video,
+                Qt.Key.Key_S,
+                Qt.KeyboardModifier.ControlModifier
+                | Qt.KeyboardModifier.AltModifier
+                | Qt.KeyboardModifier.ShiftModifier,
+            )
+            assert window.stats_label.isVisible() and "fps" in window.stats_label.text()
+            assert "ctrl+alt+shift+s" not in [k.lower() for k in demo.keys]
+
+            # Quality: "Fast" asks the agent for a lighter stream.
+            window.quality_box.setCurrentIndex(window.quality_box.findData("fast"))
+            window.quality_box.activated.emit(window.quality_box.currentIndex())
+            await qt_until(lambda: live.stream._settings == (2500, 30, 0.75), 10, "fast")
+
+            # One monitor: no switcher; several: a list to choose from.
+            assert not window.monitor_box.isVisible()
+            controller.screens_changed.emit(["1", "2"], ["Left", "Right"], "2")
+            assert window.monitor_box.isVisible() and window.monitor_box.currentText() == "Right"
         finally:
             window.close()
             await asyncio.wait_for(running, 10)
