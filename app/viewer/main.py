@@ -31,9 +31,13 @@ class ViewerOptions:
 def run_viewer(options: ViewerOptions | None = None, argv: list[str] | None = None) -> int:
     from app.viewer import smoke
     from app.viewer.i18n import install_translations
-    from app.viewer.qt import QtWidgets, qasync
+    from app.viewer.qt import QtCore, QtGui, QtWidgets, qasync
 
     options = options or ViewerOptions()
+    # Crisp at 125 % or 150 %: Qt's default rounds the scale to a whole number.
+    QtGui.QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        QtCore.Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
     app = QtWidgets.QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Porthole")
     app.setApplicationVersion(__version__)

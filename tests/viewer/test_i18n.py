@@ -325,3 +325,15 @@ def test_the_system_language_is_followed_without_lang(
     assert banner_for(ACTIVE, NOW).title == (
         "Abonnement actif · 1 an" if french else "Subscription active · 1 year"
     )
+
+
+def test_the_clouds_refusals_read_in_french_too(use_language: Use) -> None:
+    from app.viewer.core.errors import WrongCredentials, error_from_answer
+
+    refusal = {"error": "invalid_credentials", "message": "The email or password is incorrect."}
+    english = error_from_answer(401, refusal, {})
+    assert isinstance(english, WrongCredentials) and english.message == refusal["message"]
+    use_language("fr")
+    french = error_from_answer(401, refusal, {})
+    assert isinstance(french, WrongCredentials)
+    assert french.message != refusal["message"] and "mot de passe" in french.message

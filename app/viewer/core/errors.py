@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.viewer.core.i18n import tr
+from app.viewer.core.i18n import tr, translating
 
 
 class CloudError(Exception):
@@ -140,6 +140,10 @@ def error_from_answer(status: int, body: Any, headers: Mapping[str, str]) -> Clo
 
     def said(fallback: str) -> str:
         # ``fallback`` comes translated (a literal in ``tr``, for the extractor to find).
+        # The cloud writes English: in another language our own sentence for the same
+        # refusal reads better than the cloud's exact words.
+        if translating():
+            return fallback
         return message or fallback
 
     if status == 401 and code == "invalid_credentials":

@@ -42,3 +42,8 @@ def install(translator: Translator | None) -> None:
     """Use ``translator`` for every later ``tr`` call; ``None`` goes back to English."""
     global _translator
     _translator = translator or _identity
+
+
+def translating() -> bool:
+    """Whether people read another language than the source's (English)."""
+    return _translator is not _identity
