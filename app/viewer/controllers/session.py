@@ -94,7 +94,7 @@ class SessionController(QtCore.QObject):
                 on_screens=self.on_screens,
             ) as session:
                 self.attach(session)
-                ended = asyncio.ensure_future(session.wait_state("closed", float("inf")))
+                ended = asyncio.ensure_future(session.wait_state("closed", None))
                 stopped = asyncio.ensure_future(self._stopping.wait())
                 await asyncio.wait({ended, stopped}, return_when=asyncio.FIRST_COMPLETED)
                 for task in (ended, stopped):

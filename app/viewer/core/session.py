@@ -158,7 +158,9 @@ class ViewerSession:
             await asyncio.to_thread(self._pipeline.close)
         await self._set_state("closed", self.detail or tr("Closed by the viewer."))
 
-    async def wait_state(self, wanted: State, timeout_s: float) -> None:
+    async def wait_state(self, wanted: State, timeout_s: float | None) -> None:
+        """Until the session is ``wanted``; None waits without a limit (not infinity:
+        under qasync a deadline is a Qt timer, which cannot hold one)."""
         async with asyncio.timeout(timeout_s), self._changed:
             await self._changed.wait_for(lambda: self.state == wanted)
 
