@@ -316,8 +316,7 @@ class AppController(QtCore.QObject):
         assert self.client is not None
         existing = self.sessions.get(computer_id)
         if existing is not None:
-            existing.raise_()
-            existing.activateWindow()
+            existing.present()
             return existing
         computer = self.computers[computer_id]
         grant = await self.client.start_session(computer_id)
@@ -325,6 +324,7 @@ class AppController(QtCore.QObject):
         window = SessionWindow(controller, computer.name)
         self.sessions[computer_id] = window
         window.show()
+        window.present()
         task = self._run(controller.run(self.cloud_url, grant, self.client.renewer(computer_id)))
         task.add_done_callback(lambda _: self._session_ended(computer_id, window))
         return window

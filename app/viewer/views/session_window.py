@@ -86,6 +86,13 @@ class SessionWindow(QtWidgets.QWidget):
         screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
         self.setGeometry(screen.geometry())
         self.showFullScreen()
+        self.present()
+
+    def present(self) -> None:
+        """Bring the window forward with the keyboard: without a window manager (kiosks)
+        nobody else gives a new window the X input focus."""
+        self.raise_()
+        self.activateWindow()
         self.video.setFocus()
 
     def toggle_full_screen(self) -> None:
