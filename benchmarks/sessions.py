@@ -81,7 +81,9 @@ def capture_encode(
             flip(conn, window, n)
             captured = desktop.grab_if_changed()
             if captured is not None:
-                frames += len(encoder.encode(captured.image, captured.capture_us))
+                frames += len(
+                    encoder.encode(captured.image, captured.capture_us, captured.pixel_format)
+                )
         elapsed = time.perf_counter() - wall
         used = (time.process_time() - cpu) / elapsed
         desktop.close()

@@ -8,8 +8,10 @@ from fractions import Fraction
 
 import av
 import numpy as np
+import numpy.typing as npt
+from av.video.reformatter import VideoReformatter
 
-from app.agent.capture.base import RGBFrame
+from app.agent.capture.base import PixelFormat
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,20 @@ class H264Encoder:
         }
         self._codec.open()
         self._want_keyframe = True
+        self._reformatter = VideoReformatter()
 
     def request_keyframe(self) -> None:
         self._want_keyframe = True
 
-    def encode(self, image: RGBFrame, pts_us: int) -> list[EncodedFrame]:
-        """One captured image in; it is scaled to the encoder's size if it differs (the
-        viewer asked for a smaller stream), in the same pass as the colour conversion."""
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24").reformat(
-            width=self.width, height=self.height, format="yuv420p"
+    def encode(
+        self, image: npt.NDArray[np.uint8], pts_us: int, pixel_format: PixelFormat = "rgb24"
+    ) -> list[EncodedFrame]:
+        """One captured image in (RGB, or BGRA as grabbed); it is scaled to the encoder's
+        size if it differs (the viewer asked for a smaller stream), in the same swscale pass
+        as the colour conversion, whose context is kept from frame to frame."""
+        source = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=pixel_format)
+        frame = self._reformatter.reformat(
+            source, width=self.width, height=self.height, format="yuv420p"
         )
         frame.pts = pts_us
         if self._want_keyframe:

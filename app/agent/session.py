@@ -21,7 +21,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from app import __version__
-from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
+from app.agent.capture.base import Desktop, ScreenSource, open_desktop
 from app.agent.encode import H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
@@ -336,12 +336,12 @@ class _VideoStream:
             started = time.monotonic()
             captured = await asyncio.to_thread(self._screen.grab_if_changed)
             if captured is None and self.force:
-                captured = Captured(self._screen.render(), time.time_ns() // 1000)
+                captured = self._screen.render()
             self.force = False
             grabbed = time.monotonic()
             if captured is not None:
                 encoded = await asyncio.to_thread(
-                    self.encoder.encode, captured.image, captured.capture_us
+                    self.encoder.encode, captured.image, captured.capture_us, captured.pixel_format
                 )
                 timing = VideoTiming(
                     frame_id=(self._frame_id + len(encoded)) % 2**32,

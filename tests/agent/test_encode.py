@@ -32,3 +32,17 @@ def test_keyframe_first_then_small_deltas_and_keyframes_on_request() -> None:
     screen.type_text("x")
     keyframe, _, _ = roundtrip()
     assert keyframe
+
+
+def test_bgra_as_grabbed_keeps_its_colours() -> None:
+    """X11 and mss grab BGRA; the encoder takes it as it is (one conversion in swscale)."""
+    bgra = np.zeros((720, 1280, 4), dtype=np.uint8)
+    bgra[..., 2] = 220  # red, in BGRA order
+    bgra[:, 640:, 0] = 200  # the right half blue as well: magenta
+    encoder = H264Encoder(1280, 720)
+    [frame] = encoder.encode(bgra, 0, "bgra")
+    decoder = av.CodecContext.create("h264", "r")
+    [picture] = decoder.decode(av.Packet(frame.data))
+    rgb = picture.to_ndarray(format="rgb24")
+    assert np.abs(rgb[360, 320].astype(int) - (220, 0, 0)).max() < 12
+    assert np.abs(rgb[360, 960].astype(int) - (220, 0, 200)).max() < 12

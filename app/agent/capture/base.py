@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -15,14 +15,24 @@ from app.agent.inject.base import InputBackend
 from app.protocol import Monitor
 
 RGBFrame = npt.NDArray[np.uint8]  # height, width, 3 (RGB)
+#: How a captured image's pixels are laid out: the demo draws RGB; X11 and mss grab BGRA,
+#: which goes to the encoder as it is (one colour conversion, in swscale, not two).
+PixelFormat = Literal["rgb24", "bgra"]
 SOURCES = ("x11", "mss", "demo")
 INPUTS = ("xtest", "pynput", "record")
 
 
 @dataclass(frozen=True)
 class Captured:
-    image: RGBFrame
+    image: npt.NDArray[np.uint8]  # height, width, 3 (rgb24) or 4 (bgra)
     capture_us: int  # wall clock, µs: the viewer measures latency against it after clock sync
+    pixel_format: PixelFormat = "rgb24"
+
+    def rgb(self) -> RGBFrame:
+        """The picture as RGB (tests and tools; the encoder takes ``image`` as it is)."""
+        if self.pixel_format == "rgb24":
+            return self.image
+        return np.ascontiguousarray(self.image[..., 2::-1])
 
 
 class ScreenSource(Protocol):
@@ -44,7 +54,7 @@ class ScreenSource(Protocol):
         """The monitor if it changed since the last grab (always, the first time)."""
         ...
 
-    def render(self) -> RGBFrame:
+    def render(self) -> Captured:
         """The monitor now, changed or not (for a keyframe on request)."""
         ...
 

@@ -196,9 +196,9 @@ class DemoScreen(InputBackend):
         self._dirty = False
         return Captured(self._draw(), time.time_ns() // 1000)
 
-    def render(self) -> RGBFrame:
+    def render(self) -> Captured:
         """The current picture, changed or not (a keyframe was asked for)."""
-        return self._draw()
+        return Captured(self._draw(), time.time_ns() // 1000)
 
     def _draw(self) -> RGBFrame:
         w, h = self.width, self.height

@@ -7,8 +7,9 @@ import time
 
 import mss
 import numpy as np
+import numpy.typing as npt
 
-from app.agent.capture.base import Captured, RGBFrame
+from app.agent.capture.base import Captured
 from app.protocol import Monitor
 
 
@@ -32,9 +33,10 @@ class RegionGrabber:
         self.height = monitor.height - monitor.height % 2
         self._previous = None
 
-    def render(self) -> RGBFrame:
+    def render(self) -> Captured:
         shot = self.mss.grab(self._region)
-        return self._rgb(shot.raw, shot.width, shot.height)
+        captured_us = time.time_ns() // 1000
+        return Captured(self._bgra(bytes(shot.raw), shot.width, shot.height), captured_us, "bgra")
 
     def grab_if_changed(self) -> Captured | None:
         shot = self.mss.grab(self._region)
@@ -43,11 +45,14 @@ class RegionGrabber:
         if raw == self._previous:
             return None
         self._previous = raw
-        return Captured(self._rgb(raw, shot.width, shot.height), captured_us)
+        return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra")
 
-    def _rgb(self, raw: bytes | bytearray, width: int, height: int) -> RGBFrame:
+    def _bgra(self, raw: bytes, width: int, height: int) -> npt.NDArray[np.uint8]:
+        """The grab as it came (no copy), less an odd last column or row."""
         bgra = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
-        return np.ascontiguousarray(bgra[: self.height, : self.width, 2::-1])
+        if (width, height) == (self.width, self.height):
+            return bgra
+        return np.ascontiguousarray(bgra[: self.height, : self.width])
 
     def mss_monitors(self) -> list[Monitor]:
         """The monitors ``mss`` sees (index 0 is all of them together: skipped)."""

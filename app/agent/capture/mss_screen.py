@@ -4,7 +4,7 @@ costs a grab and a comparison, and sends nothing."""
 
 from __future__ import annotations
 
-from app.agent.capture.base import Captured, RGBFrame
+from app.agent.capture.base import Captured
 from app.agent.capture.grab import RegionGrabber
 from app.protocol import Monitor
 
@@ -46,7 +46,7 @@ class MssScreen:
     def grab_if_changed(self) -> Captured | None:
         return self._grabber.grab_if_changed()
 
-    def render(self) -> RGBFrame:
+    def render(self) -> Captured:
         return self._grabber.render()
 
     def change_fd(self) -> int | None:

@@ -41,12 +41,12 @@ def test_one_screen_is_one_monitor(x_display: str) -> None:
 def test_capture_sees_changes_and_only_changes(screen: X11Screen, probe: display.Display) -> None:
     paint_root(probe, 0x0000FF)  # blue
     first = screen.grab_if_changed()
-    assert first is not None and first.image.shape == (720, 1280, 3)
-    assert tuple(first.image[360, 640]) == (0, 0, 255)
+    assert first is not None and first.rgb().shape == (720, 1280, 3)
+    assert tuple(first.rgb()[360, 640]) == (0, 0, 255)
     assert screen.grab_if_changed() is None  # still screen: nothing
     paint_root(probe, 0xFF0000)
     second = screen.grab_if_changed()
-    assert second is not None and tuple(second.image[360, 640]) == (255, 0, 0)
+    assert second is not None and tuple(second.rgb()[360, 640]) == (255, 0, 0)
 
 
 def test_damage_wakes_the_session_only_when_something_is_drawn(
@@ -61,7 +61,7 @@ def test_damage_wakes_the_session_only_when_something_is_drawn(
     assert readable(fd, 5), "DAMAGE did not report the change"
     assert screen.changes_pending()
     changed = screen.grab_if_changed()
-    assert changed is not None and tuple(changed.image[10, 10]) == (0, 255, 0)
+    assert changed is not None and tuple(changed.rgb()[10, 10]) == (0, 255, 0)
     assert screen.grab_if_changed() is None
 
 
@@ -87,14 +87,14 @@ def test_monitors_defined_with_randr_are_listed_and_chosen() -> None:
         try:
             assert screen.current.id == "1"
             first = screen.grab_if_changed()
-            assert first is not None and tuple(first.image[360, 640]) == (0, 0, 255)
+            assert first is not None and tuple(first.rgb()[360, 640]) == (0, 0, 255)
             screen.select("2")
             second = screen.grab_if_changed()
-            assert second is not None and second.image.shape == (720, 1280, 3)
-            assert tuple(second.image[360, 640]) == (255, 0, 0)
+            assert second is not None and second.rgb().shape == (720, 1280, 3)
+            assert tuple(second.rgb()[360, 640]) == (255, 0, 0)
             screen.select("all")
             whole = screen.grab_if_changed()
-            assert whole is not None and whole.image.shape == (720, 2560, 3)
+            assert whole is not None and whole.rgb().shape == (720, 2560, 3)
             with pytest.raises(KeyError):
                 screen.select("3")
         finally:
@@ -110,7 +110,7 @@ def test_the_fallback_source_polls_with_mss(x_display: str, probe: display.Displ
         assert screen.polls and screen.change_fd() is None
         paint_root(probe, 0x123456)
         grabbed = screen.grab_if_changed()
-        assert grabbed is not None and tuple(grabbed.image[5, 5]) == (0x12, 0x34, 0x56)
+        assert grabbed is not None and tuple(grabbed.rgb()[5, 5]) == (0x12, 0x34, 0x56)
         assert screen.grab_if_changed() is None
         assert [m.primary for m in screen.monitors()] == [True]
     finally:
