@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from app.protocol.frames import Frame
 
@@ -48,6 +49,7 @@ class DecodePipeline:
         self.dropped = 0
         # Set from the GUI thread, read here: a tuple is replaced whole, never torn.
         self._output_size: tuple[int, int] | None = None
+        self._reformatter = VideoReformatter()
 
     def set_output_size(self, size: tuple[int, int] | None) -> None:
         """Scale pictures to this (width, height) in the colour conversion, on this
@@ -95,13 +97,12 @@ class DecodePipeline:
                 continue
             for picture in pictures:
                 self.decoded += 1
-                size = self._output_size
-                if size is None or size == (picture.width, picture.height):
-                    image = picture.to_ndarray(format="rgb24")
-                else:
-                    image = picture.reformat(
-                        width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR"
-                    ).to_ndarray()
+                width, height = self._output_size or (picture.width, picture.height)
+                # One kept swscale context: a fresh one per picture costs as much as the
+                # conversion itself.
+                image = self._reformatter.reformat(
+                    picture, width=width, height=height, format="rgb24", interpolation="BILINEAR"
+                ).to_ndarray()
                 self._on_picture(
                     Picture(
                         # Rows padded to the decoder's alignment are a strided view: the

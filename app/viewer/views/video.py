@@ -35,7 +35,9 @@ class VideoWidget(QtWidgets.QWidget):
         self.painted_frame_id = -1  # the last picture drawn, for tests and stats
         self._veil: str | None = None
         self.veil_at_bottom = False  # kiosk: nothing over the middle of the screen
-        controller.picture_ready.connect(self.update)
+        # Painted at once, not at the next turn of the event loop: a frame's latency is
+        # what the person sees.
+        controller.picture_ready.connect(self.repaint)
         controller.viewport_changed.connect(self.update)
 
     # -- drawing -------------------------------------------------------------------------
