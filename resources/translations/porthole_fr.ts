@@ -333,99 +333,103 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="51"/>
-            <location filename="../../app/viewer/views/session_window.py" line="232"/>
+            <location filename="../../app/viewer/views/session_window.py" line="240"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="100"/>
+            <location filename="../../app/viewer/views/session_window.py" line="107"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="102"/>
+            <location filename="../../app/viewer/views/session_window.py" line="109"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="103"/>
+            <location filename="../../app/viewer/views/session_window.py" line="110"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="105"/>
+            <location filename="../../app/viewer/views/session_window.py" line="112"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="107"/>
+            <location filename="../../app/viewer/views/session_window.py" line="114"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="109"/>
+            <location filename="../../app/viewer/views/session_window.py" line="116"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="112"/>
+            <location filename="../../app/viewer/views/session_window.py" line="119"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="118"/>
+            <location filename="../../app/viewer/views/session_window.py" line="125"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="120"/>
+            <location filename="../../app/viewer/views/session_window.py" line="127"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="121"/>
+            <location filename="../../app/viewer/views/session_window.py" line="128"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="122"/>
+            <location filename="../../app/viewer/views/session_window.py" line="129"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="164"/>
+            <location filename="../../app/viewer/views/session_window.py" line="171"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="165"/>
+            <location filename="../../app/viewer/views/session_window.py" line="172"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="210"/>
-            <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} ms</source>
-            <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} ms</translation>
+            <location filename="../../app/viewer/views/session_window.py" line="217"/>
+            <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
+            <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="233"/>
+            <location filename="../../app/viewer/views/session_window.py" line="241"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="234"/>
+            <location filename="../../app/viewer/views/session_window.py" line="242"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="235"/>
+            <location filename="../../app/viewer/views/session_window.py" line="243"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="239"/>
+            <location filename="../../app/viewer/views/session_window.py" line="247"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
+        </message>
+        <message>
+            <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} ms</source>
+            <translation type="vanished">{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} ms</translation>
         </message>
     </context>
     <context>
@@ -817,57 +821,57 @@
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="147"/>
+            <location filename="../../app/viewer/core/errors.py" line="151"/>
             <source>The email or password is incorrect.</source>
             <translation>L’adresse e-mail ou le mot de passe est incorrect.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="151"/>
+            <location filename="../../app/viewer/core/errors.py" line="155"/>
             <source>Your sign-in has ended. Sign in again.</source>
             <translation>Votre connexion a pris fin. Reconnectez-vous.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="155"/>
+            <location filename="../../app/viewer/core/errors.py" line="159"/>
             <source>This needs an active subscription.</source>
             <translation>Un abonnement actif est nécessaire.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="158"/>
+            <location filename="../../app/viewer/core/errors.py" line="162"/>
             <source>It is not there any more.</source>
             <translation>Cet élément n’existe plus.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="161"/>
+            <location filename="../../app/viewer/core/errors.py" line="165"/>
             <source>The same purchase is still being processed; retry in a moment.</source>
             <translation>Ce même achat est encore en cours de traitement ; réessayez dans un instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="166"/>
+            <location filename="../../app/viewer/core/errors.py" line="170"/>
             <source>That clashes with a change made meanwhile.</source>
             <translation>Cela entre en conflit avec une modification faite entre-temps.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="168"/>
+            <location filename="../../app/viewer/core/errors.py" line="172"/>
             <source>The payment method was refused.</source>
             <translation>Le moyen de paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="170"/>
+            <location filename="../../app/viewer/core/errors.py" line="174"/>
             <source>The cloud refused the request.</source>
             <translation>Le cloud a refusé la requête.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="173"/>
+            <location filename="../../app/viewer/core/errors.py" line="177"/>
             <source>Too many attempts. Wait a moment and try again.</source>
             <translation>Trop de tentatives. Patientez un instant et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="179"/>
+            <location filename="../../app/viewer/core/errors.py" line="183"/>
             <source>Something went wrong on the cloud's side. Try again in a moment.</source>
             <translation>Un problème est survenu du côté du cloud. Réessayez dans un instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="183"/>
+            <location filename="../../app/viewer/core/errors.py" line="187"/>
             <source>The cloud refused the request ({status}).</source>
             <translation>Le cloud a refusé la requête ({status}).</translation>
         </message>
@@ -914,7 +918,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="27"/>
-            <location filename="../../app/viewer/core/session.py" line="223"/>
+            <location filename="../../app/viewer/core/session.py" line="225"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -939,27 +943,27 @@
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="191"/>
+            <location filename="../../app/viewer/core/session.py" line="193"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="198"/>
+            <location filename="../../app/viewer/core/session.py" line="200"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="324"/>
+            <location filename="../../app/viewer/core/session.py" line="326"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="333"/>
+            <location filename="../../app/viewer/core/session.py" line="335"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="334"/>
+            <location filename="../../app/viewer/core/session.py" line="336"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
@@ -969,22 +973,22 @@
             <translation>Le mode kiosque nécessite --cloud, --email et --computer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="90"/>
+            <location filename="../../app/viewer/kiosk.py" line="93"/>
             <source>The session ended; starting it again…</source>
             <translation>La session s’est terminée ; redémarrage…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="116"/>
+            <location filename="../../app/viewer/kiosk.py" line="119"/>
             <source>Sign in once with 'remember me' in the app as {email}, or set PORTHOLE_PASSWORD.</source>
             <translation>Connectez-vous une fois dans l’application en tant que {email} avec « Se souvenir de moi », ou définissez PORTHOLE_PASSWORD.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="137"/>
+            <location filename="../../app/viewer/kiosk.py" line="140"/>
             <source>No computer named {name} in this account yet.</source>
             <translation>Aucun ordinateur nommé {name} dans ce compte pour l’instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="149"/>
+            <location filename="../../app/viewer/kiosk.py" line="152"/>
             <source>Signing in again…</source>
             <translation>Reconnexion…</translation>
         </message>

@@ -25,6 +25,7 @@ class StatsSnapshot:
     grab_ms: float | None = None  # grabbing the screen on the host
     encode_ms: float | None = None  # encoding it on the host
     network_ms: float | None = None  # host_to_viewer minus encoding: sending and the network
+    render_ms: float | None = None  # decoded → drawn in the window (the GUI's part)
 
 
 class SessionStats:
@@ -44,6 +45,7 @@ class SessionStats:
         self._grab: deque[float] = deque(maxlen=120)
         self._encode: deque[float] = deque(maxlen=120)
         self._network: deque[float] = deque(maxlen=120)
+        self._render: deque[float] = deque(maxlen=120)
         self._bytes_received = 0
 
     def message_received(self, size: int) -> None:
@@ -70,6 +72,11 @@ class SessionStats:
                 self._arrivals[frame_id] = transit_ms
                 if len(self._arrivals) > 256:
                     self._arrivals.pop(next(iter(self._arrivals)))
+
+    def picture_presented(self, decoded_us: int, presented_us: int) -> None:
+        """The window drew a picture (GUI thread): the render stage."""
+        with self._lock:
+            self._render.append(max(0.0, (presented_us - decoded_us) / 1000))
 
     def agent_timing(self, frame_id: int, grab_ms: float, encode_ms: float) -> None:
         """The agent's own times for a frame (it sends them just after the frame)."""
@@ -124,6 +131,7 @@ class SessionStats:
             grab_ms=_median(self._grab),
             encode_ms=_median(self._encode),
             network_ms=_median(self._network),
+            render_ms=_median(self._render),
         )
 
     def _trim(self, now: float) -> None:

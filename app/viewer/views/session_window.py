@@ -215,7 +215,7 @@ class SessionWindow(QtWidgets.QWidget):
         self.stats_label.setText(
             self.tr(
                 "{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · "
-                "encode {encode} · network {network} · decode {decode} ms"
+                "encode {encode} · network {network} · decode {decode} · render {render} ms"
             ).format(
                 fps=s.fps,
                 kbps=s.bitrate_kbps,
@@ -224,6 +224,7 @@ class SessionWindow(QtWidgets.QWidget):
                 encode=ms(s.encode_ms),
                 network=ms(s.network_ms),
                 decode=ms(s.decode_ms),
+                render=ms(s.render_ms),
             )
         )
 

@@ -61,6 +61,8 @@ class VideoWidget(QtWidgets.QWidget):
             # Zoomed in, or the decoder has not caught up with a resize yet.
             painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(target, image)
+        if picture.frame_id != self.painted_frame_id:
+            self._controller.presented(picture)
         self.painted_frame_id = picture.frame_id
         if self._veil is not None:
             self._paint_veil(painter)

@@ -102,6 +102,8 @@ async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot)
                 | Qt.KeyboardModifier.ShiftModifier,
             )
             assert window.stats_label.isVisible() and "fps" in window.stats_label.text()
+            assert controller.session is not None
+            assert controller.session.stats.snapshot().render_ms is not None  # drawn, timed
             assert "ctrl+alt+shift+s" not in [k.lower() for k in demo.keys]
 
             # Quality: "Fast" asks the agent for a lighter stream.
