@@ -14,19 +14,17 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from app import __version__
 from app.protocol import (
-    PROTOCOL_VERSION,
     CloseCode,
     ErrorMessage,
     Heartbeat,
     HeartbeatAck,
-    Hello,
     ProtocolError,
     SessionOffer,
     Welcome,
     decode_message,
     encode_message,
+    our_hello,
 )
 
 log = logging.getLogger(__name__)
@@ -116,17 +114,8 @@ class ControlLink:
             ping_interval=None,
             compression=None,
         ) as ws:
-            await ws.send(
-                encode_message(
-                    Hello(
-                        version=PROTOCOL_VERSION,
-                        role="agent",
-                        token=self._token,
-                        client=f"porthole-agent/{__version__}",
-                        endpoint=self._endpoint_url,
-                    )
-                )
-            )
+            hello = our_hello("agent", self._token, endpoint=self._endpoint_url)
+            await ws.send(encode_message(hello))
             welcome = await self._receive(ws, timeout_s=15)
             if isinstance(welcome, ErrorMessage):
                 # The close that follows carries the verdict (fatal or not).

@@ -20,12 +20,10 @@ from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from app import __version__
 from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.link import websocket_url
 from app.protocol import (
-    PROTOCOL_VERSION,
     CloseCode,
     ErrorMessage,
     FrameError,
@@ -44,6 +42,7 @@ from app.protocol import (
     VideoTiming,
     decode_message,
     encode_message,
+    our_hello,
 )
 from app.protocol.frames import Frame, FrameFlags, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, decode_input
@@ -153,13 +152,7 @@ class AgentSessions:
             async with connect(
                 url, open_timeout=10, max_size=16 * 1024 * 1024, compression=None
             ) as ws:
-                hello = Hello(
-                    version=PROTOCOL_VERSION,
-                    role="agent",
-                    token=self._token,
-                    client=f"porthole-agent/{__version__}",
-                )
-                await ws.send(encode_message(hello))
+                await ws.send(encode_message(our_hello("agent", self._token)))
                 if await self._admit(ws, offer):
                     await self._run(ws)
         except (OSError, ConnectionClosed, TimeoutError) as exc:

@@ -57,6 +57,7 @@ from .messages import (
     check_hello,
     decode_message,
     encode_message,
+    our_hello,
 )
 
 __all__ = [
@@ -105,4 +106,5 @@ __all__ = [
     "decode_message",
     "encode_frame",
     "encode_message",
+    "our_hello",
 ]

@@ -58,6 +58,7 @@ __all__ = [
     "check_hello",
     "decode_message",
     "encode_message",
+    "our_hello",
 ]
 
 #: Version of the control protocol spoken by this code, sent in ``hello``/``welcome``.
@@ -429,6 +430,20 @@ def decode_message(data: str | bytes) -> Message:
             raise MalformedMessage(f"field {spec.name!r} of {msg_type!r} is missing")
         # Other keys in obj are deliberately ignored; see the module docstring.
     return cls(**values)
+
+
+def our_hello(role: Role, token: str, *, endpoint: str | None = None) -> Hello:
+    """This program's ``hello``: the protocol version spoken here and who is speaking."""
+    from app import __version__
+
+    program = "porthole-agent" if role == "agent" else "porthole"
+    return Hello(
+        version=PROTOCOL_VERSION,
+        role=role,
+        token=token,
+        client=f"{program}/{__version__}",
+        endpoint=endpoint,
+    )
 
 
 def check_hello(msg: Message, *, expected_roles: Collection[str]) -> Hello:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.agent.link import Backoff, ControlLink
 from app.agent.state import AgentState, AgentStore
 from app.protocol import ComputerPresence
 from tests.support.agent_process import porthole, start_agent
 from tests.support.api import Api, EventStream
+from tests.support.keyrings import MemoryKeyring
 from tests.support.server import CloudProcess
 
 # The agent CLI does not depend on the storage backend; SQLite keeps these quick.
@@ -116,25 +116,6 @@ def test_run_without_enrolment_says_what_to_do(tmp_path: Path) -> None:
     result = porthole("agent", "--state-dir", str(tmp_path), "run")
     assert result.returncode == 2
     assert "porthole agent enroll" in result.stderr
-
-
-class MemoryKeyring(KeyringBackend):
-    """The OS keychain belongs to the person; tests use this in-memory stand-in."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 def test_credential_goes_to_the_keyring_when_there_is_one(tmp_path: Path) -> None:

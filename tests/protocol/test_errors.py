@@ -141,6 +141,7 @@ def test_package_reexports_public_api() -> None:
         "encode_message",
         "decode_message",
         "check_hello",
+        "our_hello",
         # frames
         "FRAME_VERSION",
         "HEADER_SIZE",

@@ -24,23 +24,21 @@ from typing import Literal, TypeAlias
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from app import __version__
 from app.protocol import (
     MAX_CONTROL_MESSAGE_BYTES,
-    PROTOCOL_VERSION,
     CloseCode,
     ComputerAdded,
     ComputerPresence,
     ComputerRemoved,
     ComputerRenamed,
     ErrorMessage,
-    Hello,
     ProtocolError,
     PurchaseChanged,
     SubscriptionChanged,
     Welcome,
     decode_message,
     encode_message,
+    our_hello,
 )
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.cloud import CloudClient
@@ -263,13 +261,7 @@ class EventFeed:
             ping_timeout=self._keepalive_s,
             max_size=MAX_CONTROL_MESSAGE_BYTES,
         ) as ws:
-            hello = Hello(
-                version=PROTOCOL_VERSION,
-                role="viewer",
-                token=self._used_token,
-                client=f"porthole/{__version__}",
-            )
-            await ws.send(encode_message(hello))
+            await ws.send(encode_message(our_hello("viewer", self._used_token)))
             async with asyncio.timeout(self._open_timeout_s):
                 first = await self._receive(ws)
                 while isinstance(first, ErrorMessage):

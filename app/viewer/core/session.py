@@ -22,16 +22,13 @@ from typing import Any, BinaryIO, Literal
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from app import __version__
 from app.agent.link import websocket_url
 from app.protocol import (
-    PROTOCOL_VERSION,
     CloseCode,
     ErrorMessage,
     FrameError,
     Heartbeat,
     HeartbeatAck,
-    Hello,
     KeyframeRequest,
     ProtocolError,
     ScreenList,
@@ -42,6 +39,7 @@ from app.protocol import (
     VideoTiming,
     decode_message,
     encode_message,
+    our_hello,
 )
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
@@ -177,13 +175,7 @@ class ViewerSession:
         """Connect, present the ticket, and wait for the agent to accept it."""
         ws = await self._connect(grant)
         try:
-            hello = Hello(
-                version=PROTOCOL_VERSION,
-                role="viewer",
-                token=grant.ticket,
-                client=f"porthole/{__version__}",
-            )
-            await ws.send(encode_message(hello))
+            await ws.send(encode_message(our_hello("viewer", grant.ticket)))
             await ws.send(encode_message(SessionStart(ticket=grant.ticket)))
             async with asyncio.timeout(START_TIMEOUT_S):
                 answer = decode_message(await ws.recv())

@@ -145,6 +145,7 @@ async def test_the_viewer_picks_a_monitor(api: Api) -> None:
             root.fill_rectangle(gc, 1280, 0, 1280, 720)
             window = await full_screen_window(conn, X.ButtonPressMask)
             window.configure(x=0, y=0, width=2560, height=720)
+            conn.sync()  # the window is wide before any click (a buffered request is not)
             async with entitled_online_host(api, source="x11", display_name=name) as host:
                 granted = await open_session(api, host)
                 async with ViewerSession(
