@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -29,11 +31,25 @@ def demo_dir() -> Path:
 
 
 def run_demo(*, port: int, with_viewer: bool) -> int:
+    if with_viewer and not _has_a_screen():
+        print(
+            "No screen here ($DISPLAY and $WAYLAND_DISPLAY are unset): running the cloud and "
+            "the demo computer without the viewer. Use the API below, or run the viewer "
+            "where there is a screen: porthole --cloud URL.",
+            flush=True,
+        )
+        with_viewer = False
     if not with_viewer:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_demo(port))
         return 0
     return _demo_with_viewer(port)
+
+
+def _has_a_screen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+        return True  # a platform chosen on purpose (offscreen in tests), or always a screen
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _demo_with_viewer(port: int) -> int:
