@@ -1,4 +1,4 @@
-"""The cloud's Ed25519 key: signs access tokens now and session tickets later."""
+"""The cloud's Ed25519 key: signs access tokens and session tickets."""
 
 from __future__ import annotations
 
