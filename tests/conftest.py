@@ -9,6 +9,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,6 +125,17 @@ def x_display() -> Iterator[str]:
     """A real X server for the X11 source and XTest injection."""
     with x_server(1280, 720) as name:
         yield name
+
+
+@pytest.fixture
+def probe(x_display: str) -> Iterator[Any]:
+    """A second client of the test X server: draws, and reads back the events that input
+    back-ends produced (see tests/support/xprobe.py)."""
+    from Xlib import display
+
+    conn = display.Display(x_display)
+    yield conn
+    conn.close()
 
 
 @contextlib.contextmanager

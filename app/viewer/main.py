@@ -46,6 +46,7 @@ def run_viewer(options: ViewerOptions | None = None, argv: list[str] | None = No
     asyncio.set_event_loop(loop)
     _quit_on_signals(app)
     smoke.arm(app)  # `porthole --smoke-test`: check the window shows, then quit (smoke.py)
+    _closing.clear()  # a viewer run before in this process may have set it
     with loop:
         if options.kiosk:
             from app.viewer.kiosk import run_kiosk

@@ -16,7 +16,7 @@ import pytest
 from app.agent.link import Backoff, ControlLink
 from app.agent.state import AgentState, AgentStore
 from app.protocol import ComputerPresence
-from tests.support.agent_process import porthole, start_agent
+from tests.support.agent_process import enroll_agent, porthole, start_agent
 from tests.support.api import Api, EventStream
 from tests.support.keyrings import MemoryKeyring
 from tests.support.server import CloudProcess
@@ -30,21 +30,8 @@ async def test_enroll_with_code_run_and_kill_9(
     api: Api, tmp_path: Path, agents: list[subprocess.Popen[str]]
 ) -> None:
     user = await api.sign_up()
-    code = (await api.http.post("/api/v1/enrollment-codes", headers=user.headers)).json()["code"]
     state_dir = tmp_path / "agent"
-    enrolled = porthole(
-        "agent",
-        "--state-dir",
-        str(state_dir),
-        "enroll",
-        "--cloud",
-        api.url,
-        "--name",
-        "Garage PC",
-        "--code",
-        code,
-    )
-    assert enrolled.returncode == 0, enrolled.stderr
+    enrolled = await enroll_agent(api, user, state_dir, "Garage PC")
     assert "Enrolled 'Garage PC'" in enrolled.stdout
 
     # No keyring here: the credential sits in a file only its owner can read.

@@ -34,7 +34,10 @@ def start_agent(state_dir: Path, *options: str) -> subprocess.Popen[str]:
     )
 
 
-async def enroll_agent(api: Api, user: User, state_dir: Path, name: str) -> None:
+async def enroll_agent(
+    api: Api, user: User, state_dir: Path, name: str
+) -> subprocess.CompletedProcess[str]:
+    """``porthole agent enroll --code`` with a fresh one-time code; its output returned."""
     response = await api.http.post("/api/v1/enrollment-codes", headers=user.headers)
     code = response.json()["code"]
     enrolled = porthole(
@@ -50,3 +53,4 @@ async def enroll_agent(api: Api, user: User, state_dir: Path, name: str) -> None
         code,
     )
     assert enrolled.returncode == 0, enrolled.stderr
+    return enrolled

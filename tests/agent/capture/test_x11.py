@@ -21,14 +21,6 @@ def screen(x_display: str) -> Iterator[X11Screen]:
     subject.close()
 
 
-@pytest.fixture
-def probe(x_display: str) -> Iterator[display.Display]:
-    """A second client of the X server, to draw."""
-    conn = display.Display(x_display)
-    yield conn
-    conn.close()
-
-
 def readable(fd: int, timeout_s: float) -> bool:
     return bool(select.select([fd], [], [], timeout_s)[0])
 

@@ -14,13 +14,6 @@ from tests.support.xprobe import full_screen_window, next_events, typed_keysyms
 
 
 @pytest.fixture
-def probe(x_display: str) -> Iterator[display.Display]:
-    conn = display.Display(x_display)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
 def injector(x_display: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[InputBackend]:
     monkeypatch.setenv("DISPLAY", x_display)
     desktop = open_desktop("mss", x_display)  # mss comes with pynput

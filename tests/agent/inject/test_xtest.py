@@ -12,13 +12,6 @@ from tests.support.xprobe import full_screen_window, next_events, typed_keysyms
 
 
 @pytest.fixture
-def probe(x_display: str) -> Iterator[display.Display]:
-    conn = display.Display(x_display)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
 def injector(x_display: str) -> Iterator[XTestInput]:
     subject = XTestInput(x_display)
     yield subject

@@ -11,7 +11,7 @@ import pytest
 
 from app.agent.link import ControlLink
 from app.viewer.controllers.app import AppController
-from app.viewer.qt import QtCore, QtTest
+from app.viewer.qt import QtCore, QtGui, QtTest
 from tests.support.api import PASSWORD, Api
 from tests.support.billing import advance
 from tests.support.keyrings import MemoryKeyring
@@ -56,7 +56,7 @@ async def test_sign_in_remembered_in_the_keyring_and_sign_out(
     QtTest.QTest.mouseClick(empty.new_code, Qt.MouseButton.LeftButton)
     await qt_until(lambda: bool(empty.code.text()), 10, "an enrolment code")
     QtTest.QTest.mouseClick(empty.copy_button, Qt.MouseButton.LeftButton)
-    assert QtCore.QCoreApplication.instance() is not None
+    assert QtGui.QGuiApplication.clipboard().text() == empty.code.text()
     screenshot(app.window, "computers-empty")
 
     app.window.sign_out_action.trigger()

@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State as ConnectionState
@@ -67,20 +67,7 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
 
             # Stop reading, and keep asking for keyframes (the largest frames), one after
             # another, until the agent can send no more.
-            for _ in range(5000):
-                if held_back(host):
-                    break
-                sent = live.stream.frames_sent
-                await ws.send(encode_message(KeyframeRequest(reason="pressure")))
-                await eventually(
-                    lambda sent=sent: (
-                        live.stream.frames_sent > sent  # type: ignore[misc]
-                        or held_back(host)
-                    ),
-                    10,
-                    "a keyframe or back-pressure",
-                )
-            assert held_back(host)
+            await press_until_held_back(ws, host)
             for _ in range(50):  # more while held back: folded into one
                 await ws.send(encode_message(KeyframeRequest(reason="pressure")))
             held_at = live.stream.frames_sent
@@ -104,19 +91,7 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
 
             # Never reading again: the agent gives up after STALL_LIMIT_S with 4408.
             agent_ws = ws_of(host)
-            for _ in range(5000):
-                if held_back(host):
-                    break
-                await ws.send(encode_message(KeyframeRequest(reason="pressure")))
-                sent = live.stream.frames_sent
-                await eventually(
-                    lambda sent=sent: (
-                        live.stream.frames_sent > sent  # type: ignore[misc]
-                        or held_back(host)
-                    ),
-                    10,
-                    "a keyframe or back-pressure",
-                )
+            await press_until_held_back(ws, host)
             await eventually(
                 lambda: agent_ws.state is ConnectionState.CLOSING, 15, "the agent to give up"
             )
@@ -126,6 +101,23 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
             assert ws.close_code == CloseCode.TIMEOUT
             assert ws.close_reason == "The viewer stopped reading."
         await eventually(lambda: not host.sessions.live, 10, "the session to be released")
+
+
+async def press_until_held_back(ws: ClientConnection, host: object) -> None:
+    """Keyframe requests one after another, each waited for, until the agent's send to
+    this viewer (which reads nothing) is held back."""
+    [live] = host.sessions.live  # type: ignore[attr-defined]
+    for _ in range(5000):
+        if held_back(host):
+            return
+        sent = live.stream.frames_sent
+        await ws.send(encode_message(KeyframeRequest(reason="pressure")))
+        await eventually(
+            lambda: live.stream.frames_sent > sent or held_back(host),  # noqa: B023
+            10,
+            "a keyframe or back-pressure",
+        )
+    assert held_back(host), "5000 keyframes and the agent was never held back"
 
 
 def held_back(host: object) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import select
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -20,13 +19,6 @@ from tests.support.api import Api
 from tests.support.sessions import entitled_online_host, open_session
 from tests.support.waiting import eventually
 from tests.support.xprobe import define_monitor
-
-
-@pytest.fixture
-def probe(x_display: str) -> Iterator[display.Display]:
-    conn = display.Display(x_display)
-    yield conn
-    conn.close()
 
 
 async def wait_event(conn: display.Display, wanted: int, timeout_s: float = 10) -> Any:
