@@ -112,7 +112,8 @@ async def _demo(
             await link.connected.wait()
         print(
             f"\nPorthole demo is running.\n"
-            f"  Portal / API:   {server.url}/   (API docs: {server.url}/api/v1/docs)\n"
+            f"  Web portal:     {server.url}/#/computers\n"
+            f"  API docs:       {server.url}/api/v1/docs\n"
             f"  Demo account:   {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
             f"  Demo computer:  '{state.name}' online ({state.computer_id})\n"
             f"Press Ctrl+C to stop.",

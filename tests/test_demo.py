@@ -16,6 +16,7 @@ import httpx
 from app.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.support.api import Api, EventStream
 from tests.support.billing import CARD, buy, wait_state
+from tests.support.browser import PageWatch, launched, screenshot
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) -> str:
@@ -50,7 +51,7 @@ def test_demo_runs_cloud_and_an_online_demo_computer(tmp_path: Path) -> None:
     )
     try:
         output = _read_until(process, "Press Ctrl+C", timeout_s=90)
-        match = re.search(r"Portal / API:\s+(http://127\.0\.0\.1:\d+)/", output)
+        match = re.search(r"Web portal:\s+(http://127\.0\.0\.1:\d+)/", output)
         assert match, output
         with httpx.Client(base_url=match.group(1), timeout=30) as http:
             tokens = http.post(
@@ -62,6 +63,7 @@ def test_demo_runs_cloud_and_an_online_demo_computer(tmp_path: Path) -> None:
         # The viewer opened signed in to the demo account (offscreen here).
         _read_until(process, f"signed in as {DEMO_EMAIL}", timeout_s=60)
         asyncio.run(_buy_and_see_it_go_active(match.group(1)))
+        _portal_shows_the_demo(match.group(1))
         process.send_signal(signal.SIGINT)
         assert process.wait(30) == 0
     finally:
@@ -79,3 +81,23 @@ async def _buy_and_see_it_go_active(url: str) -> None:
             # The demo's sandbox confirms cards after its default delay, by itself.
             active = await wait_state(api, user, events, "active", timeout_s=30)
         assert active["plan"] == "month-1"
+
+
+def _portal_shows_the_demo(url: str) -> None:
+    """The demo's cloud serves the portal: in Chromium, the demo account sees its active
+    subscription and its online computer."""
+    from playwright.sync_api import expect
+
+    with launched() as browser:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        watch = PageWatch(url)
+        watch.attach(page)
+        page.goto(f"{url}/#/computers")
+        page.get_by_label("Email").fill(DEMO_EMAIL)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#subscription-banner")).to_have_attribute("data-state", "active")
+        row = page.get_by_role("listitem", name="Demo computer")
+        expect(row.locator(".presence")).to_have_text("Online")
+        screenshot(page, "demo-computers")
+        assert not watch.problems, watch.problems

@@ -11,10 +11,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
 from app import __version__
-from app.cloud.api import accounts, billing, computers, links, sessions
+from app.cloud.api import accounts, billing, computers, links, sessions, web
 from app.cloud.api import sandbox as sandbox_api
 from app.cloud.broker import LocalBroker
 from app.cloud.clock import Clock, OffsetClock, SystemClock
@@ -29,6 +28,7 @@ from app.cloud.http_errors import BodySizeLimit, install_error_handlers
 from app.cloud.payments.disabled import DisabledProvider
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
+from app.cloud.portal import install_portal
 from app.cloud.relay import RelayHub
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
@@ -81,18 +81,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         links.router,
         billing.router,
         sessions.router,
+        web.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     if settings.sandbox:
         app.include_router(sandbox_api.router, prefix="/sandbox/v1")
 
-    @app.get("/", include_in_schema=False)
-    async def home() -> HTMLResponse:
-        return HTMLResponse(
-            "<!doctype html><title>Porthole</title><h1>Porthole cloud</h1>"
-            f'<p>API: <a href="{API_PREFIX}/docs">{API_PREFIX}/docs</a></p>'
-        )
-
+    install_portal(app)
     return app
 
 
@@ -157,7 +152,7 @@ def derive_secrets(settings: Settings, seed: bytes) -> DerivedSecrets:
         if settings.payment_webhook_secret
         else derive("payment-webhook")
     )
-    return DerivedSecrets(webhook=webhook, idempotency=derive("idempotency"))
+    return DerivedSecrets(webhook=webhook, idempotency=derive("idempotency"), csrf=derive("csrf"))
 
 
 async def close_context(ctx: CloudContext) -> None:

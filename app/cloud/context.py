@@ -25,6 +25,8 @@ class DerivedSecrets:
 
     webhook: bytes
     idempotency: bytes
+    #: Keys the portal's CSRF proofs (an HMAC of the sign-in id).
+    csrf: bytes
 
 
 @dataclass

@@ -4,6 +4,7 @@ ApiError                      400 and any code a subclass or instance sets
 ├── BadRequest                400
 ├── Unauthorized              401 (sign-in needed or credentials refused)
 ├── PaymentRequired           402 (no subscription that entitles it)
+├── Forbidden                 403 (a browser request without its CSRF proof)
 ├── NotFound                  404 (also for other accounts' things: nothing leaks)
 ├── Conflict                  409
 ├── PayloadTooLarge           413
@@ -46,6 +47,11 @@ class Unauthorized(ApiError):
 class PaymentRequired(ApiError):
     status = 402
     code = "subscription_required"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
 
 
 class NotFound(ApiError):

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
 
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
+    # The web portal's session cookie: it ends earlier when the person signs out.
+    web_session_ttl_s: int = 7 * 24 * 3600
     enrollment_code_ttl_s: int = 15 * 60
     # How long a process trusts a sign-in it saw live; sign-out in another process takes
     # effect here within this time (in the same process, at once).

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cloud.context import CloudContext
 from app.cloud.domain.accounts.service import Principal, principal_from_access_token
 from app.cloud.errors import Unauthorized
+from app.cloud.security import web
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -35,12 +36,22 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 async def get_principal(
+    request: Request,
     ctx: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None:
+    """Apps send a bearer access token; the portal's browser sends its session cookie,
+    and then every state-changing call must also prove it comes from the portal."""
+    if credentials is not None:
+        return await principal_from_access_token(ctx, credentials.credentials)
+    cookie = request.cookies.get(web.SESSION_COOKIE)
+    if cookie is None:
         raise Unauthorized("Sign in first: this call needs a bearer access token.")
-    return await principal_from_access_token(ctx, credentials.credentials)
+    principal = await principal_from_access_token(ctx, cookie, kind="web")
+    if request.method not in web.SAFE_METHODS:
+        web.check_same_origin(request, ctx.settings.public_url)
+        web.check_csrf(ctx.secrets.csrf, principal.sign_in_id, request.headers.get(web.CSRF_HEADER))
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

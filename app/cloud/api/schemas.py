@@ -51,6 +51,18 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
+class WebSession(BaseModel):
+    #: None when nobody is signed in.
+    account: AccountOut | None
+    #: Sent back in the X-CSRF-Token header of every state-changing call.
+    csrf_token: str | None
+
+
+class WebAccessToken(BaseModel):
+    access_token: str
+    expires_in: int
+
+
 class EnrollmentCodeOut(BaseModel):
     code: str
     expires_at: datetime

@@ -103,6 +103,18 @@ async def start_sign_in(ctx: CloudContext, session: AsyncSession, account: Accou
     return tokens
 
 
+async def start_web_sign_in(
+    ctx: CloudContext, session: AsyncSession, account: Account
+) -> Principal:
+    """A portal sign-in: no refresh token, the browser holds a session cookie instead."""
+    now = ctx.clock.now()
+    sign_in = SignIn(id=str(uuid.uuid4()), account_id=account.id, created_at=now)
+    session.add(sign_in)
+    await session.commit()
+    expires_at = now + timedelta(seconds=ctx.settings.web_session_ttl_s)
+    return Principal(account=account, sign_in_id=sign_in.id, expires_at=expires_at)
+
+
 async def refresh(ctx: CloudContext, session: AsyncSession, refresh_token: str) -> IssuedTokens:
     now = ctx.clock.now()
     stored = await session.get(RefreshToken, digest(refresh_token))
@@ -150,12 +162,17 @@ async def sign_out(
     await session.commit()
 
 
-async def principal_from_access_token(ctx: CloudContext, access_token: str) -> Principal:
+async def principal_from_access_token(
+    ctx: CloudContext, access_token: str, *, kind: str = "access"
+) -> Principal:
+    """The live sign-in behind a signed token: an API access token, or (``kind="web"``)
+    the portal's session cookie. Both end when their sign-in is signed out."""
     now = ctx.clock.now()
     try:
-        claims = ctx.signer.verify(access_token, kind="access", now=now)
+        claims = ctx.signer.verify(access_token, kind=kind, now=now)
     except InvalidToken as exc:
-        raise Unauthorized(f"Access token refused: {exc}.", code="invalid_token") from None
+        what = "Access token" if kind == "access" else "Session"
+        raise Unauthorized(f"{what} refused: {exc}.", code="invalid_token") from None
     sign_in_id, account_id = str(claims.get("sid")), str(claims["sub"])
     expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
     cached = ctx.sign_ins.get(sign_in_id)
@@ -175,14 +192,34 @@ async def principal_from_access_token(ctx: CloudContext, access_token: str) -> P
     return Principal(account=row[0], sign_in_id=sign_in_id, expires_at=expires_at)
 
 
+def web_session_token(ctx: CloudContext, principal: Principal) -> str:
+    """The portal's cookie: a signed token of the sign-in, long-lived but revoked with it."""
+    return ctx.signer.issue(
+        {"sub": principal.account.id, "sid": principal.sign_in_id, "typ": "web"},
+        now=ctx.clock.now(),
+        ttl_s=ctx.settings.web_session_ttl_s,
+    )
+
+
+def access_token_for(ctx: CloudContext, principal: Principal) -> str:
+    """A short-lived access token of an existing sign-in (no refresh token): what the
+    portal, holding only its cookie, uses for the live event stream."""
+    return _access_token(ctx, principal.account.id, principal.sign_in_id)
+
+
+def _access_token(ctx: CloudContext, account_id: str, sign_in_id: str) -> str:
+    return ctx.signer.issue(
+        {"sub": account_id, "sid": sign_in_id, "typ": "access"},
+        now=ctx.clock.now(),
+        ttl_s=ctx.settings.access_token_ttl_s,
+    )
+
+
 def _issue(
     ctx: CloudContext, session: AsyncSession, account_id: str, sign_in_id: str
 ) -> IssuedTokens:
     now = ctx.clock.now()
-    ttl = ctx.settings.access_token_ttl_s
-    access = ctx.signer.issue(
-        {"sub": account_id, "sid": sign_in_id, "typ": "access"}, now=now, ttl_s=ttl
-    )
+    access = _access_token(ctx, account_id, sign_in_id)
     refresh_token = new_token("prt")
     session.add(
         RefreshToken(
@@ -192,7 +229,11 @@ def _issue(
             expires_at=now + timedelta(seconds=ctx.settings.refresh_token_ttl_s),
         )
     )
-    return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=ttl)
+    return IssuedTokens(
+        access_token=access,
+        refresh_token=refresh_token,
+        expires_in=ctx.settings.access_token_ttl_s,
+    )
 
 
 async def _revoke(

@@ -66,6 +66,7 @@ async def describe(ctx: CloudContext, account_id: str) -> dict[str, Any]:
             "plan": pending.plan_id,
             "reference": pending.reference,
             "amount_due_cents": pending.amount_cents - pending.received_cents,
+            "currency": pending.currency,
             "next_step": next_step(pending),
         }
     body["message"] = _message(state, body)

@@ -1,0 +1,124 @@
+"""The portal in headless Chromium against the real cloud (uvicorn on 127.0.0.1, SQLite,
+the sandbox payment provider)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.cloud.clock import OffsetClock
+from tests.conftest import fast_settings
+from tests.support.api import PASSWORD
+from tests.support.browser import PageWatch, launched
+from tests.support.server import CloudThread
+
+# One worker runs all the browser tests: one Chromium, and the other worker stays free
+# for the rest of the suite.
+pytestmark = pytest.mark.xdist_group("portal")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+def portal_cloud(tmp_path: Path) -> Iterator[CloudThread]:
+    settings = fast_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'cloud.db'}",
+        # Long enough to see "pending" on the page, short enough for a test.
+        sandbox_card_delay_s=1.5,
+    )
+    server = CloudThread(settings, OffsetClock()).start()
+    yield server
+    server.stop()
+
+
+class CloudApi:
+    """The test's own hand on the cloud: accounts, and the sandbox's money."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, timeout=30)
+
+    def sign_up(self, email: str | None = None) -> str:
+        email = email or f"{uuid.uuid4().hex[:10]}@example.com"
+        created = self.http.post("/api/v1/accounts", json={"email": email, "password": PASSWORD})
+        assert created.status_code == 201, created.text
+        return email
+
+    def token(self, email: str) -> dict[str, str]:
+        response = self.http.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def purchases(self, email: str) -> list[dict[str, Any]]:
+        response = self.http.get("/api/v1/purchases", headers=self.token(email))
+        assert response.status_code == 200
+        return list(response.json())
+
+    def receive(self, reference: str, amount_cents: int) -> None:
+        response = self.http.post(
+            f"/sandbox/v1/payments/{reference}/receive", json={"amount_cents": amount_cents}
+        )
+        assert response.status_code == 200, response.text
+
+    def bundle_code(self, months: int = 12) -> str:
+        response = self.http.post("/sandbox/v1/bundles", json={"months": months})
+        assert response.status_code == 200, response.text
+        return str(response.json()["codes"][0])
+
+    def enrolment_code(self, email: str) -> str:
+        response = self.http.post("/api/v1/enrollment-codes", headers=self.token(email))
+        assert response.status_code == 201, response.text
+        return str(response.json()["code"])
+
+
+@pytest.fixture
+def cloud_api(portal_cloud: CloudThread) -> Iterator[CloudApi]:
+    api = CloudApi(portal_cloud.url)
+    yield api
+    api.http.close()
+
+
+OpenPage = Callable[..., Any]
+
+
+@pytest.fixture
+def open_page(browser: Any, portal_cloud: CloudThread) -> Iterator[OpenPage]:
+    """Opens the portal in a fresh browser context (its own cookies); after the test,
+    fails it if any page logged an error or reached for another host."""
+    contexts: list[Any] = []
+    watches: list[PageWatch] = []
+
+    def open_page(
+        route: str = "#/signin", *, locale: str = "en-GB", width: int = 1280, height: int = 900
+    ) -> Any:
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(portal_cloud.url)
+        watch.attach(page)
+        watches.append(watch)
+        page.goto(f"{portal_cloud.url}/{route}")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    problems = [problem for watch in watches for problem in watch.problems]
+    assert not problems, "\n".join(problems)
+
+
+def sign_in(page: Any, email: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#subscription-banner").wait_for()

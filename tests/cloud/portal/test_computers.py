@@ -1,0 +1,107 @@
+"""The Computers tab: live presence from a real agent, rename, remove, enrolment codes,
+and one account never seeing another's computers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
+from tests.support.agent_process import porthole, start_agent
+from tests.support.browser import screenshot
+
+
+def enrol(cloud_api: CloudApi, email: str, state_dir: Path, name: str) -> None:
+    enrolled = porthole(
+        "agent", "--state-dir", str(state_dir), "enroll", "--cloud", cloud_api.url,
+        "--name", name, "--code", cloud_api.enrolment_code(email),
+    )  # fmt: skip
+    assert enrolled.returncode == 0, enrolled.stderr
+
+
+def test_presence_turns_online_and_offline_live(
+    open_page: OpenPage, cloud_api: CloudApi, tmp_path: Path
+) -> None:
+    email = cloud_api.sign_up()
+    page = open_page()
+    sign_in(page, email)
+    expect(page.locator("#no-computers")).to_be_visible()
+    expect(page.locator("#live-state")).to_have_text("Live updates on")
+    enrol(cloud_api, email, tmp_path / "agent", "Studio PC")
+    row = page.get_by_role("listitem", name="Studio PC")
+    presence = row.locator(".presence")
+    expect(presence).to_have_attribute("data-online", "false")  # added, live
+
+    agent = start_agent(tmp_path / "agent", "--source", "demo")
+    try:
+        expect(presence).to_have_attribute("data-online", "true")
+        expect(presence).to_have_text("Online")
+        screenshot(page, "computers-online")
+        agent.kill()
+        agent.wait(15)
+        expect(presence).to_have_attribute("data-online", "false")
+        expect(row).to_contain_text("Last seen")
+    finally:
+        agent.kill()
+        agent.wait(15)
+
+
+def test_rename_remove_and_enrolment_code(
+    open_page: OpenPage, cloud_api: CloudApi, tmp_path: Path
+) -> None:
+    email = cloud_api.sign_up()
+    enrol(cloud_api, email, tmp_path / "a", "Old name")
+    page = open_page()
+    sign_in(page, email)
+    page.get_by_role("button", name="Rename Old name").click()
+    field = page.get_by_label("New name for Old name")
+    field.fill("Kitchen kiosk")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("listitem", name="Kitchen kiosk")).to_be_visible()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Kitchen kiosk").click()
+    expect(page.locator("#no-computers")).to_be_visible()
+    assert cloud_api.http.get("/api/v1/computers", headers=cloud_api.token(email)).json() == []
+
+    page.get_by_role("button", name="Get an enrolment code").click()
+    code = page.locator("#enrolment-code").inner_text()
+    expect(page.locator("pre.command")).to_contain_text(f"--code {code}")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_text("Copied to the clipboard.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == code
+    screenshot(page, "computers-enrolment-code")
+    enrol_with = porthole(
+        "agent", "--state-dir", str(tmp_path / "b"), "enroll", "--cloud", cloud_api.url,
+        "--name", "From the portal", "--code", code,
+    )  # fmt: skip
+    assert enrol_with.returncode == 0, enrol_with.stderr
+    expect(page.get_by_role("listitem", name="From the portal")).to_be_visible()
+
+
+def test_a_second_account_cannot_see_the_first_ones_computers(
+    open_page: OpenPage, cloud_api: CloudApi, tmp_path: Path
+) -> None:
+    first, second = cloud_api.sign_up(), cloud_api.sign_up()
+    enrol(cloud_api, first, tmp_path / "a", "First's PC")
+    first_page: Any = open_page()
+    sign_in(first_page, first)
+    expect(first_page.get_by_role("listitem", name="First's PC")).to_be_visible()
+
+    second_page: Any = open_page()
+    sign_in(second_page, second)
+    expect(second_page.locator("#no-computers")).to_be_visible()
+    # The first account's computer, asked for by id with the second's cookie: not there.
+    computer_id = first_page.get_by_role("listitem", name="First's PC").get_attribute(
+        "data-computer-id"
+    )
+    # (with the context's own request client: a 404 in the page would log a console error)
+    response = second_page.request.get(f"{cloud_api.url}/api/v1/computers/{computer_id}")
+    assert response.status == 404
+    # A computer added to the first account later never shows up on the second's page.
+    enrol(cloud_api, first, tmp_path / "b", "First's laptop")
+    expect(first_page.get_by_role("listitem", name="First's laptop")).to_be_visible()
+    expect(second_page.locator("#no-computers")).to_be_visible()
