@@ -17,13 +17,11 @@ from tests.support.api import PASSWORD
 from tests.support.browser import PageWatch, launched
 from tests.support.server import CloudThread
 
-# One worker runs all the browser tests: one Chromium, and the other worker stays free
-# for the rest of the suite.
-pytestmark = pytest.mark.xdist_group("portal")
 
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API holds an event loop while it
+    # runs, and the asyncio tests that follow on this worker need it gone.
     with launched() as browser:
         yield browser
 

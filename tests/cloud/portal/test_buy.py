@@ -6,10 +6,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.browser import screenshot
+
+# One worker runs the browser tests, one after another: a single Chromium at a time.
+pytestmark = pytest.mark.xdist_group("portal")
 
 
 def mark_page(page: Any) -> None:

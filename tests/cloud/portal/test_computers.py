@@ -6,11 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.agent_process import porthole, start_agent
 from tests.support.browser import screenshot
+
+# One worker runs the browser tests, one after another: a single Chromium at a time.
+pytestmark = pytest.mark.xdist_group("portal")
 
 
 def enrol(cloud_api: CloudApi, email: str, state_dir: Path, name: str) -> None:

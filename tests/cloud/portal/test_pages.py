@@ -7,12 +7,16 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from app.cloud.portal import PORTAL_DIR
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.api import PASSWORD
 from tests.support.browser import screenshot
+
+# One worker runs the browser tests, one after another: a single Chromium at a time.
+pytestmark = pytest.mark.xdist_group("portal")
 
 
 def test_sign_in_wrong_password_throttling_and_sign_out(

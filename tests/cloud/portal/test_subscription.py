@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.cloud.portal.test_buy import fill_card
 from tests.support.browser import screenshot
+
+# One worker runs the browser tests, one after another: a single Chromium at a time.
+pytestmark = pytest.mark.xdist_group("portal")
 
 
 def buy_a_year_by_card(page: Page) -> None:
