@@ -142,6 +142,10 @@ const STRINGS = {
     "manage.bundled_text": "Your subscription came with another product and is never charged. It ends on {date}.",
     "manage.saved_off": "Auto-renewal disabled.",
     "manage.saved_on": "Auto-renewal enabled.",
+    "manage.change_card": "Use another card",
+    "manage.save_card": "Save card",
+    "manage.card_saved": "Your new card will pay the next renewal.",
+    "manage.card_saved_retry": "Your new card is saved: we are trying the payment again now.",
 
     "purchases.title": "Purchase history",
     "purchases.none": "No purchases yet.",
@@ -316,6 +320,10 @@ const STRINGS = {
     "manage.bundled_text": "Votre abonnement est fourni avec un autre produit et n’est jamais facturé. Il prend fin le {date}.",
     "manage.saved_off": "Renouvellement automatique désactivé.",
     "manage.saved_on": "Renouvellement automatique activé.",
+    "manage.change_card": "Utiliser une autre carte",
+    "manage.save_card": "Enregistrer la carte",
+    "manage.card_saved": "Votre nouvelle carte paiera le prochain renouvellement.",
+    "manage.card_saved_retry": "Votre nouvelle carte est enregistrée : nous relançons le paiement maintenant.",
 
     "purchases.title": "Historique des achats",
     "purchases.none": "Aucun achat pour l’instant.",

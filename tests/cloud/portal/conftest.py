@@ -4,7 +4,7 @@ the sandbox payment provider)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,16 @@ class CloudApi:
         )
         assert response.status_code == 200, response.text
 
+    def advance(self, seconds: float) -> None:
+        """Moves the cloud's sandbox clock (renewals, expiry, session lifetimes)."""
+        response = self.http.post("/sandbox/v1/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200, response.text
+
+    def run_renewals(self) -> dict[str, int]:
+        response = self.http.post("/sandbox/v1/renewals/run")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
     def bundle_code(self, months: int = 12) -> str:
         response = self.http.post("/sandbox/v1/bundles", json={"months": months})
         assert response.status_code == 200, response.text
@@ -85,34 +95,58 @@ def cloud_api(portal_cloud: CloudThread) -> Iterator[CloudApi]:
     api.http.close()
 
 
-OpenPage = Callable[..., Any]
+class OpenPage:
+    """Opens the portal in fresh browser contexts (each its own cookies) and watches every
+    page: after the test, any console error, server error, failed request or request to
+    another host fails it, unless the test said that failure is part of its scenario."""
+
+    def __init__(self, browser: Any, url: str) -> None:
+        self.browser = browser
+        self.url = url
+        self.contexts: list[Any] = []
+        self.watches: list[PageWatch] = []
+        self.expected: list[str] = []
+
+    def __call__(
+        self,
+        route: str = "#/signin",
+        *,
+        locale: str = "en-GB",
+        width: int = 1280,
+        height: int = 900,
+    ) -> Any:
+        context = self.browser.new_context(
+            locale=locale, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(15_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(self.url)
+        watch.attach(page)
+        self.watches.append(watch)
+        page.goto(f"{self.url}/{route}")
+        return page
+
+    def expect_failure(self, text: str) -> None:
+        self.expected.append(text)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        problems = [
+            problem
+            for watch in self.watches
+            for problem in watch.problems
+            if not any(text in problem for text in self.expected)
+        ]
+        assert not problems, "\n".join(problems)
 
 
 @pytest.fixture
 def open_page(browser: Any, portal_cloud: CloudThread) -> Iterator[OpenPage]:
-    """Opens the portal in a fresh browser context (its own cookies); after the test,
-    fails it if any page logged an error or reached for another host."""
-    contexts: list[Any] = []
-    watches: list[PageWatch] = []
-
-    def open_page(
-        route: str = "#/signin", *, locale: str = "en-GB", width: int = 1280, height: int = 900
-    ) -> Any:
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        watch = PageWatch(portal_cloud.url)
-        watch.attach(page)
-        watches.append(watch)
-        page.goto(f"{portal_cloud.url}/{route}")
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    problems = [problem for watch in watches for problem in watch.problems]
-    assert not problems, "\n".join(problems)
+    pages = OpenPage(browser, portal_cloud.url)
+    yield pages
+    pages.close()
 
 
 def sign_in(page: Any, email: str, password: str = PASSWORD) -> None:

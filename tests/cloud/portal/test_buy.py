@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.browser import screenshot
@@ -29,6 +29,15 @@ def fill_card(page: Any, number: str = "4242 4242 4242 4242") -> None:
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Expiry (MM/YY)").fill("12/34")
     page.get_by_label("Security code").fill("123")
+
+
+def on_the_buy_page(open_page: OpenPage, cloud_api: CloudApi) -> tuple[Any, str]:
+    """A new account, signed in, following the banner's Buy subscription."""
+    email = cloud_api.sign_up()
+    page = open_page()
+    sign_in(page, email)
+    page.get_by_role("link", name="Buy subscription").click()
+    return page, email
 
 
 def test_one_year_by_card_goes_pending_then_active_without_reload(
@@ -100,10 +109,7 @@ def test_a_double_click_on_pay_charges_once(
 def test_bank_transfer_underpaid_then_topped_up_turns_active(
     open_page: OpenPage, cloud_api: CloudApi
 ) -> None:
-    email = cloud_api.sign_up()
-    page = open_page()
-    sign_in(page, email)
-    page.get_by_role("link", name="Buy subscription").click()
+    page, email = on_the_buy_page(open_page, cloud_api)
     page.get_by_label("Bank transfer").check()
     mark_page(page)
     page.get_by_role("button", name="Pay €49.99").click()
@@ -144,3 +150,50 @@ def test_a_declined_card_says_so_and_allows_another_try(
     expect(page.locator("#purchase-status")).to_contain_text("Your card was declined.")
     expect(page.get_by_role("button", name="Pay €49.99")).to_be_enabled()
     screenshot(page, "buy-declined")
+
+
+def test_a_lost_answer_is_retried_with_the_same_key_and_charged_once(
+    open_page: OpenPage, cloud_api: CloudApi
+) -> None:
+    page, email = on_the_buy_page(open_page, cloud_api)
+    fill_card(page)
+    keys: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            keys.append(request.headers["idempotency-key"])
+            if request.url.endswith("/api/v1/purchases") and request.method == "POST"
+            else None
+        ),
+    )
+
+    def lose_the_answer(route: Route) -> None:
+        route.fetch()  # the cloud takes the purchase...
+        route.abort("connectionreset")  # ...and the answer never reaches the page
+
+    page.route("**/api/v1/purchases", lose_the_answer, times=1)
+    open_page.expect_failure("ERR_CONNECTION_RESET")
+    page.get_by_role("button", name="Pay €49.99").click()
+    expect(page.locator("#purchase-status")).to_contain_text("cannot be reached")
+    expect(page.locator("#purchase-status")).to_contain_text("you will not be charged twice")
+    retry = page.get_by_role("button", name="Retry")
+    expect(retry).to_be_enabled()
+    retry.click()
+    expect(page.locator("#purchase-active")).to_be_visible()
+
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(cloud_api.purchases(email)) == 1
+
+
+def test_paypal_waits_for_the_money_then_turns_active(
+    open_page: OpenPage, cloud_api: CloudApi
+) -> None:
+    page, email = on_the_buy_page(open_page, cloud_api)
+    page.get_by_label("PayPal", exact=True).check()
+    page.get_by_label("PayPal email").fill(email)
+    page.get_by_role("button", name="Pay €49.99").click()
+    expect(page.locator("#purchase-pending")).to_contain_text("as soon as PayPal tells us")
+    screenshot(page, "buy-pending-paypal")
+    [purchase] = cloud_api.purchases(email)
+    cloud_api.receive(purchase["reference"], purchase["amount_cents"])
+    expect(page.locator("#purchase-active")).to_be_visible()

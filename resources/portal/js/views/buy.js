@@ -6,6 +6,7 @@ import { field, h, message, replace, setBusy } from "../dom.js";
 import { formatDate, formatMoney, methodName, planName, t } from "../i18n.js";
 import { store } from "../store.js";
 import { nextStepText, transferDetails } from "./banner.js";
+import { cardForm } from "./card.js";
 
 export function buyView(main) {
   const body = h("div", {}, h("p", { class: "muted" }, t("loading")));
@@ -27,11 +28,9 @@ function purchaseForm(box, plans) {
   const methodInputs = methods.map((method, index) =>
     h("input", { type: "radio", name: "method", value: method, checked: index === 0, id: `method-${method}` }),
   );
-  const cardNumber = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-number", id: "card-number" });
-  const cardExpiry = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-exp", placeholder: "MM/YY", id: "card-expiry" });
-  const cardCvc = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-csc", id: "card-cvc" });
+  const card = cardForm();
+  const cardFields = card.element;
   const paypalEmail = h("input", { type: "email", autocomplete: "email", id: "paypal-email" });
-  const cardFields = h("div", { class: "fields-inline" }, field(t("buy.card_number"), cardNumber), field(t("buy.card_expiry"), cardExpiry), field(t("buy.card_cvc"), cardCvc));
   const paypalFields = h("div", {}, field(t("buy.paypal_email"), paypalEmail));
   const transferFields = h("p", { class: "muted" }, t("buy.transfer_hint"));
   const pay = h("button", { type: "submit", class: "primary", id: "pay" });
@@ -55,13 +54,7 @@ function purchaseForm(box, plans) {
 
   function paymentMethod() {
     const method = chosen(methodInputs);
-    if (method === "card") {
-      const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(cardExpiry.value);
-      const number = cardNumber.value.replace(/[\s-]/g, "");
-      if (!match || !number || !cardCvc.value.trim()) throw new Error(match ? t("buy.bad_card") : t("buy.invalid_expiry"));
-      const year = Number(match[2]);
-      return { type: "card", number, exp_month: Number(match[1]), exp_year: year < 100 ? 2000 + year : year, cvc: cardCvc.value.trim() };
-    }
+    if (method === "card") return card.read();
     if (method === "paypal") {
       if (!paypalEmail.value.trim()) throw new Error(t("buy.bad_paypal"));
       return { type: "paypal", email: paypalEmail.value.trim() };

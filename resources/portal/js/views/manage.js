@@ -5,6 +5,7 @@ import { h, message, replace, setBusy } from "../dom.js";
 import { formatDate, planName, t } from "../i18n.js";
 import { store } from "../store.js";
 import { banner } from "./banner.js";
+import { cardForm } from "./card.js";
 
 export function manageView(main) {
   const box = h("div", {}, h("p", { class: "muted" }, t("loading")));
@@ -31,12 +32,14 @@ export function manageView(main) {
     );
     replace(
       box,
+      sub.state === "grace" ? banner(sub) : null,
       h("section", { class: "card stack", "aria-labelledby": "plan-heading" },
         h("h2", { id: "plan-heading" }, planName(sub.plan)),
         h("p", { id: "renewal-state", "data-auto-renew": String(on) },
           t(on ? "manage.on_text" : "manage.off_text", { date: formatDate(sub.current_period_end) })),
         toggle,
       ),
+      paymentMethod(sub, status),
     );
   }
 
@@ -61,4 +64,59 @@ export function manageView(main) {
   return store.on((what) => {
     if (what === "subscription") show();
   });
+}
+
+// The card that pays renewals, and replacing it (in grace, the cloud retries at once).
+function paymentMethod(sub, status) {
+  const card = cardForm();
+  const save = h("button", { type: "submit", class: "primary", id: "save-card" }, t("manage.save_card"));
+  const form = h(
+    "form",
+    {
+      class: "stack",
+      hidden: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        let details;
+        try {
+          details = card.read();
+        } catch (error) {
+          replace(status, message("error", error.message));
+          return;
+        }
+        setBusy(save, true, t("manage.saving"));
+        try {
+          await call("PUT", "/subscription/payment-method", { payment_method: details });
+          await store.refreshSubscription();
+          replace(status, message("ok", t(sub.state === "grace" ? "manage.card_saved_retry" : "manage.card_saved")));
+        } catch (error) {
+          setBusy(save, false);
+          replace(status, message("error", describeError(error)));
+        }
+      },
+    },
+    card.element,
+    save,
+  );
+  const change = h(
+    "button",
+    {
+      type: "button",
+      id: "change-card",
+      "aria-expanded": "false",
+      onclick: () => {
+        form.hidden = !form.hidden;
+        change.setAttribute("aria-expanded", String(!form.hidden));
+      },
+    },
+    t("manage.change_card"),
+  );
+  return h(
+    "section",
+    { class: "card stack", "aria-labelledby": "method-heading" },
+    h("h2", { id: "method-heading" }, t("banner.method")),
+    h("p", { id: "payment-method" }, sub.payment_method || "—"),
+    change,
+    form,
+  );
 }
