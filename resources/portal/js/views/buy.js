@@ -144,7 +144,8 @@ function purchaseForm(box, plans) {
     { class: "card stack", id: "buy-form", onsubmit: submit, onchange: refresh },
     h("fieldset", {}, h("legend", {}, t("buy.plan")),
       plans.map((plan, index) =>
-        h("label", { class: "choice", for: planInputs[index].id }, planInputs[index], h("span", {}, h("strong", {}, planName(plan.id)), " — ", formatMoney(plan.price_cents, plan.currency))),
+        h("label", { class: "choice", for: planInputs[index].id }, planInputs[index], h("span", {}, h("strong", {}, planName(plan.id)), " — ", formatMoney(plan.price_cents, plan.currency),
+          plan.months > 12 ? h("span", { class: "muted" }, ` (${t("buy.per_year", { price: formatMoney(Math.round((plan.price_cents * 12) / plan.months), plan.currency) })})`) : null)),
       ),
     ),
     h("fieldset", {}, h("legend", {}, t("buy.method")),

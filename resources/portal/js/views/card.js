@@ -4,7 +4,7 @@ import { t } from "../i18n.js";
 
 export function cardForm() {
   const number = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-number", id: "card-number" });
-  const expiry = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-exp", placeholder: "MM/YY", id: "card-expiry" });
+  const expiry = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-exp", placeholder: t("buy.expiry_placeholder"), id: "card-expiry" });
   const cvc = h("input", { type: "text", inputmode: "numeric", autocomplete: "cc-csc", id: "card-cvc" });
   const element = h(
     "div",
