@@ -16,6 +16,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from app.protocol.frames import Frame
+from app.video_memory import keep_frame_memory_mapped
 
 QUEUE_SIZE = 8
 
@@ -35,6 +36,9 @@ class DecodePipeline:
     def __init__(
         self, on_picture: Callable[[Picture], None], on_keyframe_needed: Callable[[str], None]
     ) -> None:
+        # Each picture's RGB conversion is megabytes: without this, every one of them
+        # is page-faulted in afresh.
+        keep_frame_memory_mapped()
         self._on_picture = on_picture
         self._on_keyframe_needed = on_keyframe_needed
         self._queue: queue.Queue[Frame | None] = queue.Queue(QUEUE_SIZE)
