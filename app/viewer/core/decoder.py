@@ -13,22 +13,60 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
+from av.video.codeccontext import VideoCodecContext
 from av.video.reformatter import VideoReformatter
 
 from app.protocol.frames import Frame
+from app.video_memory import keep_frame_memory_mapped
 
 QUEUE_SIZE = 8
 
 
 @dataclass(frozen=True)
 class Picture:
-    image: np.ndarray  # height, width, 3 (RGB), at the output size if one was set
+    #: height, width, 4: B, G, R, X bytes (what Qt calls RGB32 on little-endian machines,
+    #: the window's own format, so drawing it is a plain copy), at the output size if one
+    #: was set.
+    image: np.ndarray
     frame_id: int
     capture_us: int
     decoded_us: int
     #: The remote screen's own size (the stream's), whatever size ``image`` was scaled to.
     source_width: int = 0
     source_height: int = 0
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """The pixels as height, width, 3 (R, G, B): a view, not a copy."""
+        return self.image[:, :, 2::-1]
+
+
+def new_decoder() -> VideoCodecContext:
+    """An H.264 decoder for live video: each picture out as soon as it is decoded (low
+    delay), its slices decoded in parallel."""
+    # Each picture and its conversion are megabytes: without this, every one of them is
+    # page-faulted in afresh.
+    keep_frame_memory_mapped()
+    codec = av.CodecContext.create("h264", "r")
+    codec.flags |= av.codec.context.Flags.low_delay
+    codec.thread_type = "SLICE"
+    return codec
+
+
+def to_image(
+    reformatter: VideoReformatter, picture: av.VideoFrame, size: tuple[int, int] | None
+) -> np.ndarray:
+    """A decoded picture as BGRX rows (``Picture.image``), scaled to ``size`` (width,
+    height) if given, in one swscale pass.
+
+    Keep ``reformatter`` from picture to picture: a fresh swscale context per picture costs
+    as much as the conversion itself. BGRA is Qt's RGB32 byte for byte (little-endian):
+    the window draws it without converting each pixel again, and swscale writes it faster
+    than packed RGB."""
+    width, height = size or (picture.width, picture.height)
+    return reformatter.reformat(
+        picture, width=width, height=height, format="bgra", interpolation="BILINEAR"
+    ).to_ndarray()
 
 
 class DecodePipeline:
@@ -38,10 +76,7 @@ class DecodePipeline:
         self._on_picture = on_picture
         self._on_keyframe_needed = on_keyframe_needed
         self._queue: queue.Queue[Frame | None] = queue.Queue(QUEUE_SIZE)
-        self._codec = av.CodecContext.create("h264", "r")
-        # Low delay: output each picture as soon as it is decoded; slices in parallel.
-        self._codec.flags |= av.codec.context.Flags.low_delay
-        self._codec.thread_type = "SLICE"
+        self._codec = new_decoder()
         self._waiting_for_keyframe = True
         self._thread = threading.Thread(target=self._run, name="h264-decode", daemon=True)
         self._thread.start()
@@ -97,12 +132,7 @@ class DecodePipeline:
                 continue
             for picture in pictures:
                 self.decoded += 1
-                width, height = self._output_size or (picture.width, picture.height)
-                # One kept swscale context: a fresh one per picture costs as much as the
-                # conversion itself.
-                image = self._reformatter.reformat(
-                    picture, width=width, height=height, format="rgb24", interpolation="BILINEAR"
-                ).to_ndarray()
+                image = to_image(self._reformatter, picture, self._output_size)
                 self._on_picture(
                     Picture(
                         # Rows padded to the decoder's alignment are a strided view: the

@@ -4,6 +4,8 @@ mouse and keys go to the controller as they come."""
 
 from __future__ import annotations
 
+import math
+
 from app.viewer.controllers.session import SessionController
 from app.viewer.core.gestures import TouchPoint
 from app.viewer.keys import key_name, modifier_names
@@ -44,19 +46,23 @@ class VideoWidget(QtWidgets.QWidget):
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         painter = QtGui.QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.black)
         picture = self._controller.picture()
         if picture is None:
+            painter.fillRect(self.rect(), Qt.GlobalColor.black)
             if self._veil is not None:
                 self._paint_veil(painter)
             return
-        pixels = picture.image  # packed RGB rows (the decoder sees to it)
+        pixels = picture.image  # packed BGRX rows (the decoder sees to it)
         height, width, _ = pixels.shape
         image = QtGui.QImage(
-            pixels.data, width, height, pixels.strides[0], QtGui.QImage.Format.Format_RGB888
+            pixels.data, width, height, pixels.strides[0], QtGui.QImage.Format.Format_RGB32
         )
         rect = self._controller.viewport.target_rect()
         target = QtCore.QRectF(rect.x, rect.y, rect.width, rect.height)
+        # Black only where the picture does not reach (the letterbox bars): filling the
+        # whole widget first would write every pixel twice.
+        for bar in _bars(self.width(), self.height(), target):
+            painter.fillRect(bar, Qt.GlobalColor.black)
         if abs(width - rect.width * self.devicePixelRatioF()) > 1:
             # Zoomed in, or the decoder has not caught up with a resize yet.
             painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
@@ -156,3 +162,20 @@ class VideoWidget(QtWidgets.QWidget):
     def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
         self._controller.release_held()
         super().focusOutEvent(event)
+
+
+def _bars(width: int, height: int, picture: QtCore.QRectF) -> list[QtCore.QRect]:
+    """The parts of a ``width`` x ``height`` widget that ``picture`` does not cover
+    entirely (pixels it covers only in part are among them: drawn black, then over)."""
+    left, top = max(0, math.ceil(picture.left())), max(0, math.ceil(picture.top()))
+    right = min(width, math.floor(picture.right()))
+    bottom = min(height, math.floor(picture.bottom()))
+    if right <= left or bottom <= top:
+        return [QtCore.QRect(0, 0, width, height)]
+    bars = (
+        QtCore.QRect(0, 0, width, top),
+        QtCore.QRect(0, bottom, width, height - bottom),
+        QtCore.QRect(0, top, left, bottom - top),
+        QtCore.QRect(right, top, width - right, bottom - top),
+    )
+    return [bar for bar in bars if not bar.isEmpty()]

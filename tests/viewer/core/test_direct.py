@@ -45,7 +45,7 @@ async def test_direct_when_the_agent_is_reachable(api: Api) -> None:
             await session.next_picture(timeout_s=20)
             await session.send_input(InputEvent("click", 0.7, 0.55))
             marked = await session.next_picture(timeout_s=10)
-            red = int(marked.image[396, 896][0])
+            red = int(marked.rgb[396, 896][0])
             assert red > 180  # the red mark, straight from the agent
 
 
@@ -58,7 +58,7 @@ async def test_falls_back_to_the_relay(api: Api, silent_port: int) -> None:
         ) as session:
             assert session.path == "relay"
             picture = await session.next_picture(timeout_s=20)
-            assert picture.image.shape == (720, 1280, 3)
+            assert picture.rgb.shape == (720, 1280, 3)
 
 
 async def test_a_direct_ticket_is_checked_too(api: Api) -> None:

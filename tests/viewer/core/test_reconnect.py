@@ -53,7 +53,7 @@ async def test_the_session_comes_back_after_the_agent_is_killed(
             agents.append(start_agent(tmp_path / "agent", "--source", "demo"))
             await session.wait_state("live", 30)
             picture = await session.next_picture(15)
-            assert picture.image.shape == (720, 1280, 3)
+            assert picture.rgb.shape == (720, 1280, 3)
             assert session.reconnects == 1
             assert states[:2] == ["live", "reconnecting"] and states[-1] == "live"
 

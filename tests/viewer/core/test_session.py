@@ -24,20 +24,20 @@ async def test_the_viewer_sees_the_screen_and_drives_it(api: Api) -> None:
         granted = await open_session(api, host)
         async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
             first = await session.next_picture(timeout_s=20)
-            assert first.image.shape == (720, 1280, 3)
+            assert first.rgb.shape == (720, 1280, 3)
             assert first.capture_us <= first.decoded_us
             x, y = 0.7, 0.55  # inside the demo desktop's drawing canvas
             px, py = int(x * 1280), int(y * 720)
-            assert near(first.image[py, px], (255, 255, 255))
+            assert near(first.rgb[py, px], (255, 255, 255))
 
             await session.send_input(InputEvent("click", x, y))
             marked = await session.next_picture(timeout_s=10)
-            assert near(marked.image[py, px], (220, 40, 60)), marked.image[py, px]
+            assert near(marked.rgb[py, px], (220, 40, 60)), marked.rgb[py, px]
             assert marked.frame_id > first.frame_id
 
             await session.send_input(InputEvent("text", text="hello"))
             typed = await session.next_picture(timeout_s=10)
-            assert (typed.image != marked.image).any()
+            assert (typed.rgb != marked.rgb).any()
 
 
 async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
@@ -80,13 +80,13 @@ async def test_the_viewer_changes_the_stream_mid_session(api: Api) -> None:
         granted = await open_session(api, host)
         async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
             first = await session.next_picture(timeout_s=20)
-            assert first.image.shape == (720, 1280, 3)
+            assert first.rgb.shape == (720, 1280, 3)
             await session.set_video(bitrate_kbps=1500, max_fps=30, scale=0.5)
             async with asyncio.timeout(10):
-                while (await session.next_picture(timeout_s=10)).image.shape != (360, 640, 3):
+                while (await session.next_picture(timeout_s=10)).rgb.shape != (360, 640, 3):
                     pass
             # Still the same screen, now smaller: input keeps working in normalised terms.
             await session.send_input(InputEvent("click", 0.7, 0.55))
             marked = await session.next_picture(timeout_s=10)
-            assert marked.image.shape == (360, 640, 3)
-            assert near(marked.image[198, 448], (220, 40, 60))
+            assert marked.rgb.shape == (360, 640, 3)
+            assert near(marked.rgb[198, 448], (220, 40, 60))

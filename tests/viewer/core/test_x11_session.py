@@ -71,15 +71,15 @@ async def test_session_on_a_real_x_display(
         ) as session:
             assert session.path == path
             picture = await session.next_picture(timeout_s=20)
-            assert picture.image.shape == (720, 1280, 3)
-            assert np.abs(picture.image[360, 640].astype(int) - (0, 255, 0)).max() < 30
+            assert picture.rgb.shape == (720, 1280, 3)
+            assert np.abs(picture.rgb[360, 640].astype(int) - (0, 255, 0)).max() < 30
 
             # Something changes on the host: the viewer sees it.
             window.change_attributes(background_pixel=0x0000FF)
             window.clear_area()
             probe.sync()
             async with asyncio.timeout(10):
-                while np.abs(picture.image[360, 640].astype(int) - (0, 0, 255)).max() >= 30:
+                while np.abs(picture.rgb[360, 640].astype(int) - (0, 0, 255)).max() >= 30:
                     picture = await session.next_picture(timeout_s=10)
 
             # A still screen goes quiet: heartbeats go on, video frames stop (a frame of
@@ -153,11 +153,11 @@ async def test_the_viewer_picks_a_monitor(api: Api) -> None:
                     assert (press.root_x, press.root_y) == (1280 + 640, 360)
                     await session.select_monitor("all")
                     await session.wait_screens(20, current="all")
-                    shapes = [(await session.next_picture(20)).image.shape for _ in range(1)]
+                    shapes = [(await session.next_picture(20)).rgb.shape for _ in range(1)]
                     for _ in range(30):  # frames of the previous monitor may be in flight
                         if shapes[-1] == (720, 2560, 3):
                             break
-                        shapes.append((await session.next_picture(20)).image.shape)
+                        shapes.append((await session.next_picture(20)).rgb.shape)
                     assert shapes[-1] == (720, 2560, 3)
         finally:
             conn.close()

@@ -51,6 +51,7 @@ async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot)
             assert rect.y > 0 and rect.width == window.video.width()
             shot = window.video.grab().toImage()
             assert shot.pixelColor(5, 2).name() == "#000000"
+            assert shot.pixelColor(5, shot.height() - 3).name() == "#000000"
             corner = shot.pixelColor(round(rect.x + 4), round(rect.y + 4))
             assert corner.blue() > corner.red() + 20
             screenshot(window, "session-window")
