@@ -147,7 +147,7 @@ class AgentSessions:
                 await self._run(ws)
 
     async def _serve(self, offer: SessionOffer) -> None:
-        url = websocket_url(self._cloud_url, offer.relay_path)
+        url = offer.relay_url or websocket_url(self._cloud_url, offer.relay_path)
         try:
             async with connect(
                 url, open_timeout=10, max_size=16 * 1024 * 1024, compression=None

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.cloud.api import accounts, billing, computers, links, sessions, web
 from app.cloud.api import sandbox as sandbox_api
-from app.cloud.broker import LocalBroker
+from app.cloud.broker import Broker, LocalBroker
 from app.cloud.clock import Clock, OffsetClock, SystemClock
 from app.cloud.context import CloudContext, DerivedSecrets
 from app.cloud.db.engine import create_engine, create_session_factory
@@ -29,6 +29,7 @@ from app.cloud.payments.disabled import DisabledProvider
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.portal import install_portal
+from app.cloud.redis_broker import RedisBroker
 from app.cloud.relay import RelayHub
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
@@ -129,7 +130,7 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
             parallelism=settings.argon2_parallelism,
             threads=settings.hashing_threads,
         ),
-        broker=LocalBroker(),
+        broker=await open_broker(settings),
         secrets=secrets,
         plans=catalogue(settings.plan_prices(), settings.currency),
         payments=payments,
@@ -155,7 +156,16 @@ def derive_secrets(settings: Settings, seed: bytes) -> DerivedSecrets:
     return DerivedSecrets(webhook=webhook, idempotency=derive("idempotency"), csrf=derive("csrf"))
 
 
+async def open_broker(settings: Settings) -> Broker:
+    if settings.broker_url is None:
+        return LocalBroker()
+    broker = RedisBroker(settings.broker_url.get_secret_value())
+    await broker.start()
+    return broker
+
+
 async def close_context(ctx: CloudContext) -> None:
+    await ctx.broker.close()
     ctx.passwords.close()
     await ctx.engine.dispose()
 

@@ -2,7 +2,11 @@
 
 Topics are strings ("account:<id>" for viewers and portals, "computer:<id>" for the
 computer's control link); payloads are JSON text so a networked broker (Redis pub/sub,
-for several cloud processes) can carry them unchanged.
+``app/cloud/redis_broker.py``, for several cloud processes) carries them unchanged.
+
+Delivery is best effort, as with Redis pub/sub: the database is the truth, events only
+say "look again". A listener that misses some (it fell behind, or the broker's
+connection dropped) is ended, so its client reconnects and reloads.
 """
 
 from __future__ import annotations
@@ -30,10 +34,7 @@ class Subscription:
         try:
             self._queue.put_nowait(payload)
         except asyncio.QueueFull:
-            self.overflowed = True
-            # Make room for the end marker so the listener wakes up and sees the overflow.
-            self._queue.get_nowait()
-            self._queue.put_nowait(None)
+            self.end()
 
     async def get(self) -> str | None:
         """The next payload, or None once the subscription overflowed."""
@@ -43,36 +44,86 @@ class Subscription:
         while (payload := await self.get()) is not None:
             yield payload
 
+    def end(self) -> None:
+        """Wake the listener with the end marker: it missed events and must reload."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        if self._queue.full():
+            self._queue.get_nowait()  # room for the marker: it matters more than any event
+        self._queue.put_nowait(None)
+
 
 class Broker(Protocol):
-    def subscribe(self, topic: str) -> Subscription: ...
+    async def subscribe(self, topic: str) -> Subscription:
+        """Listen to a topic; once this returns, every later publish reaches it."""
+        ...
 
     def unsubscribe(self, subscription: Subscription) -> None: ...
 
-    async def publish(self, topic: str, payload: str) -> None: ...
+    async def publish(self, topic: str, payload: str) -> bool:
+        """Send to every listener of the topic, in any process; False if it could not."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Listeners:
+    """This process's listeners, by topic."""
+
+    def __init__(self) -> None:
+        self._by_topic: defaultdict[str, set[Subscription]] = defaultdict(set)
+
+    def add(self, subscription: Subscription) -> bool:
+        """Adds; True if it is the topic's first listener here."""
+        listeners = self._by_topic[subscription.topic]
+        listeners.add(subscription)
+        return len(listeners) == 1
+
+    def remove(self, subscription: Subscription) -> bool:
+        """Removes; True if the topic has no listener left here."""
+        listeners = self._by_topic.get(subscription.topic)
+        if listeners is None or subscription not in listeners:
+            return False
+        listeners.discard(subscription)
+        if listeners:
+            return False
+        del self._by_topic[subscription.topic]
+        return True
+
+    def deliver(self, topic: str, payload: str) -> None:
+        for subscription in tuple(self._by_topic.get(topic, ())):
+            subscription.deliver(payload)
+
+    def topics(self) -> list[str]:
+        return list(self._by_topic)
+
+    def end_all(self) -> None:
+        for listeners in self._by_topic.values():
+            for subscription in listeners:
+                subscription.end()
 
 
 class LocalBroker:
     """The broker of a single cloud process."""
 
     def __init__(self) -> None:
-        self._subscriptions: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self._listeners = Listeners()
 
-    def subscribe(self, topic: str) -> Subscription:
+    async def subscribe(self, topic: str) -> Subscription:
         subscription = Subscription(topic)
-        self._subscriptions[topic].add(subscription)
+        self._listeners.add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        listeners = self._subscriptions.get(subscription.topic)
-        if listeners is not None:
-            listeners.discard(subscription)
-            if not listeners:
-                del self._subscriptions[subscription.topic]
+        self._listeners.remove(subscription)
 
-    async def publish(self, topic: str, payload: str) -> None:
-        for subscription in tuple(self._subscriptions.get(topic, ())):
-            subscription.deliver(payload)
+    async def publish(self, topic: str, payload: str) -> bool:
+        self._listeners.deliver(topic, payload)
+        return True
+
+    async def close(self) -> None:
+        self._listeners.end_all()
 
 
 def account_topic(account_id: str) -> str:

@@ -8,7 +8,8 @@ ApiError                      400 and any code a subclass or instance sets
 ├── NotFound                  404 (also for other accounts' things: nothing leaks)
 ├── Conflict                  409
 ├── PayloadTooLarge           413
-└── TooManyRequests           429 with Retry-After
+├── TooManyRequests           429 with Retry-After
+└── Unavailable               503 (a part of the cloud is briefly unreachable; retry)
 """
 
 from __future__ import annotations
@@ -80,3 +81,12 @@ class TooManyRequests(ApiError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_s)}
+
+
+class Unavailable(ApiError):
+    status = 503
+    code = "try_again"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "2"}

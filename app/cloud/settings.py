@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     relay_idle_s: float = 30.0
     relay_max_bytes_per_s: float = 8 * 1024 * 1024
 
+    # Several cloud processes: a Redis URL (redis://host:6379/0) carries presence, events
+    # and session offers between them. Unset: one process, in-memory.
+    broker_url: SecretStr | None = None
+    # Several cloud processes: where viewers and agents reach THIS process's relay
+    # (http(s)://host:port), so both halves of a session meet where it was granted.
+    # Unset: the address the viewer called.
+    relay_public_url: str | None = None
+
     max_body_bytes: int = 64 * 1024
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19 * 1024

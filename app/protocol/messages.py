@@ -208,6 +208,9 @@ class SessionOffer:
 
     session_id: _Id
     relay_path: Annotated[str, Length(1, 200)]
+    #: With several cloud processes: the relay of the process that granted the session
+    #: (``ws(s)://host:port/api/v1/relay/<id>``), where the viewer goes too.
+    relay_url: Annotated[str, Length(1, 400)] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

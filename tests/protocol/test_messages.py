@@ -206,7 +206,12 @@ VALID: dict[type[Message], dict[str, Any]] = {
     ComputerRemoved: {"type": "computer.removed", "computer_id": "c1"},
     SubscriptionChanged: {"type": "subscription.changed", "state": "active"},
     PurchaseChanged: {"type": "purchase.changed", "purchase_id": "p1", "state": "confirmed"},
-    SessionOffer: {"type": "session.offer", "session_id": "s1", "relay_path": "/api/v1/relay/s1"},
+    SessionOffer: {
+        "type": "session.offer",
+        "session_id": "s1",
+        "relay_path": "/api/v1/relay/s1",
+        "relay_url": "ws://10.0.0.2:8740/api/v1/relay/s1",
+    },
     SessionStart: {"type": "session.start", "ticket": "a.b.c"},
     SessionAccepted: {"type": "session.accepted", "session_id": "s1"},
     KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},

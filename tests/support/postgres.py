@@ -7,12 +7,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 
 class PostgresUnavailable(Exception):
@@ -75,12 +76,6 @@ def _run_as(
     return subprocess.run(command, check=check, capture_output=True, timeout=120)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_postgres() -> PostgresServer:
     run_as = "postgres" if os.geteuid() == 0 else None
     root = Path(tempfile.mkdtemp(prefix="porthole-pg-"))
@@ -103,7 +98,7 @@ def start_postgres() -> PostgresServer:
                 "--locale=C",
             ],
         )
-        port = _free_port()
+        port = free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"

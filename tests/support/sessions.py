@@ -30,6 +30,23 @@ async def entitled_online_host(
     direct: bool = False,
 ) -> AsyncIterator[Host]:
     user = await entitled_user(api)
+    async with online_host(
+        api, user, joins=joins, source=source, display_name=display_name, direct=direct
+    ) as host:
+        yield host
+
+
+@contextlib.asynccontextmanager
+async def online_host(
+    api: Api,
+    user: User,
+    *,
+    joins: bool = True,
+    source: str = "demo",
+    display_name: str | None = None,
+    direct: bool = False,
+) -> AsyncIterator[Host]:
+    """A computer of ``user``'s, enrolled and linked to the cloud at ``api``."""
     enrolled = await api.enroll(user, "Studio")
     sessions = AgentSessions(
         api.url,

@@ -22,6 +22,7 @@ from app.cloud.domain.accounts.service import principal_from_access_token
 from app.cloud.domain.computers import presence
 from app.cloud.domain.computers.service import computer_for_agent_token
 from app.cloud.errors import Unauthorized
+from app.cloud.redis_broker import BrokerUnavailable
 from app.cloud.relay import RelayRefused
 from app.cloud.security.signing import InvalidToken
 from app.protocol import (
@@ -97,6 +98,13 @@ async def _serve(
         await _close(websocket, exc.code, exc.code_name, exc.message)
     except Unauthorized as exc:
         await _close(websocket, CloseCode.UNAUTHORIZED, exc.code, exc.message)
+    except BrokerUnavailable:
+        await _close(
+            websocket,
+            CloseCode.TRY_AGAIN_LATER,
+            "try_again",
+            "The cloud is reconnecting to its message broker; try again in a moment.",
+        )
     except Exception:
         log.exception("link handler failed")
         await _close(websocket, CloseCode.INTERNAL_ERROR, "internal_error", "Internal error.")
@@ -162,7 +170,7 @@ async def _hold_link(
     websocket: WebSocket, ctx: CloudContext, computer: Computer, endpoint: str | None
 ) -> None:
     link_id = str(uuid.uuid4())
-    control = ctx.broker.subscribe(computer_topic(computer.id))
+    control = await ctx.broker.subscribe(computer_topic(computer.id))
     # An older link of the same computer (a reconnect racing a half-dead socket) gives way.
     await ctx.broker.publish(
         computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
@@ -198,6 +206,7 @@ async def _obey_control(websocket: WebSocket, control: Subscription, link_id: st
                 SessionOffer(
                     session_id=command["session_id"],
                     relay_path=f"/api/v1/relay/{command['session_id']}",
+                    relay_url=command.get("relay_url"),
                 ),
             )
             continue
@@ -220,7 +229,7 @@ async def events(websocket: WebSocket) -> None:
 
     async def run(hello: Hello) -> None:
         principal = await principal_from_access_token(ctx, hello.token)
-        subscription = ctx.broker.subscribe(account_topic(principal.account.id))
+        subscription = await ctx.broker.subscribe(account_topic(principal.account.id))
         try:
             await _send(
                 websocket,

@@ -30,13 +30,13 @@ class SessionOut(BaseModel):
 async def open_session(
     body: SessionCreate, principal: CurrentPrincipal, ctx: Context, request: Request
 ) -> SessionOut:
-    granted = await grant(ctx, principal.account.id, body.computer_id)
-    base = str(request.base_url).rstrip("/")
-    scheme = "wss" if base.startswith("https://") else "ws"
+    granted = await grant(
+        ctx, principal.account.id, body.computer_id, called_at=str(request.base_url)
+    )
     return SessionOut(
         session_id=granted.session_id,
         ticket=granted.ticket,
         expires_at=granted.expires_at,
-        relay_url=f"{scheme}://{base.split('://', 1)[1]}{granted.relay_path}",
+        relay_url=granted.relay_url,
         direct_urls=granted.direct_urls,
     )

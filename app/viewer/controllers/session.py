@@ -88,6 +88,7 @@ class SessionController(QtCore.QObject):
                 grant.session_id,
                 grant.ticket,
                 direct_urls=grant.direct_urls,
+                relay_url=grant.relay_url,
                 renew=renew,
                 on_state=self.on_state,
                 on_picture=self.on_picture,

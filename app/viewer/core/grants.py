@@ -34,7 +34,12 @@ def grant_from_response(response: httpx.Response) -> SessionGrant:
     (final) or SessionFailed (worth retrying)."""
     if response.status_code == 201:
         body = response.json()
-        return SessionGrant(body["session_id"], body["ticket"], tuple(body["direct_urls"]))
+        return SessionGrant(
+            body["session_id"],
+            body["ticket"],
+            tuple(body["direct_urls"]),
+            relay_url=body.get("relay_url"),
+        )
     try:
         message = str(response.json()["message"])
     except (ValueError, KeyError, TypeError):

@@ -70,6 +70,8 @@ class SessionGrant:
     session_id: str
     ticket: str
     direct_urls: tuple[str, ...] = ()
+    #: Where the cloud's relay for this session is; None: the cloud's own address.
+    relay_url: str | None = None
 
 
 Renew = Callable[[], Awaitable[SessionGrant]]
@@ -83,6 +85,7 @@ class ViewerSession:
         ticket: str,
         *,
         direct_urls: Sequence[str] = (),
+        relay_url: str | None = None,
         record: BinaryIO | None = None,
         renew: Renew | None = None,
         backoff: Backoff | None = None,
@@ -95,7 +98,7 @@ class ViewerSession:
         # a queued signal); ``latest`` always has the newest one.
         self._on_picture = on_picture
         self._cloud_url = cloud_url
-        self._grant = SessionGrant(session_id, ticket, tuple(direct_urls))
+        self._grant = SessionGrant(session_id, ticket, tuple(direct_urls), relay_url)
         self._renew = renew
         self._backoff = backoff or Backoff()
         self._on_state = on_state
@@ -209,7 +212,7 @@ class ViewerSession:
                     self.path = "direct"
                     return ws
         self.path = "relay"
-        url = websocket_url(self._cloud_url, f"/api/v1/relay/{grant.session_id}")
+        url = grant.relay_url or websocket_url(self._cloud_url, f"/api/v1/relay/{grant.session_id}")
         try:
             return await connect(url, open_timeout=10, **options)
         except (OSError, InvalidHandshake, TimeoutError) as exc:

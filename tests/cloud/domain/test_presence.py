@@ -39,7 +39,7 @@ async def test_links_of_a_crashed_process_are_swept_offline(
     # Another process opened the link, then died without a word.
     await presence.link_opened(ctx, computer, "link-of-a-dead-process")
     ctx.local_links.clear()
-    events = ctx.broker.subscribe(account_topic("acc-1"))
+    events = await ctx.broker.subscribe(account_topic("acc-1"))
 
     await presence.refresh_and_sweep(ctx)
     assert await _online(ctx, computer.id), "still within its lease"

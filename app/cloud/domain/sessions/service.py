@@ -11,7 +11,7 @@ from app.cloud.broker import computer_topic
 from app.cloud.context import CloudContext
 from app.cloud.domain.billing.entitlement import require_entitlement
 from app.cloud.domain.computers.service import get_owned
-from app.cloud.errors import Conflict
+from app.cloud.errors import Conflict, Unavailable
 
 TICKET_TTL_S = 60
 
@@ -22,10 +22,15 @@ class SessionGrant:
     ticket: str
     expires_at: datetime
     relay_path: str
+    relay_url: str
     direct_urls: list[str]
 
 
-async def grant(ctx: CloudContext, account_id: str, computer_id: str) -> SessionGrant:
+async def grant(
+    ctx: CloudContext, account_id: str, computer_id: str, *, called_at: str
+) -> SessionGrant:
+    """``called_at`` is the cloud address the viewer used; the relay is reached there
+    unless this process has its own public relay address (several processes)."""
     """Ownership first (404), then entitlement (402), then presence (409)."""
     async with ctx.sessions() as session:
         computer = await get_owned(session, account_id, computer_id)
@@ -44,13 +49,30 @@ async def grant(ctx: CloudContext, account_id: str, computer_id: str) -> Session
     )
     # The relay expects the two halves; the agent is told over its control link.
     ctx.relay.expect(session_id, computer_id)
-    await ctx.broker.publish(
-        computer_topic(computer_id), json.dumps({"kind": "session_offer", "session_id": session_id})
-    )
+    relay_path = f"/api/v1/relay/{session_id}"
+    own_relay = ctx.settings.relay_public_url
+    relay_url = websocket_url(own_relay or called_at, relay_path)
+    offer: dict[str, str] = {"kind": "session_offer", "session_id": session_id}
+    if own_relay:
+        # The agent's link may be held by another process: send it to this one's relay.
+        offer["relay_url"] = relay_url
+    if not await ctx.broker.publish(computer_topic(computer_id), json.dumps(offer)):
+        raise Unavailable(
+            "The computer could not be told about the session just now. Try again.",
+            code="try_again",
+        )
     return SessionGrant(
         session_id,
         ticket,
         now + timedelta(seconds=TICKET_TTL_S),
-        relay_path=f"/api/v1/relay/{session_id}",
+        relay_path=relay_path,
+        relay_url=relay_url,
         direct_urls=[computer.direct_url] if computer.direct_url else [],
     )
+
+
+def websocket_url(base_url: str, path: str) -> str:
+    base = base_url.rstrip("/")
+    if base.startswith("https://"):
+        return "wss://" + base.removeprefix("https://") + path
+    return "ws://" + base.removeprefix("http://") + path
