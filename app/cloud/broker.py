@@ -26,6 +26,8 @@ class Subscription:
     def __init__(self, topic: str) -> None:
         self.topic = topic
         self.overflowed = False
+        #: Why it ended, in words for the client: "fell behind", "lost its broker"...
+        self.end_reason = ""
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(SUBSCRIPTION_QUEUE_SIZE)
 
     def deliver(self, payload: str) -> None:
@@ -34,7 +36,7 @@ class Subscription:
         try:
             self._queue.put_nowait(payload)
         except asyncio.QueueFull:
-            self.end()
+            self.end("this connection fell behind")
 
     async def get(self) -> str | None:
         """The next payload, or None once the subscription overflowed."""
@@ -44,11 +46,12 @@ class Subscription:
         while (payload := await self.get()) is not None:
             yield payload
 
-    def end(self) -> None:
+    def end(self, reason: str) -> None:
         """Wake the listener with the end marker: it missed events and must reload."""
         if self.overflowed:
             return
         self.overflowed = True
+        self.end_reason = reason
         if self._queue.full():
             self._queue.get_nowait()  # room for the marker: it matters more than any event
         self._queue.put_nowait(None)
@@ -98,10 +101,10 @@ class Listeners:
     def topics(self) -> list[str]:
         return list(self._by_topic)
 
-    def end_all(self) -> None:
+    def end_all(self, reason: str) -> None:
         for listeners in self._by_topic.values():
             for subscription in listeners:
-                subscription.end()
+                subscription.end(reason)
 
 
 class LocalBroker:
@@ -123,7 +126,7 @@ class LocalBroker:
         return True
 
     async def close(self) -> None:
-        self._listeners.end_all()
+        self._listeners.end_all("the cloud is stopping")
 
 
 def account_topic(account_id: str) -> str:

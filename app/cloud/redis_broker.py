@@ -84,7 +84,7 @@ class RedisBroker:
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
-        self._listeners.end_all()
+        self._listeners.end_all("the cloud is stopping")
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
@@ -140,7 +140,7 @@ class RedisBroker:
             log.warning("lost the connection to Redis (%s); listeners will reconnect", exc)
         self._ready.clear()
         # They may have missed events: end them now, their clients reconnect and reload.
-        self._listeners.end_all()
+        self._listeners.end_all("the cloud lost its connection to its message broker")
         for confirmed in self._confirmations.values():
             if not confirmed.done():
                 confirmed.set_exception(BrokerUnavailable("connection lost"))

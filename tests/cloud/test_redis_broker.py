@@ -10,10 +10,17 @@ from typing import TypeVar
 
 import pytest
 import redis.asyncio as redis
+from pydantic import SecretStr
+from websockets.exceptions import ConnectionClosed
 
 from app.cloud.broker import Subscription
+from app.cloud.clock import OffsetClock
 from app.cloud.redis_broker import BrokerUnavailable, RedisBroker
+from app.cloud.settings import Settings
+from app.protocol import CloseCode, ErrorMessage
+from tests.support.api import Api, EventStream
 from tests.support.redis_server import RedisServer
+from tests.support.server import CloudThread
 
 TIMEOUT_S = 10
 T = TypeVar("T")
@@ -119,3 +126,46 @@ async def test_no_redis_at_start_up_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(BrokerUnavailable, match="cannot reach Redis"):
         await broker.start()
     await broker.close()
+
+
+async def test_a_cloud_whose_redis_goes_away_says_try_again_and_recovers(
+    redis_server: RedisServer, settings: Settings, clock: OffsetClock
+) -> None:
+    cloud = CloudThread(
+        settings.model_copy(update={"broker_url": SecretStr(redis_server.url)}), clock
+    ).start()
+    try:
+        async with Api(cloud.url) as api:
+            user = await api.sign_up()
+            async with EventStream(api, user) as events:
+                redis_server.stop()
+                said = await events.next(timeout_s=TIMEOUT_S)
+                assert isinstance(said, ErrorMessage) and said.code == "events_interrupted"
+                assert "message broker" in said.message
+                with pytest.raises(ConnectionClosed) as closed:
+                    await events.next(timeout_s=TIMEOUT_S)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == CloseCode.TRY_AGAIN_LATER
+            assert "message broker" in closed.value.rcvd.reason
+            # Nothing is lost meanwhile: the database still answers.
+            assert await api.computers(user) == []
+
+            redis_server.start()
+
+            async def listening_again() -> EventStream | None:
+                stream = EventStream(api, user)
+                try:
+                    return await stream.__aenter__()
+                except (ConnectionClosed, AssertionError):
+                    return None  # refused with "try again" while the broker reconnects
+
+            stream = await when_back(listening_again)
+            assert stream is not None
+            try:
+                await api.enroll(user, "After the outage")
+                added = await stream.wait_for(TIMEOUT_S, type="computer.added")
+                assert getattr(added, "name", None) == "After the outage"
+            finally:
+                await stream.__aexit__(None, None, None)
+    finally:
+        cloud.stop()

@@ -220,7 +220,11 @@ async def _obey_control(websocket: WebSocket, control: Subscription, link_id: st
             raise LinkClosed(
                 CloseCode.REPLACED, "replaced", "A newer link for this computer took over."
             )
-    raise LinkClosed(CloseCode.TRY_AGAIN_LATER, "overloaded", "Fell behind; reconnect.")
+    raise LinkClosed(
+        CloseCode.TRY_AGAIN_LATER,
+        "link_interrupted",
+        f"The control link stopped ({control.end_reason}); reconnect.",
+    )
 
 
 @router.websocket("/events")
@@ -256,7 +260,9 @@ async def _forward(websocket: WebSocket, subscription: Subscription) -> None:
     async for payload in subscription:
         await websocket.send_text(payload)
     raise LinkClosed(
-        CloseCode.TRY_AGAIN_LATER, "overloaded", "Fell behind on events; reconnect and reload."
+        CloseCode.TRY_AGAIN_LATER,
+        "events_interrupted",
+        f"Live events stopped ({subscription.end_reason}); reconnect and reload.",
     )
 
 
