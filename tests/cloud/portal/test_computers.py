@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from app.cloud.clock import OffsetClock
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.agent_process import porthole, start_agent
 from tests.support.browser import screenshot
+from tests.support.server import CloudThread
 
 # One worker runs the browser tests, one after another: a single Chromium at a time.
 pytestmark = pytest.mark.xdist_group("portal")
@@ -109,3 +111,31 @@ def test_a_second_account_cannot_see_the_first_ones_computers(
     enrol(cloud_api, first, tmp_path / "b", "First's laptop")
     expect(first_page.get_by_role("listitem", name="First's laptop")).to_be_visible()
     expect(second_page.locator("#no-computers")).to_be_visible()
+
+
+def test_live_updates_come_back_after_the_cloud_restarts(
+    open_page: OpenPage, cloud_api: CloudApi, portal_cloud: CloudThread, tmp_path: Path
+) -> None:
+    email = cloud_api.sign_up()
+    page = open_page()
+    sign_in(page, email)
+    live = page.locator("#live-state")
+    expect(live).to_have_text("Live updates on")
+    # While the cloud is away the page's reconnection attempts fail, as they should.
+    open_page.expect_failure("ERR_CONNECTION_REFUSED")
+    open_page.expect_failure("WebSocket")
+    portal_cloud.stop()
+    expect(live).to_have_text("Reconnecting to live updates…")
+    screenshot(page, "computers-reconnecting")
+
+    again = CloudThread(portal_cloud.settings, OffsetClock(), port=portal_cloud.port).start()
+    try:
+        # Same database, same signing key: the session survives, and what happened while
+        # the page was not listening shows up once it listens again.
+        api_again = CloudApi(again.url)
+        enrol(api_again, email, tmp_path / "agent", "Added meanwhile")
+        api_again.http.close()
+        expect(live).to_have_text("Live updates on", timeout=45_000)
+        expect(page.get_by_role("listitem", name="Added meanwhile")).to_be_visible()
+    finally:
+        again.stop()
