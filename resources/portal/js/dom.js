@@ -31,6 +31,19 @@ export function replace(node, ...children) {
   append(node, children);
 }
 
+// Replace what a live update redraws without taking the keyboard focus away: the element
+// that had it (found again by id, or by its accessible name) gets it back.
+export function redraw(node, ...children) {
+  const focused = node.contains(document.activeElement) ? document.activeElement : null;
+  const key = focused && (focused.id ? `#${CSS.escape(focused.id)}` : focused.getAttribute("aria-label"));
+  replace(node, ...children);
+  if (!key) return;
+  const again = key.startsWith("#")
+    ? node.querySelector(key)
+    : [...node.querySelectorAll("[aria-label]")].find((el) => el.getAttribute("aria-label") === key);
+  if (again) again.focus();
+}
+
 let nextId = 0;
 export function uid(prefix) {
   nextId += 1;

@@ -139,3 +139,17 @@ def test_live_updates_come_back_after_the_cloud_restarts(
         expect(page.get_by_role("listitem", name="Added meanwhile")).to_be_visible()
     finally:
         again.stop()
+
+
+def test_live_updates_keep_the_keyboard_focus(
+    open_page: OpenPage, cloud_api: CloudApi, tmp_path: Path
+) -> None:
+    email = cloud_api.sign_up()
+    enrol(cloud_api, email, tmp_path / "a", "First PC")
+    page = open_page()
+    sign_in(page, email)
+    rename = page.get_by_role("button", name="Rename First PC")
+    rename.focus()
+    enrol(cloud_api, email, tmp_path / "b", "Second PC")  # the list is redrawn, live
+    expect(page.get_by_role("listitem", name="Second PC")).to_be_visible()
+    expect(rename).to_be_focused()

@@ -1,6 +1,6 @@
 // #/computers: the subscription banner, the computers with live presence, adding one.
 import { call, describeError } from "../api.js";
-import { field, h, message, replace, setBusy } from "../dom.js";
+import { field, h, message, redraw, replace, setBusy } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { store } from "../store.js";
 import { banner } from "./banner.js";
@@ -12,11 +12,16 @@ export function computersView(main) {
   const errors = h("div");
   const addBox = addComputer();
 
+  // Live updates redraw only what changed, and never take the focus away.
+  let shownSubscription = "";
   function showBanner() {
-    if (store.subscription) replace(bannerBox, banner(store.subscription));
+    const now = JSON.stringify(store.subscription);
+    if (!store.subscription || now === shownSubscription) return;
+    shownSubscription = now;
+    redraw(bannerBox, banner(store.subscription));
   }
   function showComputers() {
-    if (store.computers) replace(listBox, computerList(store.computers, errors));
+    if (store.computers) redraw(listBox, computerList(store.computers, errors));
   }
   function showLive() {
     liveLine.textContent = t(store.live ? "live.on" : "live.off");

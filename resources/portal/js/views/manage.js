@@ -1,7 +1,7 @@
 // #/subscription/manage: auto-renewal off and on again, with visible progress until the
 // cloud confirms.
 import { call, describeError } from "../api.js";
-import { h, message, replace, setBusy } from "../dom.js";
+import { h, message, redraw, replace, setBusy } from "../dom.js";
 import { formatDate, planName, t } from "../i18n.js";
 import { store } from "../store.js";
 import { banner } from "./banner.js";
@@ -13,15 +13,18 @@ export function manageView(main) {
   let saving = false;
   replace(main, h("h1", {}, t("manage.title")), box, status);
 
+  let shown = "";
   function show() {
     const sub = store.subscription;
-    if (!sub || saving) return;
+    // Redraw only on a real change (not to lose a card being typed) and keep the focus.
+    if (!sub || saving || JSON.stringify(sub) === shown) return;
+    shown = JSON.stringify(sub);
     if (sub.state === "bundled") {
-      replace(box, banner(sub), message("info", t("manage.bundled_text", { date: formatDate(sub.current_period_end) })));
+      redraw(box, banner(sub), message("info", t("manage.bundled_text", { date: formatDate(sub.current_period_end) })));
       return;
     }
     if (sub.state !== "active" && sub.state !== "grace") {
-      replace(box, banner(sub), h("p", {}, t("manage.nothing")));
+      redraw(box, banner(sub), h("p", {}, t("manage.nothing")));
       return;
     }
     const on = sub.auto_renew;
@@ -30,7 +33,7 @@ export function manageView(main) {
       { type: "button", id: "auto-renew-toggle", class: on ? "danger" : "primary", onclick: () => save(toggle, !on) },
       t(on ? "manage.disable" : "manage.enable"),
     );
-    replace(
+    redraw(
       box,
       sub.state === "grace" ? banner(sub) : null,
       h("section", { class: "card stack", "aria-labelledby": "plan-heading" },
