@@ -29,9 +29,10 @@ class SessionGrant:
 async def grant(
     ctx: CloudContext, account_id: str, computer_id: str, *, called_at: str
 ) -> SessionGrant:
-    """``called_at`` is the cloud address the viewer used; the relay is reached there
+    """Ownership first (404), then entitlement (402), then presence (409).
+
+    ``called_at`` is the cloud address the viewer used; the relay is reached there
     unless this process has its own public relay address (several processes)."""
-    """Ownership first (404), then entitlement (402), then presence (409)."""
     async with ctx.sessions() as session:
         computer = await get_owned(session, account_id, computer_id)
         await require_entitlement(ctx, session, account_id)
