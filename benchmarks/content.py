@@ -358,6 +358,27 @@ def terrain() -> tuple[Image.Image, Image.Image]:
     return Image.fromarray(rgb.astype(np.uint8)), Image.fromarray(mask.astype(np.uint8), "L")
 
 
+def aerial_view(
+    ground: Image.Image,
+    mask: Image.Image,
+    white: Image.Image,
+    view: tuple[float, float, float, float],
+    clouds_at: tuple[float, float],
+) -> Image.Image:
+    """One frame of footage, the size of ``white``: the ``view`` box of the terrain
+    (zoomed to fit), under the clouds of ``mask`` from ``clouds_at`` at 1:1."""
+    size = white.size
+    ground_view = ground.transform(size, Image.Transform.EXTENT, view, Image.Resampling.BILINEAR)
+    cx, cy = clouds_at
+    clouds = mask.transform(
+        size,
+        Image.Transform.EXTENT,
+        (cx, cy, cx + size[0], cy + size[1]),
+        Image.Resampling.BILINEAR,
+    )
+    return Image.composite(white, ground_view, clouds)
+
+
 def footage(frames: int) -> list[bytes]:
     """``frames`` frames of the camera move, as BGRX (the X server's 24-bit layout)."""
     ground, mask = terrain()
@@ -367,17 +388,10 @@ def footage(frames: int) -> list[bytes]:
         zoom = 1 + k * 0.003
         w, h = WIDTH * 1.4 / zoom, HEIGHT * 1.4 / zoom
         x, y = 200 + k * 3.3, 150 + k * 1.7
-        view = ground.transform(
-            (WIDTH, HEIGHT), Image.Transform.EXTENT, (x, y, x + w, y + h), Image.Resampling.BILINEAR
+        frame = aerial_view(
+            ground, mask, white, (x, y, x + w, y + h), (300 - k * 2.1, 400 + k * 0.8)
         )
-        cx, cy = 300 - k * 2.1, 400 + k * 0.8
-        cloud = mask.transform(
-            (WIDTH, HEIGHT),
-            Image.Transform.EXTENT,
-            (cx, cy, cx + WIDTH, cy + HEIGHT),
-            Image.Resampling.BILINEAR,
-        )
-        clip.append(Image.composite(white, view, cloud).tobytes("raw", "BGRX"))
+        clip.append(frame.tobytes("raw", "BGRX"))
     return clip
 
 

@@ -103,7 +103,7 @@ from app.viewer.core.session import ViewerSession  # noqa: E402
 from app.viewer.qt import QtCore, QtWidgets, qasync  # noqa: E402
 from app.viewer.views.session_window import SessionWindow  # noqa: E402
 from app.viewer.views.video import VideoWidget  # noqa: E402
-from benchmarks.content import terrain  # noqa: E402
+from benchmarks.content import aerial_view, terrain  # noqa: E402
 from benchmarks.renewals import print_table  # noqa: E402
 from tests.support.agent_process import NO_KEYRING, enroll_agent  # noqa: E402
 from tests.support.api import PASSWORD, Api, EventStream  # noqa: E402
@@ -150,17 +150,7 @@ def footage(count: int, width: int, height: int) -> Iterator[Image.Image]:
         w = min(ground.width - 200, width * 1.2) / zoom
         h = w * height / width
         x, y = 100 + t * 0.9, 60 + t * 0.5
-        view = ground.transform(
-            (width, height), Image.Transform.EXTENT, (x, y, x + w, y + h), Image.Resampling.BILINEAR
-        )
-        cx, cy = 500 - t * 1.1, 300 + t * 0.4
-        cloud = mask.transform(
-            (width, height),
-            Image.Transform.EXTENT,
-            (cx, cy, cx + width, cy + height),
-            Image.Resampling.BILINEAR,
-        )
-        yield Image.composite(white, view, cloud)
+        yield aerial_view(ground, mask, white, (x, y, x + w, y + h), (500 - t * 1.1, 300 + t * 0.4))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from app.protocol import (
     encode_message,
     our_hello,
 )
+from app.protocol.urls import websocket_url
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,6 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempt = 0
-
-
-def websocket_url(cloud_url: str, path: str) -> str:
-    if cloud_url.startswith("https://"):
-        return "wss://" + cloud_url.removeprefix("https://") + path
-    return "ws://" + cloud_url.removeprefix("http://") + path
 
 
 class ControlLink:

@@ -22,7 +22,6 @@ from websockets.exceptions import ConnectionClosed
 
 from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
 from app.agent.encode import EncodedFrame, H264Encoder
-from app.agent.link import websocket_url
 from app.protocol import (
     CloseCode,
     ErrorMessage,
@@ -47,6 +46,7 @@ from app.protocol import (
 from app.protocol.frames import Frame, FrameFlags, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, decode_input
 from app.protocol.tickets import ReplayGuard, TicketRefused, public_key_from_text, verify_ticket
+from app.protocol.urls import websocket_url
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30.0

@@ -59,9 +59,8 @@ async def test_state_changes_need_the_csrf_proof(api: Api) -> None:
     assert ok.status_code == 201, ok.text
     # Reading needs no proof; bearer clients (the apps) never need one.
     assert (await api.http.get("/api/v1/subscription")).status_code == 200
-    bearer = await httpx.AsyncClient(base_url=api.url).post(
-        "/api/v1/enrollment-codes", headers=user.headers
-    )
+    async with httpx.AsyncClient(base_url=api.url) as app_client:
+        bearer = await app_client.post("/api/v1/enrollment-codes", headers=user.headers)
     assert bearer.status_code == 201
 
 

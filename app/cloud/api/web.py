@@ -8,7 +8,7 @@ kept in memory only, each time it opens the stream.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
@@ -41,10 +41,7 @@ async def sign_in(
         web.SESSION_COOKIE,
         service.web_session_token(ctx, principal),
         max_age=ctx.settings.web_session_ttl_s,
-        path=web.COOKIE_PATH,
-        httponly=True,
-        secure=web.is_https(request, ctx.settings.public_url),
-        samesite="strict",
+        **_cookie_attributes(request, ctx),
     )
     return _described(ctx, principal)
 
@@ -69,13 +66,7 @@ async def sign_out(
 ) -> Response:
     await service.sign_out(ctx, session, principal, refresh_token=None)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(
-        web.SESSION_COOKIE,
-        path=web.COOKIE_PATH,
-        httponly=True,
-        secure=web.is_https(request, ctx.settings.public_url),
-        samesite="strict",
-    )
+    response.delete_cookie(web.SESSION_COOKIE, **_cookie_attributes(request, ctx))
     return response
 
 
@@ -85,6 +76,17 @@ async def access_token(principal: CurrentPrincipal, ctx: Context) -> WebAccessTo
         access_token=service.access_token_for(ctx, principal),
         expires_in=ctx.settings.access_token_ttl_s,
     )
+
+
+def _cookie_attributes(request: Request, ctx: CloudContext) -> dict[str, Any]:
+    # The same when setting and deleting: deleting is setting it again, expired, and the
+    # browser only replaces a cookie of the same name and path.
+    return {
+        "path": web.COOKIE_PATH,
+        "httponly": True,
+        "secure": web.is_https(request, ctx.settings.public_url),
+        "samesite": "strict",
+    }
 
 
 def _described(ctx: CloudContext, principal: service.Principal) -> WebSession:

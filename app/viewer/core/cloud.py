@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from app.agent.link import websocket_url
+from app.protocol.urls import websocket_url
 from app.viewer.core.errors import (
     CloudError,
     CloudUnreachable,

@@ -22,7 +22,6 @@ from typing import Any, BinaryIO, Literal
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from app.agent.link import websocket_url
 from app.protocol import (
     CloseCode,
     ErrorMessage,
@@ -43,6 +42,7 @@ from app.protocol import (
 )
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
+from app.protocol.urls import websocket_url
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.decoder import DecodePipeline, Picture
 from app.viewer.core.i18n import tr

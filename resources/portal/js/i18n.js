@@ -60,7 +60,6 @@ const STRINGS = {
     "computers.copy_failed": "Could not copy: select the code and copy it.",
     "computers.step_run": "Then run porthole agent run on it: it shows up here, online.",
 
-    "banner.label": "Subscription",
     "banner.none": "No subscription",
     "banner.none_text": "Buy a subscription to connect to your computers.",
     "banner.buy": "Buy subscription",
@@ -119,7 +118,6 @@ const STRINGS = {
     "buy.active_text": "Thank you! Your subscription runs until {date}.",
     "buy.to_computers": "Go to your computers",
     "buy.failed_title": "The payment did not go through",
-    "buy.try_again": "Try again",
     "buy.have_one": "You already have a subscription.",
     "buy.plans_failed": "The prices could not be loaded.",
     "buy.invalid_expiry": "Enter the expiry as MM/YY.",
@@ -239,7 +237,6 @@ const STRINGS = {
     "computers.copy_failed": "Copie impossible : sélectionnez le code et copiez-le.",
     "computers.step_run": "Lancez ensuite porthole agent run sur cet ordinateur : il apparaît ici, en ligne.",
 
-    "banner.label": "Abonnement",
     "banner.none": "Aucun abonnement",
     "banner.none_text": "Achetez un abonnement pour vous connecter à vos ordinateurs.",
     "banner.buy": "Acheter un abonnement",
@@ -298,7 +295,6 @@ const STRINGS = {
     "buy.active_text": "Merci ! Votre abonnement court jusqu’au {date}.",
     "buy.to_computers": "Voir vos ordinateurs",
     "buy.failed_title": "Le paiement n’a pas abouti",
-    "buy.try_again": "Réessayer",
     "buy.have_one": "Vous avez déjà un abonnement.",
     "buy.plans_failed": "Les prix n’ont pas pu être chargés.",
     "buy.invalid_expiry": "Saisissez l’expiration au format MM/AA.",

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from app.cloud.clock import OffsetClock
 from tests.conftest import fast_settings
@@ -150,6 +151,9 @@ def open_page(browser: Any, portal_cloud: CloudThread) -> Iterator[OpenPage]:
 
 
 def sign_in(page: Any, email: str, password: str = PASSWORD) -> None:
+    # The hash router draws a page after the click or load that asked for it: typing
+    # before the sign-in page is there would type into the page it replaces.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Porthole")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

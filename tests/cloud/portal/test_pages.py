@@ -19,9 +19,7 @@ from tests.support.browser import screenshot
 pytestmark = pytest.mark.xdist_group("portal")
 
 
-def test_sign_in_wrong_password_throttling_and_sign_out(
-    open_page: OpenPage, cloud_api: CloudApi
-) -> None:
+def test_sign_in_wrong_password_and_throttling(open_page: OpenPage, cloud_api: CloudApi) -> None:
     email = cloud_api.sign_up()
     page = open_page("#/computers")
     expect(page).to_have_url(f"{cloud_api.url}/#/signin")

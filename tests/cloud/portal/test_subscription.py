@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.cloud.portal.test_buy import fill_card
@@ -34,7 +34,7 @@ def test_disable_and_re_enable_auto_renewal(open_page: OpenPage, cloud_api: Clou
     state = page.locator("#renewal-state")
     expect(state).to_contain_text("Auto-renewal is on")
     # Hold the server's answer back so the "in progress" state can be seen.
-    release: list[object] = []
+    release: list[Route] = []
     page.route("**/api/v1/subscription/auto-renew", lambda route: release.append(route))
     page.get_by_role("button", name="Disable auto-renewal").click()
     saving = page.get_by_role("button", name="Saving…")
@@ -42,7 +42,7 @@ def test_disable_and_re_enable_auto_renewal(open_page: OpenPage, cloud_api: Clou
     expect(saving).to_have_attribute("aria-busy", "true")
     screenshot(page, "manage-saving")
     assert len(release) == 1  # the route handler ran before the button showed "Saving…"
-    release[0].continue_()  # type: ignore[attr-defined]
+    release[0].continue_()
     page.unroute("**/api/v1/subscription/auto-renew")
 
     expect(state).to_have_attribute("data-auto-renew", "false")

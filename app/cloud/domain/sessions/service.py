@@ -12,6 +12,7 @@ from app.cloud.context import CloudContext
 from app.cloud.domain.billing.entitlement import require_entitlement
 from app.cloud.domain.computers.service import get_owned
 from app.cloud.errors import Conflict, Unavailable
+from app.protocol.urls import websocket_url
 
 TICKET_TTL_S = 60
 
@@ -70,10 +71,3 @@ async def grant(
         relay_url=relay_url,
         direct_urls=[computer.direct_url] if computer.direct_url else [],
     )
-
-
-def websocket_url(base_url: str, path: str) -> str:
-    base = base_url.rstrip("/")
-    if base.startswith("https://"):
-        return "wss://" + base.removeprefix("https://") + path
-    return "ws://" + base.removeprefix("http://") + path
