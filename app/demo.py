@@ -98,7 +98,10 @@ async def _demo(
     stop: asyncio.Event | None = None,
 ) -> None:
     root = demo_dir()
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{root / 'cloud.db'}")
+    # The demo is the one place the payment sandbox is on by itself: nothing is real here.
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{root / 'cloud.db'}", payment_provider="sandbox"
+    )
     sock = bind("127.0.0.1", port)
     server = build_server(settings, sock)
     serving = await server.serve_until_ready(sock)

@@ -156,7 +156,7 @@ def main() -> int:
         else:
             url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         try:
-            settings = Settings(database_url=url, log_level="warning")
+            settings = Settings(database_url=url, log_level="warning", payment_provider="sandbox")
             rows = asyncio.run(measure(settings, args.subscriptions))
         finally:
             if server is not None:

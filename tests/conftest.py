@@ -19,7 +19,7 @@ from app.cloud.context import CloudContext
 from app.cloud.settings import Settings
 from tests.support.api import Api
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
-from tests.support.server import CloudThread
+from tests.support.server import OPERATOR_TOKEN, CloudThread
 
 # No display in CI: Qt draws into memory. Set before anything creates a QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -63,6 +63,9 @@ def fast_settings(database_url: str, **overrides: object) -> Settings:
         "log_level": "warning",
         # Tests sign their own provider events (tampered, replayed…) with this secret.
         "payment_webhook_secret": WEBHOOK_SECRET,
+        # Off by default in production: tests turn the sandbox on, as the demo does.
+        "payment_provider": "sandbox",
+        "operator_token": OPERATOR_TOKEN,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

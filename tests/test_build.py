@@ -33,6 +33,7 @@ from app.viewer.core.grants import request_session
 from app.viewer.core.session import ViewerSession
 from tests.support.agent_process import NO_KEYRING
 from tests.support.api import Api, EventStream
+from tests.support.server import SANDBOX_ENV
 from tests.support.sessions import entitled_user
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,6 +220,7 @@ async def test_the_bundle_serves_enrols_and_streams(bundle: Path, tmp_path: Path
         "PORTHOLE_LOG_LEVEL": "warning",
         "PORTHOLE_ARGON2_TIME_COST": "1",
         "PORTHOLE_ARGON2_MEMORY_KIB": "8192",
+        **SANDBOX_ENV,
     }
     with started(bundle, "cloud", "serve", "--port", "0", env=env) as cloud:
         url = cloud.wait_for(READY_PREFIX, timeout_s=60).removeprefix(READY_PREFIX)

@@ -111,7 +111,24 @@ def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = 
     return _Server(config, app, f"http://{shown_host}:{port}")
 
 
+def describe_provider(settings: Settings) -> str:
+    """What ``cloud serve`` says at start, so nobody runs a test-money cloud unawares."""
+    if settings.sandbox:
+        operator = "operator token set" if settings.operator_token else "no operator token"
+        return (
+            "Payment provider: sandbox (TEST MONEY: purchases never charge anyone; "
+            f"/sandbox/v1 is on, {operator}). Not for production."
+        )
+    if settings.payment_provider == "disabled":
+        return (
+            "Payment provider: disabled (purchases are refused until a provider is "
+            "configured; set PORTHOLE_PAYMENT_PROVIDER=sandbox to try payments with test money)."
+        )
+    return f"Payment provider: {settings.payment_provider}."
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
+    print(describe_provider(settings), file=sys.stderr, flush=True)
     sock = bind(host, port)
     server = build_server(settings, sock)
     with contextlib.suppress(KeyboardInterrupt):

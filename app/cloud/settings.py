@@ -81,10 +81,15 @@ class Settings(BaseSettings):
     grace_days: int = 7
     renewal_retry_hours: int = 24
     idempotency_ttl_h: int = 48
-    # The payment provider. "sandbox" behaves like a real one (delays, declines, signed
-    # webhooks) without moving money; "disabled" turns it and /sandbox/v1 off (production
-    # until a real provider is configured).
-    payment_provider: str = "sandbox"
+    # The payment provider. "disabled" (the default, so a plain `cloud serve` never hands
+    # out free subscriptions) refuses purchases clearly; "sandbox" behaves like a real one
+    # (delays, declines, signed webhooks) without moving money, and serves /sandbox/v1.
+    # Only `porthole demo`, the tests, or PORTHOLE_PAYMENT_PROVIDER=sandbox turn it on.
+    payment_provider: str = "disabled"
+    # The operator's credential for /sandbox/v1 (mint bundle codes, mark money received,
+    # move the clock, run renewals), sent as the X-Porthole-Operator header; never a
+    # customer's token. Unset: those calls are refused (the CLI on the server still works).
+    operator_token: SecretStr | None = None
     payment_webhook_secret: SecretStr | None = None
     webhook_tolerance_s: int = 300
     sandbox_card_delay_s: float = 3.0

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.api import Api, EventStream
 from tests.support.billing import BANK_TRANSFER, buy, subscription, wait_state
-from tests.support.server import CloudProcess
+from tests.support.server import SANDBOX_ENV, CloudProcess
 
 
 @pytest.fixture
@@ -20,6 +20,7 @@ def cloud_env(tmp_path: Path) -> dict[str, str]:
     return {
         "PORTHOLE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cloud.db'}",
         "PORTHOLE_LOG_LEVEL": "warning",
+        **SANDBOX_ENV,
     }
 
 

@@ -12,6 +12,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from app.protocol import PROTOCOL_VERSION, Hello, Message, Welcome, decode_message, encode_message
+from tests.support.server import OPERATOR_HEADERS
 
 PASSWORD = "correct horse battery"
 
@@ -31,7 +32,8 @@ class User:
 class Api:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.http = httpx.AsyncClient(base_url=url, timeout=30)
+        # The operator header only matters to /sandbox/v1, which tests drive as the operator.
+        self.http = httpx.AsyncClient(base_url=url, timeout=30, headers=OPERATOR_HEADERS)
 
     async def __aenter__(self) -> Api:
         return self

@@ -14,6 +14,12 @@ from app.cloud.clock import Clock
 from app.cloud.server import READY_PREFIX, _Server, bind, build_server, run_loop
 from app.cloud.settings import Settings
 
+#: The operator credential of every test cloud (``/sandbox/v1`` calls send it).
+OPERATOR_TOKEN = "op_test_only"
+OPERATOR_HEADERS = {"X-Porthole-Operator": OPERATOR_TOKEN}
+#: Test clouds run the payment sandbox, which a plain ``cloud serve`` never turns on.
+SANDBOX_ENV = {"PORTHOLE_PAYMENT_PROVIDER": "sandbox", "PORTHOLE_OPERATOR_TOKEN": OPERATOR_TOKEN}
+
 
 class CloudThread:
     def __init__(self, settings: Settings, clock: Clock | None = None, port: int = 0) -> None:
@@ -57,7 +63,20 @@ class CloudThread:
 class CloudProcess:
     """``porthole cloud serve`` as a real subprocess."""
 
-    def __init__(self, env: Mapping[str, str], port: int = 0, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        port: int = 0,
+        cwd: Path | None = None,
+        *,
+        unset: tuple[str, ...] = (),
+    ) -> None:
+        """``unset`` names variables the cloud must not see (a default it should take)."""
+        full_env = {**os.environ, **SANDBOX_ENV, **env}
+        for name in unset:
+            full_env.pop(name, None)
+        #: What the cloud printed up to its ready line.
+        self.output: list[str] = []
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -70,7 +89,7 @@ class CloudProcess:
                 "--port",
                 str(port),
             ],
-            env={**os.environ, **env},
+            env=full_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -81,7 +100,7 @@ class CloudProcess:
 
     def _wait_ready(self) -> str:
         assert self.process.stdout is not None
-        seen: list[str] = []
+        seen = self.output
         timer = threading.Timer(60, self.process.kill)
         timer.start()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cloud.context import CloudContext
 from app.cloud.domain.accounts.service import Principal, principal_from_access_token
-from app.cloud.errors import Unauthorized
+from app.cloud.errors import Forbidden, Unauthorized
 from app.cloud.security import web
 
 _bearer = HTTPBearer(auto_error=False)
@@ -59,3 +60,26 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+OPERATOR_HEADER = "X-Porthole-Operator"
+
+
+async def require_operator(request: Request, ctx: Context) -> None:
+    """Operator calls (bundles, money received, clock, renewals) need the deployment's
+    operator token: a customer's sign-in, however valid, is never enough."""
+    configured = ctx.settings.operator_token
+    given = request.headers.get(OPERATOR_HEADER)
+    if configured is None:
+        raise Forbidden(
+            "Operator calls are off on this cloud: set PORTHOLE_OPERATOR_TOKEN, or use "
+            "the porthole cloud commands on the server.",
+            code="operator_only",
+        )
+    if given is None or not hmac.compare_digest(
+        given.encode(), configured.get_secret_value().encode()
+    ):
+        raise Forbidden(
+            f"This is an operator call: it needs the {OPERATOR_HEADER} header.",
+            code="operator_only",
+        )

@@ -1,22 +1,24 @@
 """``/sandbox/v1``: what a payment provider's dashboard and a test clock would offer.
-Mounted only while the sandbox provider is on; a production setting removes it."""
+Mounted only while the sandbox provider is on (never by default), and every call needs
+the operator token (``X-Porthole-Operator``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
-from app.cloud.api.deps import Context
+from app.cloud.api.deps import Context, require_operator
 from app.cloud.api.schemas import StrictBody
 from app.cloud.clock import OffsetClock
 from app.cloud.domain.billing import bundles
 from app.cloud.domain.billing.renewal import run as run_renewals
 from app.cloud.errors import Conflict
 
-router = APIRouter(tags=["sandbox"])
+# Every route here is the operator's (a provider's dashboard), never a customer's.
+router = APIRouter(tags=["sandbox"], dependencies=[Depends(require_operator)])
 
 
 class Receive(StrictBody):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ def create_engine(database_url: str) -> AsyncEngine:
     options: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(url.database))
         options["connect_args"] = {"timeout": 15}
         options["pool_size"] = 8
         options["max_overflow"] = 8
@@ -32,6 +33,17 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """The database holds password hashes, tokens' key seed and payment records: its folder
+    is the owner's only, and the file is created 0600 before SQLite opens it (SQLite gives
+    its -wal and -shm files the database file's mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # made by an older version, or under a loose umask
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

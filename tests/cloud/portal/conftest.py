@@ -16,7 +16,7 @@ from app.cloud.clock import OffsetClock
 from tests.conftest import fast_settings
 from tests.support.api import PASSWORD
 from tests.support.browser import PageWatch, launched
-from tests.support.server import CloudThread
+from tests.support.server import OPERATOR_HEADERS, CloudThread
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ class CloudApi:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.http = httpx.Client(base_url=url, timeout=30)
+        self.http = httpx.Client(base_url=url, timeout=30, headers=OPERATOR_HEADERS)
 
     def sign_up(self, email: str | None = None) -> str:
         email = email or f"{uuid.uuid4().hex[:10]}@example.com"
