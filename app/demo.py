@@ -108,8 +108,13 @@ async def _demo(
     try:
         store = AgentStore(root / "agent")
         state, token = await _demo_agent(store, server.url)
-        sessions = AgentSessions(state.cloud_url, token, state.computer_id, state.cloud_public_key)
-        link = ControlLink(state.cloud_url, token, on_offer=sessions.offer)
+        key = store.session_key()
+        sessions = AgentSessions(
+            state.cloud_url, token, state.computer_id, state.cloud_public_key, session_key=key
+        )
+        link = ControlLink(
+            state.cloud_url, token, on_offer=sessions.offer, session_key=key.public_text
+        )
         linking = asyncio.create_task(link.run_forever())
         async with asyncio.timeout(15):
             await link.connected.wait()

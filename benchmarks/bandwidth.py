@@ -170,12 +170,7 @@ async def porthole(scenes: Sequence[str], seconds: float) -> list[Run]:
                 for scene in scenes:
                     async with Player.running(name, scene, seconds) as player:
                         granted = await open_session(api, host)
-                        async with ViewerSession(
-                            api.url,
-                            granted["session_id"],
-                            granted["ticket"],
-                            direct_urls=granted["direct_urls"],
-                        ) as session:
+                        async with ViewerSession(api.url, granted) as session:
                             if session.path != "direct":
                                 raise RuntimeError("the viewer did not reach the agent directly")
                             await session.next_picture(timeout_s=20)  # the first keyframe

@@ -118,9 +118,7 @@ async def session_latency(seconds: float) -> tuple[list[float], list[float]]:
                 entitled_online_host(api, source="x11", display_name=name) as host,
             ):
                 granted = await open_session(api, host)
-                async with ViewerSession(
-                    api.url, granted["session_id"], granted["ticket"]
-                ) as session:
+                async with ViewerSession(api.url, granted) as session:
                     await session.next_picture(timeout_s=20)
                     latencies: list[float] = []
                     deadline = time.monotonic() + seconds

@@ -96,10 +96,11 @@ from Xlib.ext import damage  # noqa: E402
 
 from app.agent.encode import H264Encoder  # noqa: E402
 from app.protocol.frames import Frame, FrameFlags, FrameType  # noqa: E402
+from app.protocol.secure import StaticKey  # noqa: E402
 from app.viewer.controllers.session import SessionController  # noqa: E402
 from app.viewer.core.cloud import CloudClient  # noqa: E402
 from app.viewer.core.decoder import DecodePipeline, Picture, new_decoder, to_image  # noqa: E402
-from app.viewer.core.session import ViewerSession  # noqa: E402
+from app.viewer.core.session import SessionGrant, ViewerSession  # noqa: E402
 from app.viewer.qt import QtCore, QtWidgets, qasync  # noqa: E402
 from app.viewer.views.session_window import SessionWindow  # noqa: E402
 from app.viewer.views.video import VideoWidget  # noqa: E402
@@ -247,7 +248,8 @@ class ReplaySession(ViewerSession):
     ``on_picture`` hook), so the controller and the widget see a live session."""
 
     def __init__(self, on_picture: Callable[[Picture], None]) -> None:
-        super().__init__("http://127.0.0.1:9", "replay", "-", on_picture=on_picture)
+        grant = SessionGrant("replay", "-", StaticKey.generate().public_text, StaticKey.generate())
+        super().__init__("http://127.0.0.1:9", grant, on_picture=on_picture)
 
     async def __aenter__(self) -> ReplaySession:
         self._loop = asyncio.get_running_loop()

@@ -29,6 +29,7 @@ import pytest
 from app import __version__
 from app.cloud.server import READY_PREFIX
 from app.protocol import ComputerPresence
+from app.protocol.secure import StaticKey
 from app.viewer.core.grants import request_session
 from app.viewer.core.session import ViewerSession
 from tests.support.agent_process import NO_KEYRING
@@ -244,8 +245,10 @@ async def test_the_bundle_serves_enrols_and_streams(bundle: Path, tmp_path: Path
                     except TimeoutError:
                         pytest.fail(f"the bundled agent did not come online:\n{agent.text()}")
                     assert isinstance(online, ComputerPresence)
-                    grant = await request_session(api.http, user.headers, online.computer_id)
-                    async with ViewerSession(url, grant.session_id, grant.ticket) as session:
+                    grant = await request_session(
+                        api.http, user.headers, online.computer_id, StaticKey.generate()
+                    )
+                    async with ViewerSession(url, grant) as session:
                         picture = await session.next_picture(30)
                     height, width, channels = picture.image.shape
                     assert channels == 4 and width >= 640 and height >= 360  # BGRX

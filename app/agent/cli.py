@@ -57,12 +57,15 @@ def _run(store: AgentStore, source: str, input_backend: str | None, listen: str 
         return 2
     print(f"Agent for '{state.name}' linking to {state.cloud_url}", flush=True)
 
+    session_key = store.session_key()
+
     async def run() -> None:
         sessions = AgentSessions(
             state.cloud_url,
             token,
             state.computer_id,
             state.cloud_public_key,
+            session_key=session_key,
             source=source,
             input_backend=input_backend,
         )
@@ -71,7 +74,13 @@ def _run(store: AgentStore, source: str, input_backend: str | None, listen: str 
             host, _, port = listen.rpartition(":")
             endpoint = await sessions.listen(host or "0.0.0.0", int(port or 0))
             print(f"Direct sessions accepted at {endpoint}", flush=True)
-        link = ControlLink(state.cloud_url, token, on_offer=sessions.offer, endpoint_url=endpoint)
+        link = ControlLink(
+            state.cloud_url,
+            token,
+            on_offer=sessions.offer,
+            endpoint_url=endpoint,
+            session_key=session_key.public_text,
+        )
         try:
             await link.run_forever()
         finally:

@@ -28,7 +28,13 @@ async def enroll(
     email: str | None = None,
     password: str | None = None,
 ) -> AgentState:
-    body: dict[str, Any] = {"name": name, "os": describe_os(), "screens": list_screens()}
+    body: dict[str, Any] = {
+        "name": name,
+        "os": describe_os(),
+        "screens": list_screens(),
+        # Made here on first enrolment and kept: viewers encrypt sessions to it.
+        "session_public_key": store.session_key().public_text,
+    }
     if code is not None:
         body["enrollment_code"] = code
     else:

@@ -67,8 +67,11 @@ class ControlLink:
         on_change: Callable[[bool], None] | None = None,
         on_offer: Callable[[SessionOffer], None] | None = None,
         endpoint_url: str | None = None,
+        session_key: str | None = None,
     ) -> None:
         self._endpoint_url = endpoint_url
+        #: This agent's end-to-end public key, announced so the cloud's tickets name it.
+        self._session_key = session_key
         self.url = websocket_url(cloud_url, "/api/v1/agent/link")
         self._token = token
         self._backoff = backoff or Backoff()
@@ -109,7 +112,9 @@ class ControlLink:
             ping_interval=None,
             compression=None,
         ) as ws:
-            hello = our_hello("agent", self._token, endpoint=self._endpoint_url)
+            hello = our_hello(
+                "agent", self._token, endpoint=self._endpoint_url, session_key=self._session_key
+            )
             await ws.send(encode_message(hello))
             welcome = await self._receive(ws, timeout_s=15)
             if isinstance(welcome, ErrorMessage):

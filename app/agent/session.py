@@ -1,5 +1,6 @@
-"""The agent's side of remote sessions: join the relay when offered, check the viewer's
-ticket end to end (the cloud's signature, this computer, expiry, used once), then serve.
+"""The agent's side of remote sessions: join the relay when offered, answer the viewer's
+end-to-end encrypted handshake, check its ticket (the cloud's signature, this computer and
+its key, the viewer's key, expiry, used once), then serve, every message sealed.
 
 An accepted session streams one monitor as H.264 (only when it changes: woken by X
 DAMAGE, by input, or by polling where nothing reports changes), tells the viewer which
@@ -26,6 +27,7 @@ from app.protocol import (
     CloseCode,
     ErrorMessage,
     FrameError,
+    HandshakeFailed,
     Heartbeat,
     HeartbeatAck,
     Hello,
@@ -35,7 +37,6 @@ from app.protocol import (
     ScreenSelect,
     SessionAccepted,
     SessionOffer,
-    SessionStart,
     UnexpectedMessage,
     VideoSettings,
     VideoTiming,
@@ -45,8 +46,10 @@ from app.protocol import (
 )
 from app.protocol.frames import Frame, FrameFlags, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, decode_input
+from app.protocol.secure import StaticKey, respond
 from app.protocol.tickets import ReplayGuard, TicketRefused, public_key_from_text, verify_ticket
 from app.protocol.urls import websocket_url
+from app.sealed import SealedConnection
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30.0
@@ -72,6 +75,7 @@ class AgentSessions:
         computer_id: str,
         cloud_public_key: str,
         *,
+        session_key: StaticKey,
         source: str = "demo",
         display_name: str | None = None,
         input_backend: str | None = None,
@@ -85,6 +89,7 @@ class AgentSessions:
         self._token = token
         self._computer_id = computer_id
         self._public_key = public_key_from_text(cloud_public_key)
+        self._session_key = session_key
         self._guard = ReplayGuard()
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: Server | None = None
@@ -131,7 +136,8 @@ class AgentSessions:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _serve_direct(self, ws: ServerConnection) -> None:
-        """A viewer came straight here: the same hello and ticket check as via the relay."""
+        """A viewer came straight here: the same hello, handshake and ticket check as via
+        the relay."""
         try:
             async with asyncio.timeout(START_TIMEOUT_S):
                 hello = decode_message(await ws.recv())
@@ -143,8 +149,9 @@ class AgentSessions:
         except (ConnectionClosed, TimeoutError):
             return
         with contextlib.suppress(ConnectionClosed, TimeoutError):
-            if await self._admit(ws, None):
-                await self._run(ws)
+            sealed = await self._admit(ws, None)
+            if sealed is not None:
+                await self._run(sealed)
 
     async def _serve(self, offer: SessionOffer) -> None:
         url = offer.relay_url or websocket_url(self._cloud_url, offer.relay_path)
@@ -153,32 +160,46 @@ class AgentSessions:
                 url, open_timeout=10, max_size=16 * 1024 * 1024, compression=None
             ) as ws:
                 await ws.send(encode_message(our_hello("agent", self._token)))
-                if await self._admit(ws, offer):
-                    await self._run(ws)
+                sealed = await self._admit(ws, offer)
+                if sealed is not None:
+                    await self._run(sealed)
         except (OSError, ConnectionClosed, TimeoutError) as exc:
             log.info("session %s ended: %s", offer.session_id, type(exc).__name__)
 
-    async def _admit(self, ws: Connection, offer: SessionOffer | None) -> bool:
+    async def _admit(self, ws: Connection, offer: SessionOffer | None) -> SealedConnection | None:
+        """Message 1 of the handshake carries the ticket, encrypted to this computer's key;
+        the answer proves this computer holds it. None: refused (the viewer was told)."""
         async with asyncio.timeout(START_TIMEOUT_S):
             first = await ws.recv()
         try:
-            start = decode_message(first)
-            if not isinstance(start, SessionStart):
-                raise TicketRefused("A session starts with the viewer's ticket.")
+            handshake = respond(self._session_key, first)
             ticket = verify_ticket(
-                start.ticket, self._public_key, computer_id=self._computer_id, now=time.time()
+                handshake.payload.decode(errors="replace"),
+                self._public_key,
+                computer_id=self._computer_id,
+                now=time.time(),
             )
+            if ticket.agent_key != self._session_key.public_text:
+                raise HandshakeFailed(
+                    "The cloud vouched for another key of this computer's; try again."
+                )
+            if ticket.viewer_key != handshake.peer_public:
+                raise HandshakeFailed(
+                    "The viewer's key is not the one the cloud vouched for in the ticket."
+                )
             if offer is not None and ticket.session_id != offer.session_id:
                 raise TicketRefused("The ticket is for another session.")
             self._guard.admit(ticket, now=time.time())
         except ProtocolError as exc:
             await _refuse(ws, exc)
-            return False
+            return None
         self.accepted += 1
-        await ws.send(encode_message(SessionAccepted(session_id=ticket.session_id)))
-        return True
+        accepted = encode_message(SessionAccepted(session_id=ticket.session_id))
+        answer, channel = handshake.accept(accepted.encode())
+        await ws.send(answer)
+        return SealedConnection(ws, channel)
 
-    async def _run(self, ws: Connection) -> None:
+    async def _run(self, ws: SealedConnection) -> None:
         desktop = open_desktop(self._source, self._display_name, self._input_backend)
         stream = _VideoStream(ws, desktop.screen, max_fps=60)
         live = LiveSession(desktop, stream)
@@ -233,7 +254,7 @@ class AgentSessions:
             desktop.close()  # nothing stays pressed after the session
 
     async def _select_monitor(
-        self, ws: Connection, desktop: Desktop, stream: _VideoStream, monitor_id: str
+        self, ws: SealedConnection, desktop: Desktop, stream: _VideoStream, monitor_id: str
     ) -> None:
         try:
             desktop.screen.select(monitor_id)
@@ -280,7 +301,7 @@ class _VideoStream:
     """Capture when something changed (at most ``max_fps``), encode off the event loop,
     and send each access unit as a VIDEO frame stamped with its capture time."""
 
-    def __init__(self, ws: Connection, screen: ScreenSource, max_fps: int) -> None:
+    def __init__(self, ws: SealedConnection, screen: ScreenSource, max_fps: int) -> None:
         self._ws = ws
         self._screen = screen
         self._min_interval = 1 / max_fps
@@ -386,12 +407,12 @@ class _VideoStream:
         self.frames_sent += 1
 
 
-def _backlog(ws: Connection) -> int:
+def _backlog(ws: SealedConnection) -> int:
     transport = ws.transport
     return int(transport.get_write_buffer_size()) if transport is not None else 0
 
 
-async def _refuse(ws: Connection, exc: ProtocolError) -> None:
+async def _refuse(ws: Connection | SealedConnection, exc: ProtocolError) -> None:
     with contextlib.suppress(ConnectionClosed):
         await ws.send(encode_message(ErrorMessage(code=exc.code, message=exc.message)))
         await ws.close(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -14,10 +13,16 @@ import keyring
 import keyring.errors
 import platformdirs
 
+from app.identity import load_or_create_key, write_private
+from app.protocol.secure import StaticKey
+
 log = logging.getLogger(__name__)
 KEYRING_SERVICE = "porthole-agent"
 STATE_FILE = "agent.json"
 TOKEN_FILE = "agent-token"
+#: Where the end-to-end session key goes when no keyring takes it (0600).
+KEY_FILE = "session-key"
+KEY_SERVICE = "porthole-agent-session-key"
 
 
 class NotEnrolled(Exception):
@@ -46,9 +51,9 @@ class AgentStore:
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         token_store = "keyring" if self._keyring_set(state.computer_id, token) else "file"
         if token_store == "file":
-            _write_private(self.state_dir / TOKEN_FILE, token)
+            write_private(self.state_dir / TOKEN_FILE, token)
         state = AgentState(**{**asdict(state), "token_store": token_store})
-        _write_private(self.state_dir / STATE_FILE, json.dumps(asdict(state), indent=2))
+        write_private(self.state_dir / STATE_FILE, json.dumps(asdict(state), indent=2))
         return state
 
     def load(self) -> tuple[AgentState, str]:
@@ -69,6 +74,13 @@ class AgentStore:
         if not token:
             raise NotEnrolled("The agent's credential is missing. Enrol this computer again.")
         return state, token
+
+    def session_key(self) -> StaticKey:
+        """This agent's end-to-end key, made the first time it is needed. One per state
+        folder (several agents on one machine each have their own)."""
+        return load_or_create_key(
+            KEY_SERVICE, str(self.state_dir.resolve()), self.state_dir / KEY_FILE
+        )
 
     def forget(self) -> None:
         """Drop the enrolment, e.g. after the cloud said the computer was removed."""
@@ -91,12 +103,3 @@ class AgentStore:
             log.info("no usable OS keyring (%s); keeping the credential in a private file", exc)
             return False
         return True
-
-
-def _write_private(path: Path, text: str) -> None:
-    # Created 0600 from the start, never readable by others even for a moment.
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)

@@ -13,7 +13,9 @@ close the connection with::
     ├── UnsupportedVersion        unsupported_version   4426 UNSUPPORTED_VERSION
     ├── UnexpectedMessage         unexpected_message    1008 POLICY_VIOLATION
     ├── FrameError                malformed_frame       1007 INVALID_DATA
-    └── TicketRefused             ticket_refused        4401 UNAUTHORIZED
+    ├── TicketRefused             ticket_refused        4401 UNAUTHORIZED
+    ├── HandshakeFailed           handshake_failed      4403 IDENTITY_REFUSED
+    └── Tampered                  tampered              4400 TAMPERED
 
 Messages (``str(exc)`` / :attr:`~ProtocolError.message`) are written for humans and
 never echo more than a short, escaped excerpt of peer input, so they are safe to log
@@ -27,9 +29,11 @@ from enum import IntEnum
 __all__ = [
     "CloseCode",
     "FrameError",
+    "HandshakeFailed",
     "MalformedMessage",
     "MessageTooLarge",
     "ProtocolError",
+    "Tampered",
     "TicketRefused",
     "UnexpectedMessage",
     "UnknownMessageType",
@@ -52,7 +56,11 @@ class CloseCode(IntEnum):
     POLICY_VIOLATION = 1008
     MESSAGE_TOO_BIG = 1009
     INTERNAL_ERROR = 1011
+    #: An end-to-end encrypted message failed its check: altered, replayed or reordered.
+    TAMPERED = 4400
     UNAUTHORIZED = 4401
+    #: The peer could not prove it holds the key the cloud vouched for.
+    IDENTITY_REFUSED = 4403
     NOT_FOUND = 4404
     TIMEOUT = 4408
     REPLACED = 4409
@@ -123,3 +131,19 @@ class TicketRefused(ProtocolError):
 
     code = "ticket_refused"
     close_code = CloseCode.UNAUTHORIZED
+
+
+class HandshakeFailed(ProtocolError):
+    """The end-to-end key exchange failed: the peer does not hold the key the cloud
+    vouched for (a man in the middle, or a stale key), or sent a broken handshake."""
+
+    code = "handshake_failed"
+    close_code = CloseCode.IDENTITY_REFUSED
+
+
+class Tampered(ProtocolError):
+    """An end-to-end encrypted message did not authenticate: something on the path
+    altered, replayed, reordered or dropped it."""
+
+    code = "tampered"
+    close_code = CloseCode.TAMPERED

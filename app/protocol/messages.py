@@ -92,6 +92,9 @@ class Hello:
     client: Annotated[str, Length(0, 200)] = ""
     #: Agents only: where viewers may reach it directly (``ws://host:port/session``).
     endpoint: Annotated[str, Length(1, 300)] | None = None
+    #: Agents only: their X25519 key for end-to-end sessions (``x25519:…``), so the cloud
+    #: can name it in tickets (an agent enrolled before sessions were encrypted has none).
+    session_key: Annotated[str, Length(1, 100)] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,17 +217,9 @@ class SessionOffer:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SessionStart:
-    """Viewer → agent, first message of a session: the cloud's ticket, checked end to end."""
-
-    TYPE: ClassVar[str] = "session.start"
-
-    ticket: Annotated[str, Length(1, 4096)]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SessionAccepted:
-    """Agent → viewer: the ticket was good; the session is open."""
+    """Agent → viewer, inside message 2 of the encrypted handshake (``app.protocol.secure``;
+    message 1 carries the ticket): the ticket was good; the session is open."""
 
     TYPE: ClassVar[str] = "session.accepted"
 
@@ -312,7 +307,6 @@ Message: TypeAlias = (
     | SubscriptionChanged
     | PurchaseChanged
     | SessionOffer
-    | SessionStart
     | SessionAccepted
     | KeyframeRequest
     | VideoSettings
@@ -334,7 +328,6 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SubscriptionChanged,
     PurchaseChanged,
     SessionOffer,
-    SessionStart,
     SessionAccepted,
     KeyframeRequest,
     VideoSettings,
@@ -435,7 +428,9 @@ def decode_message(data: str | bytes) -> Message:
     return cls(**values)
 
 
-def our_hello(role: Role, token: str, *, endpoint: str | None = None) -> Hello:
+def our_hello(
+    role: Role, token: str, *, endpoint: str | None = None, session_key: str | None = None
+) -> Hello:
     """This program's ``hello``: the protocol version spoken here and who is speaking."""
     from app import __version__
 
@@ -446,6 +441,7 @@ def our_hello(role: Role, token: str, *, endpoint: str | None = None) -> Hello:
         token=token,
         client=f"{program}/{__version__}",
         endpoint=endpoint,
+        session_key=session_key,
     )
 
 

@@ -1,6 +1,7 @@
-"""Session tickets: the cloud signs {session, account, computer, expiry} with Ed25519 (a
-compact JWS, ``alg: EdDSA``); the agent checks them with the public key it learned at
-enrolment. No I/O here: the caller passes the key, the time and the computer id.
+"""Session tickets: the cloud signs {session, account, computer, expiry, the viewer's and
+the agent's end-to-end keys} with Ed25519 (a compact JWS, ``alg: EdDSA``); the agent
+checks them with the public key it learned at enrolment. No I/O here: the caller passes
+the key, the time and the computer id.
 
 A ticket admits one session once: :class:`ReplayGuard` remembers the ones already used
 until they expire."""
@@ -30,6 +31,10 @@ class Ticket:
     account_id: str
     computer_id: str
     expires_at: int  # Unix seconds
+    #: The X25519 keys (``x25519:…``) the cloud vouches for: the viewer that asked, and
+    #: the agent the session is for. The encrypted handshake must prove both.
+    viewer_key: str
+    agent_key: str
 
 
 def _b64decode(part: str) -> bytes:
@@ -64,17 +69,27 @@ def verify_ticket(
         raise TicketRefused("The session ticket was not signed by this computer's cloud.") from None
     if not isinstance(payload, dict) or payload.get("typ") != "session":
         raise TicketRefused("Not a session ticket.")
-    fields = {name: payload.get(name) for name in ("sid", "sub", "cid")}
+    fields = {name: payload.get(name) for name in ("sid", "sub", "cid", "vk", "ak")}
     expires_at = payload.get("exp")
     if not all(isinstance(value, str) and value for value in fields.values()) or not isinstance(
         expires_at, int
     ):
-        raise TicketRefused("The session ticket lacks its session, account or computer.")
+        raise TicketRefused(
+            "The session ticket lacks its session, account, computer or keys "
+            "(a cloud older than end-to-end encryption?)."
+        )
     if fields["cid"] != computer_id:
         raise TicketRefused("The session ticket is for another computer.")
     if expires_at <= now:
         raise TicketRefused("The session ticket has expired; open the session again.")
-    return Ticket(str(fields["sid"]), str(fields["sub"]), str(fields["cid"]), expires_at)
+    return Ticket(
+        str(fields["sid"]),
+        str(fields["sub"]),
+        str(fields["cid"]),
+        expires_at,
+        viewer_key=str(fields["vk"]),
+        agent_key=str(fields["ak"]),
+    )
 
 
 class ReplayGuard:

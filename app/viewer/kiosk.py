@@ -65,7 +65,11 @@ class Kiosk:
         self.store = store
         self.controller = SessionController()
         self.window: SessionWindow | None = None
-        self.client = CloudClient(self.cloud_url, on_tokens=store.listener(self.cloud_url, email))
+        self.client = CloudClient(
+            self.cloud_url,
+            on_tokens=store.listener(self.cloud_url, email),
+            identity=store.device_key(),
+        )
         self._leaving = asyncio.Event()
         self._backoff = Backoff(first_s=0.5, cap_s=RETRY_CAP_S)
 
@@ -147,7 +151,9 @@ class Kiosk:
             raise SessionFailed(str(exc)) from None
         except SessionExpired:
             self.client = CloudClient(
-                self.cloud_url, on_tokens=self.store.listener(self.cloud_url, self.email)
+                self.cloud_url,
+                on_tokens=self.store.listener(self.cloud_url, self.email),
+                identity=self.client.identity,
             )
             raise SessionFailed(tr("Signing in again…")) from None
         except CloudError as exc:

@@ -1,5 +1,6 @@
-"""Sessions through the relay: the agent joins when offered, checks the viewer's ticket end
-to end, and bytes flow both ways; bad tickets and lonely halves are closed clearly."""
+"""Sessions through the relay: the agent joins when offered, answers the viewer's encrypted
+handshake and checks its ticket end to end, and sealed messages flow both ways; bad
+tickets and lonely halves are closed clearly."""
 
 from __future__ import annotations
 
@@ -7,29 +8,34 @@ import asyncio
 import contextlib
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from app.cloud.settings import Settings
 from app.protocol import (
-    PROTOCOL_VERSION,
     CloseCode,
     ErrorMessage,
     Heartbeat,
     HeartbeatAck,
-    Hello,
     Message,
     ScreenList,
-    SessionAccepted,
-    SessionStart,
     decode_message,
     encode_message,
 )
 from app.protocol.frames import Frame, FrameType, encode_frame
+from app.protocol.secure import StaticKey
+from app.sealed import SealedConnection
+from app.viewer.core.session import SessionGrant
 from tests.conftest import fast_settings
 from tests.support.api import Api
 from tests.support.billing import advance
-from tests.support.sessions import entitled_online_host, open_session
+from tests.support.sessions import (
+    entitled_online_host,
+    open_session,
+    relay_viewer,
+    send_handshake,
+    start_encrypted,
+)
 
 
 @pytest.fixture
@@ -38,13 +44,11 @@ def settings(database_url: str) -> Settings:
     return fast_settings(database_url, relay_pair_timeout_s=1.0, relay_idle_s=2.0)
 
 
-async def viewer(api: Api, session_id: str, ticket: str) -> ClientConnection:
-    ws = await connect(api.ws_url(f"/api/v1/relay/{session_id}"), open_timeout=10)
-    await ws.send(encode_message(Hello(version=PROTOCOL_VERSION, role="viewer", token=ticket)))
-    return ws
+async def viewer(api: Api, grant: SessionGrant, token: str | None = None) -> ClientConnection:
+    return await relay_viewer(api, grant, token)
 
 
-async def next_message(ws: ClientConnection) -> Message:
+async def next_message(ws: ClientConnection | SealedConnection) -> Message:
     """The next control message; the video frames streaming meanwhile are skipped."""
     async with asyncio.timeout(10):
         while isinstance(data := await ws.recv(), bytes):
@@ -52,7 +56,9 @@ async def next_message(ws: ClientConnection) -> Message:
     return decode_message(data)
 
 
-async def closed_with(ws: ClientConnection) -> tuple[int | None, ErrorMessage | None]:
+async def closed_with(
+    ws: ClientConnection | SealedConnection,
+) -> tuple[int | None, ErrorMessage | None]:
     error = None
     with contextlib.suppress(ConnectionClosed):
         async with asyncio.timeout(10):
@@ -66,14 +72,8 @@ async def closed_with(ws: ClientConnection) -> tuple[int | None, ErrorMessage | 
 async def test_a_session_through_the_relay(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        ws = await viewer(api, granted["session_id"], granted["ticket"])
+        ws = await start_encrypted(await viewer(api, granted), granted)
         try:
-            await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
-            accepted = await next_message(ws)
-            assert (
-                isinstance(accepted, SessionAccepted)
-                and accepted.session_id == granted["session_id"]
-            )
             screens = await next_message(ws)  # then which monitor is shown
             assert isinstance(screens, ScreenList) and screens.current == "demo"
             for seq in range(3):
@@ -87,12 +87,13 @@ async def test_a_session_through_the_relay(api: Api) -> None:
 
 async def test_the_agent_refuses_a_ticket_for_another_session(api: Api) -> None:
     async with entitled_online_host(api) as host:
-        first = await open_session(api, host)
-        second = await open_session(api, host)
+        key = StaticKey.generate()  # one viewer, two sessions
+        first = await open_session(api, host, key)
+        second = await open_session(api, host, key)
         # Admitted by the relay with the second session's ticket, but showing the agent the
         # first one's: the agent checks the ticket itself.
-        ws = await viewer(api, second["session_id"], second["ticket"])
-        await ws.send(encode_message(SessionStart(ticket=first["ticket"])))
+        ws = await viewer(api, second)
+        await send_handshake(ws, second, ticket=first.ticket)
         code, error = await closed_with(ws)
         assert error is not None and error.code == "ticket_refused"
         assert code in (CloseCode.UNAUTHORIZED, CloseCode.GOING_AWAY)
@@ -103,12 +104,15 @@ async def test_the_agent_refuses_a_ticket_for_another_session(api: Api) -> None:
 async def test_the_relay_refuses_bad_tickets(api: Api, tamper: str) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        ticket = granted["ticket"]
+        ticket = granted.ticket
         if tamper == "forged":
             head, payload, signature = ticket.split(".")
             ticket = f"{head}.{payload}.{signature[::-1]}"
-        session_id = granted["session_id"] if tamper == "forged" else "another-session"
-        ws = await viewer(api, session_id, ticket)
+        if tamper == "other_session":
+            granted = SessionGrant(
+                "another-session", ticket, granted.agent_public_key, granted.viewer_key
+            )
+        ws = await viewer(api, granted, ticket)
         code, error = await closed_with(ws)
         assert code == CloseCode.UNAUTHORIZED
         assert error is not None and error.code == "ticket_refused"
@@ -117,11 +121,9 @@ async def test_the_relay_refuses_bad_tickets(api: Api, tamper: str) -> None:
 async def test_a_second_viewer_with_the_same_ticket_is_refused(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        first = await viewer(api, granted["session_id"], granted["ticket"])
+        first = await start_encrypted(await viewer(api, granted), granted)
         try:
-            await first.send(encode_message(SessionStart(ticket=granted["ticket"])))
-            assert isinstance(await next_message(first), SessionAccepted)
-            second = await viewer(api, granted["session_id"], granted["ticket"])
+            second = await viewer(api, granted)
             code, _ = await closed_with(second)
             assert code in (CloseCode.REPLACED, CloseCode.NOT_FOUND)
         finally:
@@ -132,7 +134,7 @@ async def test_an_expired_ticket_is_refused(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
         await advance(api, 61)
-        ws = await viewer(api, granted["session_id"], granted["ticket"])
+        ws = await viewer(api, granted)
         code, error = await closed_with(ws)
         assert code == CloseCode.UNAUTHORIZED and error is not None and "expired" in error.message
 
@@ -140,7 +142,7 @@ async def test_an_expired_ticket_is_refused(api: Api) -> None:
 async def test_a_lonely_half_is_closed(api: Api) -> None:
     async with entitled_online_host(api, joins=False) as host:
         granted = await open_session(api, host)
-        ws = await viewer(api, granted["session_id"], granted["ticket"])
+        ws = await viewer(api, granted)
         code, error = await closed_with(ws)
         assert code == CloseCode.TIMEOUT and error is not None and error.code == "peer_missing"
 
@@ -148,9 +150,7 @@ async def test_a_lonely_half_is_closed(api: Api) -> None:
 async def test_an_idle_session_is_closed(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        ws = await viewer(api, granted["session_id"], granted["ticket"])
-        await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
-        assert isinstance(await next_message(ws), SessionAccepted)
+        ws = await start_encrypted(await viewer(api, granted), granted)
         code, _ = await closed_with(ws)  # then silence on both sides
         assert code == CloseCode.TIMEOUT
 
@@ -172,16 +172,12 @@ async def test_bad_frames_from_a_viewer_end_the_session_clearly(
 ) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        ws = await viewer(api, granted["session_id"], granted["ticket"])
-        await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
-        assert isinstance(await next_message(ws), SessionAccepted)
+        ws = await start_encrypted(await viewer(api, granted), granted)
         await ws.send(payload)
         code, reported = await closed_with(ws)
         assert reported is not None and reported.code == error and reported.message
         assert code in (CloseCode.INVALID_DATA, CloseCode.GOING_AWAY)
         # The agent is fine: the next session works.
         again = await open_session(api, host)
-        second = await viewer(api, again["session_id"], again["ticket"])
-        await second.send(encode_message(SessionStart(ticket=again["ticket"])))
-        assert isinstance(await next_message(second), SessionAccepted)
+        second = await start_encrypted(await viewer(api, again), again)
         await second.close()

@@ -10,9 +10,11 @@ import app.protocol
 from app.protocol import (
     CloseCode,
     FrameError,
+    HandshakeFailed,
     MalformedMessage,
     MessageTooLarge,
     ProtocolError,
+    Tampered,
     UnexpectedMessage,
     UnknownMessageType,
     UnsupportedVersion,
@@ -29,6 +31,8 @@ ERROR_TABLE: list[tuple[type[ProtocolError], type[Exception], str, CloseCode]] =
     (UnexpectedMessage, ProtocolError, "unexpected_message", CloseCode.POLICY_VIOLATION),
     (FrameError, ProtocolError, "malformed_frame", CloseCode.INVALID_DATA),
     (TicketRefused, ProtocolError, "ticket_refused", CloseCode.UNAUTHORIZED),
+    (HandshakeFailed, ProtocolError, "handshake_failed", CloseCode.IDENTITY_REFUSED),
+    (Tampered, ProtocolError, "tampered", CloseCode.TAMPERED),
 ]
 
 
@@ -41,7 +45,9 @@ def test_close_code_values() -> None:
         "POLICY_VIOLATION": 1008,
         "MESSAGE_TOO_BIG": 1009,
         "INTERNAL_ERROR": 1011,
+        "TAMPERED": 4400,
         "UNAUTHORIZED": 4401,
+        "IDENTITY_REFUSED": 4403,
         "NOT_FOUND": 4404,
         "TIMEOUT": 4408,
         "REPLACED": 4409,
@@ -111,6 +117,8 @@ def test_package_reexports_public_api() -> None:
         "UnsupportedVersion",
         "UnexpectedMessage",
         "FrameError",
+        "HandshakeFailed",
+        "Tampered",
         # messages
         "PROTOCOL_VERSION",
         "SUPPORTED_VERSIONS",
@@ -127,7 +135,6 @@ def test_package_reexports_public_api() -> None:
         "SubscriptionChanged",
         "PurchaseChanged",
         "SessionOffer",
-        "SessionStart",
         "SessionAccepted",
         "KeyframeRequest",
         "VideoSettings",

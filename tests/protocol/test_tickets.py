@@ -24,13 +24,22 @@ KEY = public_key_from_text(CLOUD.public_key_text)
 
 
 def ticket(signer: Signer = CLOUD, computer: str = "pc-1", ttl_s: int = 60, **claims: str) -> str:
-    body = {"typ": "session", "sub": "acc-1", "sid": "s-1", "cid": computer, **claims}
+    body = {
+        "typ": "session",
+        "sub": "acc-1",
+        "sid": "s-1",
+        "cid": computer,
+        "vk": "x25519:viewer",
+        "ak": "x25519:agent",
+        **claims,
+    }
     return signer.issue(body, now=datetime.now(UTC), ttl_s=ttl_s)
 
 
 def test_a_good_ticket_is_admitted_once() -> None:
     checked = verify_ticket(ticket(), KEY, computer_id="pc-1", now=time.time())
     assert (checked.session_id, checked.account_id, checked.computer_id) == ("s-1", "acc-1", "pc-1")
+    assert (checked.viewer_key, checked.agent_key) == ("x25519:viewer", "x25519:agent")
     guard = ReplayGuard()
     guard.admit(checked, now=time.time())
     with pytest.raises(TicketRefused, match="already used"):
@@ -44,6 +53,8 @@ def test_a_good_ticket_is_admitted_once() -> None:
         (ticket(computer="pc-2"), "pc-1", "another computer"),
         (ticket(ttl_s=-1), "pc-1", "expired"),
         (ticket(typ="access"), "pc-1", "Not a session ticket"),
+        (ticket(vk=""), "pc-1", "lacks its session, account, computer or keys"),
+        (ticket(ak=""), "pc-1", "lacks its session, account, computer or keys"),
         ("a.b", "pc-1", "malformed"),
         ("x" * 5000, "pc-1", "malformed"),
     ],

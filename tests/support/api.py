@@ -12,6 +12,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from app.protocol import PROTOCOL_VERSION, Hello, Message, Welcome, decode_message, encode_message
+from app.protocol.secure import StaticKey
 from tests.support.server import OPERATOR_HEADERS
 
 PASSWORD = "correct horse battery"
@@ -58,14 +59,21 @@ class Api:
         return User(email, password, body["access_token"], body["refresh_token"])
 
     async def enroll(self, user: User, name: str = "Office PC") -> dict[str, Any]:
+        """The cloud's answer, and ``session_key``: the agent's new end-to-end key."""
         code = await self.http.post("/api/v1/enrollment-codes", headers=user.headers)
         assert code.status_code == 201, code.text
+        key = StaticKey.generate()
         enrolled = await self.http.post(
             "/api/v1/agents",
-            json={"enrollment_code": code.json()["code"], "name": name, "os": "Linux 6.1"},
+            json={
+                "enrollment_code": code.json()["code"],
+                "name": name,
+                "os": "Linux 6.1",
+                "session_public_key": key.public_text,
+            },
         )
         assert enrolled.status_code == 201, enrolled.text
-        return dict(enrolled.json())
+        return {**enrolled.json(), "session_key": key}
 
     async def computers(self, user: User) -> list[dict[str, Any]]:
         response = await self.http.get("/api/v1/computers", headers=user.headers)

@@ -7,8 +7,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from websockets.asyncio.client import ClientConnection, connect
+
 from app.agent.link import ControlLink
 from app.agent.session import AgentSessions
+from app.protocol import SessionAccepted, decode_message, encode_message, our_hello
+from app.protocol.secure import Initiator, StaticKey
+from app.sealed import SealedConnection
+from app.viewer.core.grants import grant_from_response, session_request
+from app.viewer.core.session import SessionGrant
 from tests.support.api import Api, EventStream, User
 from tests.support.billing import CARD, advance, buy, wait_state
 
@@ -53,6 +60,7 @@ async def online_host(
         enrolled["agent_token"],
         enrolled["computer_id"],
         enrolled["cloud_public_key"],
+        session_key=enrolled["session_key"],
         source=source,
         display_name=display_name,
     )
@@ -63,6 +71,7 @@ async def online_host(
         on_offer=sessions.offer if joins else None,
         endpoint_url=endpoint,
     )
+    # The key was registered at enrolment (api.enroll): the link need not announce it.
     task = asyncio.create_task(link.run_forever())
     try:
         async with asyncio.timeout(10):
@@ -85,9 +94,43 @@ async def entitled_user(api: Api) -> User:
     return user
 
 
-async def open_session(api: Api, host: Host) -> dict[str, str]:
+async def open_session(api: Api, host: Host, viewer_key: StaticKey | None = None) -> SessionGrant:
+    """A session grant for a viewer with ``viewer_key`` (a new key when None)."""
+    key = viewer_key or StaticKey.generate()
     response = await api.http.post(
-        "/api/v1/sessions", headers=host.user.headers, json={"computer_id": host.computer_id}
+        "/api/v1/sessions",
+        headers=host.user.headers,
+        json=session_request(host.computer_id, key),
     )
     assert response.status_code == 201, response.text
-    return dict(response.json())
+    return grant_from_response(response, key)
+
+
+async def relay_viewer(api: Api, grant: SessionGrant, token: str | None = None) -> ClientConnection:
+    """A hand-driven viewer at the relay, admitted with ``token`` (the grant's ticket)."""
+    ws = await connect(api.ws_url(f"/api/v1/relay/{grant.session_id}"), open_timeout=10)
+    await ws.send(encode_message(our_hello("viewer", token or grant.ticket)))
+    return ws
+
+
+async def send_handshake(
+    ws: ClientConnection, grant: SessionGrant, ticket: str | None = None
+) -> Initiator:
+    """Message 1 of the encrypted handshake, carrying ``ticket`` (the grant's)."""
+    handshake = Initiator(
+        grant.viewer_key, grant.agent_public_key, (ticket or grant.ticket).encode()
+    )
+    await ws.send(handshake.first_message)
+    return handshake
+
+
+async def start_encrypted(ws: ClientConnection, grant: SessionGrant) -> SealedConnection:
+    """The whole handshake, by hand: the agent's answer must open and accept the session."""
+    handshake = await send_handshake(ws, grant)
+    async with asyncio.timeout(10):
+        answer = await ws.recv()
+    assert isinstance(answer, bytes), answer
+    payload, channel = handshake.finish(answer)
+    accepted = decode_message(payload.decode())
+    assert isinstance(accepted, SessionAccepted) and accepted.session_id == grant.session_id
+    return SealedConnection(ws, channel)

@@ -49,6 +49,7 @@ async def enroll_agent(
         name=body.name,
         os=body.os,
         screens=[screen.model_dump() for screen in body.screens],
+        session_public_key=body.session_public_key,
     )
     return AgentEnrolled(
         computer_id=enrolment.computer.id,
@@ -98,4 +99,5 @@ def _out(computer: Computer) -> ComputerOut:
         online=computer.online,
         last_seen=computer.last_seen,
         screens=computer.screens,
+        session_public_key=computer.session_public_key,
     )

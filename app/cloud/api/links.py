@@ -40,6 +40,7 @@ from app.protocol import (
     decode_message,
     encode_message,
 )
+from app.protocol.secure import public_key_bytes
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -161,13 +162,24 @@ async def agent_link(websocket: WebSocket) -> None:
                 "This agent's credential is not valid: the computer was removed or never "
                 "enrolled. Enrol it again.",
             )
-        await _hold_link(websocket, ctx, computer, hello.endpoint)
+        if hello.session_key is not None:
+            try:
+                public_key_bytes(hello.session_key)
+            except ValueError as exc:
+                raise LinkClosed(
+                    CloseCode.POLICY_VIOLATION, "bad_session_key", f"The session key: {exc}."
+                ) from None
+        await _hold_link(websocket, ctx, computer, hello.endpoint, hello.session_key)
 
     await _serve(websocket, ctx, ("agent",), run)
 
 
 async def _hold_link(
-    websocket: WebSocket, ctx: CloudContext, computer: Computer, endpoint: str | None
+    websocket: WebSocket,
+    ctx: CloudContext,
+    computer: Computer,
+    endpoint: str | None,
+    session_key: str | None,
 ) -> None:
     link_id = str(uuid.uuid4())
     control = await ctx.broker.subscribe(computer_topic(computer.id))
@@ -176,7 +188,7 @@ async def _hold_link(
         computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
     )
     try:
-        await presence.link_opened(ctx, computer, link_id, endpoint)
+        await presence.link_opened(ctx, computer, link_id, endpoint, session_key)
         await _send(
             websocket,
             Welcome(

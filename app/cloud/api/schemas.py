@@ -5,10 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from app.protocol.secure import public_key_bytes
 
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _x25519(text: str) -> str:
+    public_key_bytes(text)  # ValueError: pydantic answers 422 with the reason
+    return text
+
+
+#: An end-to-end session key as the protocol writes it: ``x25519:<base64url of 32 bytes>``.
+SessionKey = Annotated[str, Field(max_length=100), AfterValidator(_x25519)]
 
 
 class StrictBody(BaseModel):
@@ -84,6 +103,8 @@ class AgentEnroll(StrictBody):
     name: Name
     os: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     screens: Annotated[list[Screen], Field(max_length=16)] = []
+    #: The agent's X25519 key for end-to-end encrypted sessions (``x25519:…``).
+    session_public_key: SessionKey | None = None
 
     @model_validator(mode="after")
     def one_way_to_prove_ownership(self) -> AgentEnroll:
@@ -107,6 +128,8 @@ class ComputerOut(BaseModel):
     online: bool
     last_seen: datetime | None
     screens: list[dict[str, Any]]
+    #: The agent's end-to-end key; None until an agent that has one linked.
+    session_public_key: str | None = None
 
 
 class ComputerPatch(StrictBody):

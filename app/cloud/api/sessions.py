@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import BaseModel
 
 from app.cloud.api.deps import Context, CurrentPrincipal
-from app.cloud.api.schemas import StrictBody
+from app.cloud.api.schemas import SessionKey, StrictBody
 from app.cloud.domain.sessions.service import grant
 
 router = APIRouter(tags=["sessions"])
@@ -16,6 +16,8 @@ router = APIRouter(tags=["sessions"])
 
 class SessionCreate(StrictBody):
     computer_id: str
+    #: This viewer install's X25519 key: the session is encrypted end to end to it.
+    viewer_public_key: SessionKey
 
 
 class SessionOut(BaseModel):
@@ -24,6 +26,8 @@ class SessionOut(BaseModel):
     expires_at: datetime
     relay_url: str
     direct_urls: list[str]
+    #: The computer's key, which the viewer's encrypted handshake is addressed to.
+    agent_public_key: str
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
@@ -31,7 +35,11 @@ async def open_session(
     body: SessionCreate, principal: CurrentPrincipal, ctx: Context, request: Request
 ) -> SessionOut:
     granted = await grant(
-        ctx, principal.account.id, body.computer_id, called_at=str(request.base_url)
+        ctx,
+        principal.account.id,
+        body.computer_id,
+        viewer_public_key=body.viewer_public_key,
+        called_at=str(request.base_url),
     )
     return SessionOut(
         session_id=granted.session_id,
@@ -39,4 +47,5 @@ async def open_session(
         expires_at=granted.expires_at,
         relay_url=granted.relay_url,
         direct_urls=granted.direct_urls,
+        agent_public_key=granted.agent_public_key,
     )

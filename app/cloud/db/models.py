@@ -103,6 +103,10 @@ class Computer(Base):
     link_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     # Where the agent listens for direct sessions, as it announced on its current link.
     direct_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The agent's X25519 key (``x25519:…``): session tickets name it, and viewers encrypt
+    # to it end to end. Registered at enrolment; an agent that lacked one sends it on its
+    # control link.
+    session_public_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class SigningKey(Base):

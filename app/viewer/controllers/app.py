@@ -115,7 +115,9 @@ class AppController(QtCore.QObject):
 
     def _new_client(self, email: str, *, remember: bool) -> CloudClient:
         listener = self.credentials.listener(self.cloud_url, email) if remember else None
-        self.client = CloudClient(self.cloud_url, on_tokens=listener)
+        self.client = CloudClient(
+            self.cloud_url, on_tokens=listener, identity=self.credentials.device_key()
+        )
         return self.client
 
     # -- signing in and out ------------------------------------------------------------

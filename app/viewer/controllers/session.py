@@ -85,10 +85,7 @@ class SessionController(QtCore.QObject):
         try:
             async with ViewerSession(
                 cloud_url,
-                grant.session_id,
-                grant.ticket,
-                direct_urls=grant.direct_urls,
-                relay_url=grant.relay_url,
+                grant,
                 renew=renew,
                 on_state=self.on_state,
                 on_picture=self.on_picture,

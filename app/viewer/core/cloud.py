@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from app.protocol.secure import StaticKey
 from app.protocol.urls import websocket_url
 from app.viewer.core.errors import (
     CloudError,
@@ -24,7 +25,7 @@ from app.viewer.core.errors import (
     SessionExpired,
     error_from_answer,
 )
-from app.viewer.core.grants import grant_from_response
+from app.viewer.core.grants import grant_from_response, session_request
 from app.viewer.core.i18n import tr
 from app.viewer.core.records import (
     Account,
@@ -55,7 +56,11 @@ class CloudClient:
         refresh_token: str | None = None,
         on_tokens: TokensListener | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        identity: StaticKey | None = None,
     ) -> None:
+        #: This viewer's end-to-end key (the device's, from the keyring); sessions are
+        #: encrypted to it. None: a key for this client only.
+        self.identity = identity or StaticKey.generate()
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -173,10 +178,12 @@ class CloudClient:
         ``SessionFailed`` when it may (offline, unreachable); ``SessionExpired`` when the
         person must sign in again."""
         try:
-            answer = await self._authorized("POST", "/sessions", json={"computer_id": computer_id})
+            answer = await self._authorized(
+                "POST", "/sessions", json=session_request(computer_id, self.identity)
+            )
         except CloudUnreachable as exc:
             raise SessionFailed(exc.message) from exc
-        return grant_from_response(answer)
+        return grant_from_response(answer, self.identity)
 
     def renewer(self, computer_id: str) -> Renew:
         """What ``ViewerSession(renew=...)`` calls for a fresh ticket after a drop; an

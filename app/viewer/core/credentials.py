@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,15 @@ import keyring
 import keyring.errors
 import platformdirs
 
+from app.identity import load_or_create_key, write_private
+from app.protocol.secure import StaticKey
 from app.viewer.core.records import Tokens
 
 log = logging.getLogger(__name__)
 SERVICE = "Porthole"
 SETTINGS_FILE = "signin.json"
+DEVICE_KEY_USER = "device session key"
+DEVICE_KEY_FILE = "device-key"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class CredentialStore:
             return False
         return True
 
+    def device_key(self) -> StaticKey:
+        """This viewer install's end-to-end key: made once, kept in the keyring (or in a
+        0600 file where no keyring works); its public half goes in every session ticket."""
+        return load_or_create_key(self.service, DEVICE_KEY_USER, self.config_dir / DEVICE_KEY_FILE)
+
     def clear(self) -> None:
         """Forget everything (sign out): the token in the keyring and the settings file."""
         previous = self.load()
@@ -109,12 +117,6 @@ class CredentialStore:
             keyring.delete_password(self.service, keyring_user(who.cloud_url, who.email))
 
     def _write_settings(self, cloud_url: str, email: str) -> None:
-        self.config_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"cloud_url": cloud_url, "email": email}, indent=2)
-        # Written whole then renamed, so a crash never leaves half a file; owner-only
-        # because an email is personal even if it is not a secret.
-        tmp = self.settings_path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, self.settings_path)
+        # Owner-only because an email is personal even if it is not a secret.
+        write_private(self.settings_path, text)

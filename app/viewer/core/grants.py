@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from app.protocol.secure import StaticKey
 from app.viewer.core.i18n import tr
 from app.viewer.core.session import Renew, SessionEnded, SessionFailed, SessionGrant
 
@@ -16,20 +17,30 @@ FINAL_REFUSALS = frozenset({401, 402, 403, 404})
 
 
 async def request_session(
-    http: httpx.AsyncClient, headers: Mapping[str, str], computer_id: str
+    http: httpx.AsyncClient,
+    headers: Mapping[str, str],
+    computer_id: str,
+    viewer_key: StaticKey,
 ) -> SessionGrant:
     try:
         response = await http.post(
-            "/api/v1/sessions", headers=dict(headers), json={"computer_id": computer_id}
+            "/api/v1/sessions",
+            headers=dict(headers),
+            json=session_request(computer_id, viewer_key),
         )
     except httpx.HTTPError as exc:
         raise SessionFailed(
             tr("The cloud could not be reached: {reason}").format(reason=exc)
         ) from None
-    return grant_from_response(response)
+    return grant_from_response(response, viewer_key)
 
 
-def grant_from_response(response: httpx.Response) -> SessionGrant:
+def session_request(computer_id: str, viewer_key: StaticKey) -> dict[str, str]:
+    """The body of ``POST /api/v1/sessions``: the ticket will name this viewer's key."""
+    return {"computer_id": computer_id, "viewer_public_key": viewer_key.public_text}
+
+
+def grant_from_response(response: httpx.Response, viewer_key: StaticKey) -> SessionGrant:
     """The grant in a ``POST /api/v1/sessions`` answer, or the refusal as SessionEnded
     (final) or SessionFailed (worth retrying)."""
     if response.status_code == 201:
@@ -37,6 +48,8 @@ def grant_from_response(response: httpx.Response) -> SessionGrant:
         return SessionGrant(
             body["session_id"],
             body["ticket"],
+            body["agent_public_key"],
+            viewer_key,
             tuple(body["direct_urls"]),
             relay_url=body.get("relay_url"),
         )
@@ -49,10 +62,12 @@ def grant_from_response(response: httpx.Response) -> SessionGrant:
     raise SessionFailed(message)
 
 
-def renewer(http: httpx.AsyncClient, headers: Mapping[str, str], computer_id: str) -> Renew:
+def renewer(
+    http: httpx.AsyncClient, headers: Mapping[str, str], computer_id: str, viewer_key: StaticKey
+) -> Renew:
     """What ``ViewerSession(renew=...)`` calls for a fresh ticket after a drop."""
 
     async def renew() -> SessionGrant:
-        return await request_session(http, headers, computer_id)
+        return await request_session(http, headers, computer_id, viewer_key)
 
     return renew

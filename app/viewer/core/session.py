@@ -1,6 +1,12 @@
 """A remote session without Qt: connect with a ticket (straight to the agent, else
-through the cloud's relay), check in with the agent, decode the video on a worker
-thread, send input, and come back by itself when the connection drops.
+through the cloud's relay), run the end-to-end encrypted handshake with the agent (it must
+prove it holds the computer's key the cloud named), decode the video on a worker thread,
+send input, and come back by itself when the connection drops.
+
+Every message after the handshake is sealed (``app.sealed``): neither the relay nor
+anything else on the path can read or alter the picture or the keys typed. Something
+that alters a message ends the session for good, with why (``Tampered``), rather than
+reconnecting into the same hands.
 
 Reconnecting needs a fresh ticket (tickets are single-use): the caller passes ``renew``,
 which asks the cloud for one. Delays grow with jitter (``Backoff``); a refusal that
@@ -14,8 +20,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO, Literal
 
@@ -26,6 +32,7 @@ from app.protocol import (
     CloseCode,
     ErrorMessage,
     FrameError,
+    HandshakeFailed,
     Heartbeat,
     HeartbeatAck,
     KeyframeRequest,
@@ -33,7 +40,7 @@ from app.protocol import (
     ScreenList,
     ScreenSelect,
     SessionAccepted,
-    SessionStart,
+    Tampered,
     VideoSettings,
     VideoTiming,
     decode_message,
@@ -42,7 +49,9 @@ from app.protocol import (
 )
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
+from app.protocol.secure import Initiator, StaticKey
 from app.protocol.urls import websocket_url
+from app.sealed import SealedConnection
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.decoder import DecodePipeline, Picture
 from app.viewer.core.i18n import tr
@@ -65,10 +74,14 @@ class SessionEnded(SessionFailed):
 
 @dataclass(frozen=True)
 class SessionGrant:
-    """What the cloud answers to ``POST /api/v1/sessions``."""
+    """What the cloud answers to ``POST /api/v1/sessions``, with the key it was asked for."""
 
     session_id: str
     ticket: str
+    #: The computer's end-to-end key, as the cloud vouches for it in the ticket.
+    agent_public_key: str
+    #: This viewer's key, whose public half the cloud put in the ticket.
+    viewer_key: StaticKey = field(repr=False)
     direct_urls: tuple[str, ...] = ()
     #: Where the cloud's relay for this session is; None: the cloud's own address.
     relay_url: str | None = None
@@ -81,11 +94,8 @@ class ViewerSession:
     def __init__(
         self,
         cloud_url: str,
-        session_id: str,
-        ticket: str,
+        grant: SessionGrant,
         *,
-        direct_urls: Sequence[str] = (),
-        relay_url: str | None = None,
         record: BinaryIO | None = None,
         renew: Renew | None = None,
         backoff: Backoff | None = None,
@@ -98,7 +108,7 @@ class ViewerSession:
         # a queued signal); ``latest`` always has the newest one.
         self._on_picture = on_picture
         self._cloud_url = cloud_url
-        self._grant = SessionGrant(session_id, ticket, tuple(direct_urls), relay_url)
+        self._grant = grant
         self._renew = renew
         self._backoff = backoff or Backoff()
         self._on_state = on_state
@@ -116,7 +126,9 @@ class ViewerSession:
         self.video_frames = 0
         self.stats = SessionStats()
         self._received_us: dict[int, int] = {}
-        self._ws: ClientConnection | None = None
+        self._ws: SealedConnection | None = None
+        #: Set when the path altered the session: no reconnecting into the same hands.
+        self._tampered = False
         self._supervisor: asyncio.Task[None] | None = None
         self._pinger: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -175,27 +187,42 @@ class ViewerSession:
     # -- connecting --------------------------------------------------------------------------
 
     async def _open(self, grant: SessionGrant) -> None:
-        """Connect, present the ticket, and wait for the agent to accept it."""
+        """Connect, send the ticket inside message 1 of the encrypted handshake, and wait
+        for the agent's answer, which only the holder of the computer's key can make."""
         ws = await self._connect(grant)
         try:
-            await ws.send(encode_message(our_hello("viewer", grant.ticket)))
-            await ws.send(encode_message(SessionStart(ticket=grant.ticket)))
+            # The relay admits the viewer by its ticket; an agent reached directly reads
+            # the ticket inside the handshake only, so nothing on that path sees it.
+            token = grant.ticket if self.path == "relay" else "direct"
+            await ws.send(encode_message(our_hello("viewer", token)))
+            handshake = Initiator(grant.viewer_key, grant.agent_public_key, grant.ticket.encode())
+            await ws.send(handshake.first_message)
             async with asyncio.timeout(START_TIMEOUT_S):
-                answer = decode_message(await ws.recv())
+                answer = await ws.recv()
+            if isinstance(answer, str):  # a refusal, before any key was agreed
+                refusal = decode_message(answer)
+                await ws.close()
+                if isinstance(refusal, ErrorMessage):
+                    raise SessionFailed(refusal.message)
+                raise SessionFailed(tr("The computer did not accept the session."))
+            payload, channel = handshake.finish(answer)
+            accepted = decode_message(payload.decode(errors="replace"))
+        except HandshakeFailed as exc:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.close(int(exc.close_code), exc.message[:120])
+            raise SessionEnded(exc.message) from None
         except (ConnectionClosed, TimeoutError, ProtocolError) as exc:
             await ws.close()
             raise SessionFailed(
                 tr("The session did not start: {reason}").format(reason=exc)
             ) from None
-        if isinstance(answer, ErrorMessage):
-            await ws.close()
-            raise SessionFailed(answer.message)
-        if not isinstance(answer, SessionAccepted):
+        if not isinstance(accepted, SessionAccepted) or accepted.session_id != grant.session_id:
             await ws.close()
             raise SessionFailed(tr("The computer did not accept the session."))
-        self._ws = ws
+        sealed = SealedConnection(ws, channel)
+        self._ws = sealed
         self._grant = grant
-        self._pinger = asyncio.create_task(self._ping(ws))
+        self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
     async def _connect(self, grant: SessionGrant) -> ClientConnection:
@@ -226,7 +253,7 @@ class ViewerSession:
             reason = await self._read_until_dropped()
             if self._closing:
                 return
-            if self._renew is None:
+            if self._renew is None or self._tampered:
                 await self._set_state("closed", reason)
                 return
             await self._set_state("reconnecting", reason)
@@ -293,7 +320,7 @@ class ViewerSession:
         with contextlib.suppress(ConnectionClosed):
             await self._ws.send(data)
 
-    async def _ping(self, ws: ClientConnection, interval_s: float = 1.0) -> None:
+    async def _ping(self, ws: SealedConnection, interval_s: float = 1.0) -> None:
         """Heartbeats to the agent: liveness, round trip and the clock offset."""
         seq = 0
         with contextlib.suppress(ConnectionClosed):
@@ -314,6 +341,14 @@ class ViewerSession:
                     await self._handle_message(decode_message(data))
                 else:
                     self._handle_frame(decode_frame(data))
+        except Tampered as exc:
+            self._tampered = True
+            with contextlib.suppress(ConnectionClosed):
+                await ws.close(int(exc.close_code), exc.message[:120])
+            return tr(
+                "The session was closed: something between you and the computer altered it "
+                "({reason})."
+            ).format(reason=exc.message)
         except ProtocolError as exc:
             # A confused agent: say why and start over rather than guess.
             with contextlib.suppress(ConnectionClosed):

@@ -11,6 +11,7 @@ import pytest
 
 from app.agent.link import ControlLink
 from app.viewer.controllers.app import AppController
+from app.viewer.core.credentials import DEVICE_KEY_USER
 from app.viewer.qt import QtCore, QtGui, QtTest
 from tests.support.api import PASSWORD, Api
 from tests.support.billing import advance
@@ -45,11 +46,16 @@ async def test_sign_in_remembered_in_the_keyring_and_sign_out(
     await sign_in_through_the_form(app, user.email, PASSWORD)
     await qt_until(lambda: app.window.pages.currentWidget() is app.window.computers, 10, "list")
     assert app.window.account.text() == user.email
-    [(service, _)] = keychain.secrets
-    token = next(iter(keychain.secrets.values()))
+    # The refresh token, and the device's end-to-end key, are in the keyring only.
+    tokens = {k: v for k, v in keychain.secrets.items() if k[1] != DEVICE_KEY_USER}
+    [(service, _)] = tokens
+    token = next(iter(tokens.values()))
     assert service == "Porthole" and token
+    device_key = keychain.secrets.get(("Porthole", DEVICE_KEY_USER))
+    assert device_key is not None and device_key.startswith("x25519-private:")
     for written in (tmp_path / "config").rglob("*"):
         assert token not in written.read_text(), f"the refresh token leaked into {written}"
+        assert device_key not in written.read_text(), f"the device key leaked into {written}"
     # No computers yet: how to add one, with a one-time code to copy.
     empty = app.window.computers.empty
     await qt_until(lambda: app.window.computers.pages.currentWidget() is empty, 10, "empty")
@@ -61,7 +67,9 @@ async def test_sign_in_remembered_in_the_keyring_and_sign_out(
 
     app.window.sign_out_action.trigger()
     await qt_until(lambda: app.window.pages.currentWidget() is form, 10, "signed out")
-    assert keychain.secrets == {}
+    # Signed out: the token is gone; the device's key stays (it is the device's, not the
+    # account's).
+    assert set(keychain.secrets) == {("Porthole", DEVICE_KEY_USER)}
     assert form.email.text() == user.email and form.password.text() == ""
 
 
@@ -82,7 +90,7 @@ async def test_a_remembered_sign_in_opens_the_list_and_an_ended_one_goes_back(
     assert window.pages.currentWidget() is window.computers
     # The sign-in ends elsewhere (its refresh token used by someone else, which revokes
     # the whole family): back to sign-in, in the same window.
-    token = next(iter(keychain.secrets.values()))
+    token = next(v for k, v in keychain.secrets.items() if k[1] != DEVICE_KEY_USER)
     stolen = await api.http.post("/api/v1/auth/refresh", json={"refresh_token": token})
     assert stolen.status_code == 200, stolen.text
     assert again.client is not None

@@ -10,7 +10,6 @@ import asyncio
 import pytest
 
 from app.viewer.controllers.session import SessionController
-from app.viewer.core.session import SessionGrant
 from app.viewer.qt import QtWidgets, qasync
 from app.viewer.views.session_window import SessionWindow
 from tests.support.api import Api
@@ -33,7 +32,7 @@ async def live_until_stopped(url: str) -> list[str]:
 
         controller.state_changed.connect(changed)
         window.show()
-        grant = SessionGrant(granted["session_id"], granted["ticket"])
+        grant = granted
         running = asyncio.ensure_future(controller.run(api.url, grant, None))
         try:
             async with asyncio.timeout(20):

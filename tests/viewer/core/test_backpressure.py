@@ -10,8 +10,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.asyncio.connection import Connection
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State as ConnectionState
 
@@ -23,15 +22,13 @@ from app.protocol import (
     CloseCode,
     Hello,
     KeyframeRequest,
-    SessionAccepted,
-    SessionStart,
-    decode_message,
     encode_message,
 )
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
+from app.sealed import SealedConnection
 from tests.support.api import Api
-from tests.support.sessions import entitled_online_host, open_session
+from tests.support.sessions import entitled_online_host, open_session, start_encrypted
 from tests.support.waiting import eventually
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -47,7 +44,7 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(agent_session, "STALL_LIMIT_S", 3.0)
     async with entitled_online_host(api, direct=True) as host:
         granted = await open_session(api, host)
-        url = granted["direct_urls"][0]
+        url = granted.direct_urls[0]
         where = urlsplit(url)
         # A small receive window, so "not reading" pushes back on the agent quickly.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -56,8 +53,7 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
         async with connect(url, sock=sock, max_queue=2, compression=None, max_size=2**24) as ws:
             hello = Hello(version=PROTOCOL_VERSION, role="viewer", token="-", client=__version__)
             await ws.send(encode_message(hello))
-            await ws.send(encode_message(SessionStart(ticket=granted["ticket"])))
-            assert isinstance(decode_message(await ws.recv()), SessionAccepted)
+            sealed = await start_encrypted(ws, granted)
             [live] = host.sessions.live
             screen = live.desktop.screen
             # Small socket buffers on both ends: what a slow link looks like, quickly.
@@ -67,9 +63,9 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
 
             # Stop reading, and keep asking for keyframes (the largest frames), one after
             # another, until the agent can send no more.
-            await press_until_held_back(ws, host)
+            await press_until_held_back(sealed, host)
             for _ in range(50):  # more while held back: folded into one
-                await ws.send(encode_message(KeyframeRequest(reason="pressure")))
+                await sealed.send(encode_message(KeyframeRequest(reason="pressure")))
             held_at = live.stream.frames_sent
             backlog = agent_session._backlog(ws_of(host))
             assert backlog < 2 * 1024 * 1024, f"{backlog} bytes buffered for a stalled viewer"
@@ -77,21 +73,21 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
             # Input still applies while video is held back.
             clicks_before = len(screen.clicks)
             for n in range(5):
-                await ws.send(click_frame(n))
+                await sealed.send(click_frame(n))
             await eventually(lambda: len(screen.clicks) == clicks_before + 5, 10, "input")
 
             # Reading again: frames flow, and soon one shows the screen after those clicks.
             clicked_us = time.time_ns() // 1000
             async with asyncio.timeout(10):
                 while True:
-                    data = await ws.recv()
+                    data = await sealed.recv()
                     if isinstance(data, bytes) and decode_frame(data).capture_us >= clicked_us:
                         break
             assert live.stream.frames_sent <= held_at + 3, "requests folded while held back"
 
             # Never reading again: the agent gives up after STALL_LIMIT_S with 4408.
-            agent_ws = ws_of(host)
-            await press_until_held_back(ws, host)
+            agent_ws = ws_of(host).ws
+            await press_until_held_back(sealed, host)
             await eventually(
                 lambda: agent_ws.state is ConnectionState.CLOSING, 15, "the agent to give up"
             )
@@ -103,7 +99,7 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
         await eventually(lambda: not host.sessions.live, 10, "the session to be released")
 
 
-async def press_until_held_back(ws: ClientConnection, host: object) -> None:
+async def press_until_held_back(ws: SealedConnection, host: object) -> None:
     """Keyframe requests one after another, each waited for, until the agent's send to
     this viewer (which reads nothing) is held back."""
     [live] = host.sessions.live  # type: ignore[attr-defined]
@@ -125,6 +121,6 @@ def held_back(host: object) -> bool:
     return agent_session._backlog(ws_of(host)) > 32 * 1024
 
 
-def ws_of(host: object) -> Connection:
+def ws_of(host: object) -> SealedConnection:
     [live] = host.sessions.live  # type: ignore[attr-defined]
     return live.stream._ws  # type: ignore[no-any-return]

@@ -31,9 +31,7 @@ async def test_recorded_stream_decodes_without_error(api: Api, tmp_path: Path) -
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
         with recording.open("wb") as sink:
-            async with ViewerSession(
-                api.url, granted["session_id"], granted["ticket"], record=sink
-            ) as session:
+            async with ViewerSession(api.url, granted, record=sink) as session:
                 await session.next_picture(timeout_s=20)
                 for n in range(5):
                     await session.send_input(InputEvent("click", 0.5 + n * 0.05, 0.5))

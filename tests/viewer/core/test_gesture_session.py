@@ -26,7 +26,7 @@ CANVAS = (800.0, 300.0)
 async def test_gestures_drive_the_demo_desktop(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(api.url, granted) as session:
             await session.next_picture(20)
             [live] = host.sessions.live
             demo = live.desktop.screen

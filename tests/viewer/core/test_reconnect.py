@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.protocol import ComputerPresence
+from app.protocol.secure import StaticKey
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.grants import renewer, request_session
 from app.viewer.core.session import ViewerSession
@@ -32,13 +33,13 @@ async def test_the_session_comes_back_after_the_agent_is_killed(
         online = await events.wait_for(15, type="computer.presence", online=True)
         assert isinstance(online, ComputerPresence)
         computer_id = online.computer_id
-        grant = await request_session(api.http, user.headers, computer_id)
+        key = StaticKey.generate()
+        grant = await request_session(api.http, user.headers, computer_id, key)
         states: list[str] = []
         async with ViewerSession(
             api.url,
-            grant.session_id,
-            grant.ticket,
-            renew=renewer(api.http, user.headers, computer_id),
+            grant,
+            renew=renewer(api.http, user.headers, computer_id, key),
             backoff=Backoff(first_s=0.05, cap_s=0.5),
             on_state=lambda state, detail: states.append(state),
         ) as session:

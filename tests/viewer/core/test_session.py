@@ -22,7 +22,7 @@ def near(pixel: np.ndarray, rgb: tuple[int, int, int]) -> bool:
 async def test_the_viewer_sees_the_screen_and_drives_it(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(api.url, granted) as session:
             first = await session.next_picture(timeout_s=20)
             assert first.rgb.shape == (720, 1280, 3)
             assert first.capture_us <= first.decoded_us
@@ -44,9 +44,7 @@ async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
     recording = io.BytesIO()
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(
-            api.url, granted["session_id"], granted["ticket"], record=recording
-        ) as session:
+        async with ViewerSession(api.url, granted, record=recording) as session:
             await session.next_picture(timeout_s=20)
             # Keep the screen changing until a heartbeat answer has synchronised the clocks.
             for n in range(40):
@@ -78,7 +76,7 @@ async def test_stats_measure_round_trip_clock_and_stages(api: Api) -> None:
 async def test_the_viewer_changes_the_stream_mid_session(api: Api) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(api.url, granted) as session:
             first = await session.next_picture(timeout_s=20)
             assert first.rgb.shape == (720, 1280, 3)
             await session.set_video(bitrate_kbps=1500, max_fps=30, scale=0.5)

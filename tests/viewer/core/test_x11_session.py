@@ -63,12 +63,7 @@ async def test_session_on_a_real_x_display(
         api, source="x11", display_name=x_display, direct=path == "direct"
     ) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(
-            api.url,
-            granted["session_id"],
-            granted["ticket"],
-            direct_urls=granted["direct_urls"],
-        ) as session:
+        async with ViewerSession(api.url, granted) as session:
             assert session.path == path
             picture = await session.next_picture(timeout_s=20)
             assert picture.rgb.shape == (720, 1280, 3)
@@ -110,7 +105,7 @@ async def test_a_held_button_is_released_when_the_session_drops(
     await full_screen_window(probe, X.ButtonPressMask | X.ButtonReleaseMask | X.PointerMotionMask)
     async with entitled_online_host(api, source="x11", display_name=x_display) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(api.url, granted) as session:
             await session.next_picture(timeout_s=20)
             await session.send_input(InputEvent("down", 0.25, 0.25))
             press = await wait_event(probe, X.ButtonPress)
@@ -140,9 +135,7 @@ async def test_the_viewer_picks_a_monitor(api: Api) -> None:
             conn.sync()  # the window is wide before any click (a buffered request is not)
             async with entitled_online_host(api, source="x11", display_name=name) as host:
                 granted = await open_session(api, host)
-                async with ViewerSession(
-                    api.url, granted["session_id"], granted["ticket"]
-                ) as session:
+                async with ViewerSession(api.url, granted) as session:
                     screens = await session.wait_screens(20)
                     assert [m.name for m in screens.monitors] == ["LEFT", "RIGHT", "All monitors"]
                     assert screens.current == "1"
@@ -191,7 +184,7 @@ async def test_a_changing_screen_streams_at_its_own_pace(api: Api, x_display: st
     the watch on it."""
     async with entitled_online_host(api, source="x11", display_name=x_display) as host:
         granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted["session_id"], granted["ticket"]) as session:
+        async with ViewerSession(api.url, granted) as session:
             await session.next_picture(timeout_s=20)
             before = session.video_frames
             await asyncio.to_thread(play_colours, x_display, 60, 30.0)  # 2 s at 30 fps

@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 
 from app.agent.capture.demo import DemoScreen
 from app.viewer.controllers.session import SessionController
-from app.viewer.core.session import SessionGrant
 from app.viewer.qt import QtCore, QtGui, QtTest, QtWidgets
 from app.viewer.views.session_window import SessionWindow
 from tests.support.api import Api
@@ -31,7 +30,7 @@ def at(window: SessionWindow, x: float, y: float) -> QtCore.QPoint:
 async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot) -> None:
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
-        grant = SessionGrant(granted["session_id"], granted["ticket"])
+        grant = granted
         controller = SessionController()
         window = SessionWindow(controller, "Studio")
         qtbot.addWidget(window)
@@ -137,9 +136,7 @@ async def test_touch_gestures_arrive_as_the_right_actions(api: Api, qtbot: QtBot
         qtbot.addWidget(window)
         window.resize(1000, 700)
         window.show()
-        running = asyncio.ensure_future(
-            controller.run(api.url, SessionGrant(granted["session_id"], granted["ticket"]), None)
-        )
+        running = asyncio.ensure_future(controller.run(api.url, granted, None))
         try:
             await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "a picture")
             [live] = host.sessions.live

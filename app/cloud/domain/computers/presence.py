@@ -28,15 +28,25 @@ async def _announce(
 
 
 async def link_opened(
-    ctx: CloudContext, computer: Computer, link_id: str, endpoint: str | None = None
+    ctx: CloudContext,
+    computer: Computer,
+    link_id: str,
+    endpoint: str | None = None,
+    session_key: str | None = None,
 ) -> None:
+    """``session_key``: the agent's end-to-end key as it announced it (the agent token
+    authenticated the link, so it speaks for the computer)."""
     now = ctx.clock.now()
+    values: dict[str, object] = {
+        "online": True,
+        "link_id": link_id,
+        "last_seen": now,
+        "direct_url": _direct(endpoint),
+    }
+    if session_key is not None:
+        values["session_public_key"] = session_key
     async with ctx.sessions() as session:
-        await session.execute(
-            update(Computer)
-            .where(Computer.id == computer.id)
-            .values(online=True, link_id=link_id, last_seen=now, direct_url=_direct(endpoint))
-        )
+        await session.execute(update(Computer).where(Computer.id == computer.id).values(**values))
         await session.commit()
     ctx.local_links[computer.id] = link_id
     await _announce(ctx, computer.account_id, computer.id, True, now)

@@ -83,6 +83,7 @@ async def enroll(
     name: str,
     os: str,
     screens: list[dict[str, Any]],
+    session_public_key: str | None = None,
 ) -> Enrolment:
     token = new_token("pat")
     computer = Computer(
@@ -92,6 +93,7 @@ async def enroll(
         os=os,
         screens=screens,
         agent_token_hash=digest(token),
+        session_public_key=session_public_key,
         created_at=ctx.clock.now(),
         online=False,
     )

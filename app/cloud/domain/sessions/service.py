@@ -25,12 +25,19 @@ class SessionGrant:
     relay_path: str
     relay_url: str
     direct_urls: list[str]
+    agent_public_key: str
 
 
 async def grant(
-    ctx: CloudContext, account_id: str, computer_id: str, *, called_at: str
+    ctx: CloudContext,
+    account_id: str,
+    computer_id: str,
+    *,
+    viewer_public_key: str,
+    called_at: str,
 ) -> SessionGrant:
-    """Ownership first (404), then entitlement (402), then presence (409).
+    """Ownership first (404), then entitlement (402), then presence (409). The ticket names
+    the viewer's and the agent's end-to-end keys, so neither end can be swapped later.
 
     ``called_at`` is the cloud address the viewer used; the relay is reached there
     unless this process has its own public relay address (several processes)."""
@@ -42,10 +49,25 @@ async def grant(
             f"'{computer.name}' is offline. Check that it is on and that the Porthole agent runs.",
             code="computer_offline",
         )
+    agent_key = computer.session_public_key
+    if agent_key is None:
+        raise Conflict(
+            f"The Porthole agent on '{computer.name}' is too old for end-to-end encrypted "
+            "sessions. Update it on that computer.",
+            code="agent_outdated",
+        )
     now = ctx.clock.now()
     session_id = str(uuid.uuid4())
+    claims = {
+        "typ": "session",
+        "sub": account_id,
+        "sid": session_id,
+        "cid": computer_id,
+        "vk": viewer_public_key,
+        "ak": agent_key,
+    }
     ticket = ctx.signer.issue(
-        {"typ": "session", "sub": account_id, "sid": session_id, "cid": computer_id},
+        claims,
         now=now,
         ttl_s=TICKET_TTL_S,
     )
@@ -70,4 +92,5 @@ async def grant(
         relay_path=relay_path,
         relay_url=relay_url,
         direct_urls=[computer.direct_url] if computer.direct_url else [],
+        agent_public_key=agent_key,
     )
