@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = cloud_commands.add_parser("serve", help="serve the API, relay and portal")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8740, help="0 picks a free port")
+    serve.add_argument("--certfile", help="serve HTTPS with this PEM certificate chain")
+    serve.add_argument("--keyfile", help="... and this PEM private key")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        help="reverse proxies whose X-Forwarded-For/-Proto to believe (e.g. 127.0.0.1)",
+    )
     payments = cloud_commands.add_parser("payments", help="the sandbox provider's operator side")
     payment_commands = payments.add_subparsers(dest="payments_command", required=True)
     receive = payment_commands.add_parser(
@@ -157,4 +164,12 @@ def _cloud(args: argparse.Namespace) -> int:
     from app.cloud.server import serve
     from app.cloud.settings import Settings
 
-    return serve(Settings(), args.host, args.port)
+    overrides: dict[str, object] = {}
+    if args.certfile or args.keyfile:
+        if not (args.certfile and args.keyfile):
+            print("--certfile and --keyfile go together.", file=sys.stderr)
+            return 2
+        overrides.update(tls_certfile=args.certfile, tls_keyfile=args.keyfile)
+    if args.forwarded_allow_ips:
+        overrides["forwarded_allow_ips"] = args.forwarded_allow_ips
+    return serve(Settings(**overrides), args.host, args.port)  # type: ignore[arg-type]

@@ -50,7 +50,7 @@ from benchmarks.rfb import (
 from tests.conftest import fast_settings
 from tests.support.api import Api
 from tests.support.server import CloudThread
-from tests.support.sessions import entitled_online_host, open_session
+from tests.support.sessions import Host, entitled_online_host, open_session
 from tests.support.xvfb import xvfb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,8 +152,11 @@ async def stop(process: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
-async def porthole(scenes: Sequence[str], seconds: float) -> list[Run]:
-    runs: list[Run] = []
+async def scene_sessions(
+    scenes: Sequence[str], seconds: float
+) -> AsyncIterator[tuple[str, Player, ViewerSession, Host]]:
+    """Each scene's player ready on an Xvfb display and a direct session to its X11 agent
+    showing the first picture; the caller plays the scene before asking for the next."""
     with xvfb(WIDTH, HEIGHT) as name, tempfile.TemporaryDirectory() as tmp:
         # The agent also joins the relay for each session, where its half waits for a
         # viewer that went direct: a short pairing timeout lets those halves go before the
@@ -169,28 +172,36 @@ async def porthole(scenes: Sequence[str], seconds: float) -> list[Run]:
             ):
                 for scene in scenes:
                     async with Player.running(name, scene, seconds) as player:
+                        # Granted once the player is ready: preparing a scene can take
+                        # longer than a ticket lives.
                         granted = await open_session(api, host)
                         async with ViewerSession(api.url, granted) as session:
                             if session.path != "direct":
                                 raise RuntimeError("the viewer did not reach the agent directly")
                             await session.next_picture(timeout_s=20)  # the first keyframe
-                            first, frames = session.stats.bytes_received, session.video_frames
-                            started = time.monotonic()
-                            await player.go()
-                            painted = await player.finished()
-                            span = time.monotonic() - started
-                            runs.append(
-                                Run(
-                                    scene,
-                                    span,
-                                    session.stats.bytes_received - first,
-                                    session.video_frames - frames,
-                                    first,
-                                    painted,
-                                )
-                            )
+                            yield scene, player, session, host
         finally:
             cloud.stop()
+
+
+async def porthole(scenes: Sequence[str], seconds: float) -> list[Run]:
+    runs: list[Run] = []
+    async for scene, player, session, _ in scene_sessions(scenes, seconds):
+        first, frames = session.stats.bytes_received, session.video_frames
+        started = time.monotonic()
+        await player.go()
+        painted = await player.finished()
+        span = time.monotonic() - started
+        runs.append(
+            Run(
+                scene,
+                span,
+                session.stats.bytes_received - first,
+                session.video_frames - frames,
+                first,
+                painted,
+            )
+        )
     return runs
 
 

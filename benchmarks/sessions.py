@@ -11,7 +11,10 @@
    Porthole beside x11vnc on the same content (goal: a still screen costs Porthole under
    2 kB/s); see benchmarks/bandwidth.py and benchmarks/content.py.
 
-    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth]
+5. what end-to-end encryption adds: bytes, and seal+open time per message (goal < 0.3 ms
+   p50, < 2 % bytes); see benchmarks/encryption.py.
+
+    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth|encryption]
 
 ``--seconds`` is per measurement: 10 by default for (1)-(3), 5 per scene for (4).
 
@@ -39,7 +42,7 @@ from app.agent.capture.x11 import X11Screen
 from app.agent.encode import H264Encoder
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
-from benchmarks import bandwidth
+from benchmarks import bandwidth, encryption
 from benchmarks.content import SCENES
 from benchmarks.renewals import print_table
 from tests.conftest import fast_settings
@@ -49,7 +52,7 @@ from tests.support.sessions import entitled_online_host, open_session
 from tests.support.xvfb import xvfb
 
 Row = tuple[str, str, str, str]
-PARTS = ("encode", "latency", "bandwidth")
+PARTS = ("encode", "latency", "bandwidth", "encryption")
 
 
 def flip(conn: display.Display, window: object, n: int) -> None:
@@ -222,6 +225,11 @@ def main() -> int:
         for note in notes:
             print(note)
         met = met and all(row[-1] != "NO" for row in table)
+    if "encryption" in parts:
+        rows_e2e = asyncio.run(encryption.scene_rows(SCENES, args.seconds or 5.0))
+        rows_e2e.append(encryption.keyframe_row())
+        print_table("End-to-end encryption: what it adds", rows_e2e, encryption.HEADER)
+        met = met and all(row[-1] != "NO" for row in rows_e2e)
     return 0 if met else 1
 
 

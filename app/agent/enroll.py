@@ -9,6 +9,7 @@ import httpx
 
 from app.agent.screens import list_screens
 from app.agent.state import AgentState, AgentStore
+from app.tls import client_context
 
 
 class EnrolmentFailed(Exception):
@@ -41,7 +42,9 @@ async def enroll(
         body["email"], body["password"] = email, password
     cloud_url = cloud_url.rstrip("/")
     try:
-        async with httpx.AsyncClient(base_url=cloud_url, timeout=30) as client:
+        async with httpx.AsyncClient(
+            base_url=cloud_url, timeout=30, verify=client_context()
+        ) as client:
             response = await client.post("/api/v1/agents", json=body)
     except httpx.HTTPError as exc:
         raise EnrolmentFailed(f"Could not reach the cloud at {cloud_url}: {exc}") from None

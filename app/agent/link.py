@@ -27,6 +27,7 @@ from app.protocol import (
     our_hello,
 )
 from app.protocol.urls import websocket_url
+from app.tls import websocket_tls
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class ControlLink:
             max_size=1024 * 1024,
             ping_interval=None,
             compression=None,
+            **websocket_tls(self.url),
         ) as ws:
             hello = our_hello(
                 "agent", self._token, endpoint=self._endpoint_url, session_key=self._session_key

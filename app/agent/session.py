@@ -50,6 +50,7 @@ from app.protocol.secure import StaticKey, respond
 from app.protocol.tickets import ReplayGuard, TicketRefused, public_key_from_text, verify_ticket
 from app.protocol.urls import websocket_url
 from app.sealed import SealedConnection
+from app.tls import websocket_tls
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30.0
@@ -157,7 +158,11 @@ class AgentSessions:
         url = offer.relay_url or websocket_url(self._cloud_url, offer.relay_path)
         try:
             async with connect(
-                url, open_timeout=10, max_size=16 * 1024 * 1024, compression=None
+                url,
+                open_timeout=10,
+                max_size=16 * 1024 * 1024,
+                compression=None,
+                **websocket_tls(url),
             ) as ws:
                 await ws.send(encode_message(our_hello("agent", self._token)))
                 sealed = await self._admit(ws, offer)

@@ -34,6 +34,7 @@ from app.cloud.relay import RelayHub
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
 from app.cloud.security.signing import load_or_create_signer, seed_of, signer_from_seed
+from app.cloud.security.transport import StrictTransport
 from app.cloud.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictTransport)
     for router in (
         accounts.router,
         computers.router,

@@ -96,8 +96,15 @@ def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = 
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     app = create_app(settings, clock=clock)
+    if (settings.tls_certfile is None) != (settings.tls_keyfile is None):
+        raise ValueError("TLS needs both a certificate file and its key file")
+    tls = settings.tls_certfile is not None
     config = uvicorn.Config(
         app,
+        ssl_certfile=settings.tls_certfile,
+        ssl_keyfile=settings.tls_keyfile,
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips or "",
         log_level=settings.log_level,
         ws_max_size=1024 * 1024,
         ws_ping_interval=20.0,
@@ -108,7 +115,8 @@ def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = 
         access_log=False,
         lifespan="on",
     )
-    return _Server(config, app, f"http://{shown_host}:{port}")
+    scheme = "https" if tls else "http"
+    return _Server(config, app, f"{scheme}://{shown_host}:{port}")
 
 
 def describe_provider(settings: Settings) -> str:

@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     # deployment shares it without a key file lying around.
     signing_key: SecretStr | None = None
     public_url: str = "http://127.0.0.1:8740"
+    # TLS served by the cloud itself (uvicorn): PEM certificate chain and private key.
+    # Unset: plain HTTP, for a TLS reverse proxy in front (README) or the local demo.
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated
+    # addresses, or "*"), so throttling sees the real client and HSTS the real scheme.
+    # Unset: nobody's; a client cannot pick the address it is throttled under.
+    forwarded_allow_ips: str | None = None
 
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600

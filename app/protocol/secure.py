@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+import time
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -141,6 +143,17 @@ def fingerprint(public_text: str) -> str:
     return " ".join(digits[i : i + 4] for i in range(0, 32, 4))
 
 
+@dataclass
+class ChannelStats:
+    """What encryption cost a channel: bytes before and after, and the time each seal and
+    open took (the newest ones), for the benchmark. Counting costs ~0.1 µs a message."""
+
+    plain_bytes: int = 0
+    wire_bytes: int = 0
+    seal_ns: deque[int] = field(default_factory=lambda: deque(maxlen=1 << 16))
+    open_ns: deque[int] = field(default_factory=lambda: deque(maxlen=1 << 16))
+
+
 class SecureChannel:
     """Seals and opens the messages of an established session, in order, one per
     WebSocket message. Not thread-safe: one sender and one receiver task."""
@@ -149,18 +162,20 @@ class SecureChannel:
         protocol: Any = connection.noise_protocol
         self._encrypt = protocol.cipher_state_encrypt
         self._decrypt = protocol.cipher_state_decrypt
-        #: Bytes sealed and opened, plaintext and on the wire (the benchmark's overhead).
-        self.sealed_plain = self.sealed_wire = 0
+        self.stats = ChannelStats()
 
     def seal(self, message: str | bytes) -> bytes:
         """One message (control text or a binary frame) as the ciphertext to send."""
+        started = time.perf_counter_ns()
         plain = _TEXT + message.encode() if isinstance(message, str) else _BINARY + message
         try:
             sealed: bytes = self._encrypt.encrypt_with_ad(b"", plain)
         except NoiseMaxNonceError:  # 2**64 messages: unreachable, but never reuse a nonce
             raise Tampered("The session used up its keys; open it again.") from None
-        self.sealed_plain += len(message) if isinstance(message, bytes) else len(plain) - 1
-        self.sealed_wire += len(sealed)
+        stats = self.stats
+        stats.seal_ns.append(time.perf_counter_ns() - started)
+        stats.plain_bytes += len(plain) - 1
+        stats.wire_bytes += len(sealed)
         return sealed
 
     def open(self, data: str | bytes) -> str | bytes:
@@ -168,12 +183,14 @@ class SecureChannel:
         next one from the peer (altered, replayed, reordered, or a message dropped)."""
         if not isinstance(data, bytes):
             raise Tampered("An unencrypted message arrived inside an encrypted session.")
+        started = time.perf_counter_ns()
         try:
             plain: bytes = self._decrypt.decrypt_with_ad(b"", data)
         except (InvalidTag, ValueError, NoiseMaxNonceError):
             raise Tampered(
                 "A message of the session was altered, replayed or lost on the way."
             ) from None
+        self.stats.open_ns.append(time.perf_counter_ns() - started)
         kind, body = plain[:1], plain[1:]
         if kind == _BINARY:
             return body

@@ -795,28 +795,33 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="222"/>
+            <location filename="../../app/viewer/core/cloud.py" line="232"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="273"/>
+            <location filename="../../app/viewer/core/cloud.py" line="283"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="277"/>
+            <location filename="../../app/viewer/core/cloud.py" line="290"/>
+            <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
+            <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/cloud.py" line="296"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="297"/>
+            <location filename="../../app/viewer/core/cloud.py" line="316"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="347"/>
+            <location filename="../../app/viewer/core/cloud.py" line="366"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
@@ -876,54 +881,54 @@
             <translation>Le cloud a refusé la requête ({status}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="150"/>
-            <location filename="../../app/viewer/core/events.py" line="247"/>
+            <location filename="../../app/viewer/core/events.py" line="149"/>
+            <location filename="../../app/viewer/core/events.py" line="246"/>
             <source>Closed.</source>
             <translation>Fermé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="166"/>
+            <location filename="../../app/viewer/core/events.py" line="165"/>
             <source>The event feed is closed.</source>
             <translation>Le flux d’événements est fermé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="213"/>
+            <location filename="../../app/viewer/core/events.py" line="212"/>
             <source>The connection to the cloud was closed.</source>
             <translation>La connexion au cloud a été fermée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="217"/>
+            <location filename="../../app/viewer/core/events.py" line="216"/>
             <source>This version of Porthole is too old for the cloud. Update it.</source>
             <translation>Cette version de Porthole est trop ancienne pour le cloud. Mettez-la à jour.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="235"/>
+            <location filename="../../app/viewer/core/events.py" line="234"/>
             <source>The cloud cannot be reached. Trying again…</source>
             <translation>Impossible de joindre le cloud. Nouvelle tentative…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="244"/>
+            <location filename="../../app/viewer/core/events.py" line="243"/>
             <source>The cloud address is not valid: {url}</source>
             <translation>L’adresse du cloud n’est pas valide : {url}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="278"/>
+            <location filename="../../app/viewer/core/events.py" line="273"/>
             <source>The cloud did not accept the event feed.</source>
             <translation>Le cloud n’a pas accepté le flux d’événements.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="297"/>
+            <location filename="../../app/viewer/core/events.py" line="292"/>
             <source>The connection to the cloud was lost.</source>
             <translation>La connexion au cloud a été perdue.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/grants.py" line="27"/>
-            <location filename="../../app/viewer/core/session.py" line="225"/>
+            <location filename="../../app/viewer/core/grants.py" line="33"/>
+            <location filename="../../app/viewer/core/session.py" line="250"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/grants.py" line="41"/>
+            <location filename="../../app/viewer/core/grants.py" line="59"/>
             <source>The cloud answered {status}.</source>
             <translation>Le cloud a répondu {status}.</translation>
         </message>
@@ -938,32 +943,38 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="159"/>
+            <location filename="../../app/viewer/core/session.py" line="173"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="193"/>
+            <location filename="../../app/viewer/core/session.py" line="218"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="200"/>
+            <location filename="../../app/viewer/core/session.py" line="222"/>
+            <location filename="../../app/viewer/core/session.py" line="208"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="326"/>
+            <location filename="../../app/viewer/core/session.py" line="351"/>
+            <source>The session was closed: something between you and the computer altered it ({reason}).</source>
+            <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="359"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="335"/>
+            <location filename="../../app/viewer/core/session.py" line="368"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="336"/>
+            <location filename="../../app/viewer/core/session.py" line="369"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
@@ -973,22 +984,22 @@
             <translation>Le mode kiosque nécessite --cloud, --email et --computer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="93"/>
+            <location filename="../../app/viewer/kiosk.py" line="97"/>
             <source>The session ended; starting it again…</source>
             <translation>La session s’est terminée ; redémarrage…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="119"/>
+            <location filename="../../app/viewer/kiosk.py" line="123"/>
             <source>Sign in once with 'remember me' in the app as {email}, or set PORTHOLE_PASSWORD.</source>
             <translation>Connectez-vous une fois dans l’application en tant que {email} avec « Se souvenir de moi », ou définissez PORTHOLE_PASSWORD.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="140"/>
+            <location filename="../../app/viewer/kiosk.py" line="144"/>
             <source>No computer named {name} in this account yet.</source>
             <translation>Aucun ordinateur nommé {name} dans ce compte pour l’instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="152"/>
+            <location filename="../../app/viewer/kiosk.py" line="158"/>
             <source>Signing in again…</source>
             <translation>Reconnexion…</translation>
         </message>

@@ -13,6 +13,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.protocol import PROTOCOL_VERSION, Hello, Message, Welcome, decode_message, encode_message
 from app.protocol.secure import StaticKey
+from app.protocol.urls import websocket_url
+from app.tls import client_context, websocket_tls
 from tests.support.server import OPERATOR_HEADERS
 
 PASSWORD = "correct horse battery"
@@ -34,7 +36,9 @@ class Api:
     def __init__(self, url: str) -> None:
         self.url = url
         # The operator header only matters to /sandbox/v1, which tests drive as the operator.
-        self.http = httpx.AsyncClient(base_url=url, timeout=30, headers=OPERATOR_HEADERS)
+        self.http = httpx.AsyncClient(
+            base_url=url, timeout=30, headers=OPERATOR_HEADERS, verify=client_context()
+        )
 
     async def __aenter__(self) -> Api:
         return self
@@ -81,7 +85,7 @@ class Api:
         return list(response.json())
 
     def ws_url(self, path: str) -> str:
-        return "ws://" + self.url.removeprefix("http://") + path
+        return websocket_url(self.url, path)
 
 
 class EventStream:
@@ -94,7 +98,7 @@ class EventStream:
         self.welcome: Welcome | None = None
 
     async def __aenter__(self) -> EventStream:
-        self.ws = await connect(self._url, open_timeout=10)
+        self.ws = await connect(self._url, open_timeout=10, **websocket_tls(self._url))
         await self.ws.send(
             encode_message(Hello(version=PROTOCOL_VERSION, role="viewer", token=self._token))
         )

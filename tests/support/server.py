@@ -27,7 +27,8 @@ class CloudThread:
         self.clock = clock
         self._sock = bind("127.0.0.1", port)
         self.port = int(self._sock.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if settings.tls_certfile is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         self._server: _Server | None = None
         self._thread = threading.Thread(target=self._run, name="cloud", daemon=True)
         self._ready = threading.Event()

@@ -14,6 +14,7 @@ from app.agent.session import AgentSessions
 from app.protocol import SessionAccepted, decode_message, encode_message, our_hello
 from app.protocol.secure import Initiator, StaticKey
 from app.sealed import SealedConnection
+from app.tls import websocket_tls
 from app.viewer.core.grants import grant_from_response, session_request
 from app.viewer.core.session import SessionGrant
 from tests.support.api import Api, EventStream, User
@@ -108,7 +109,8 @@ async def open_session(api: Api, host: Host, viewer_key: StaticKey | None = None
 
 async def relay_viewer(api: Api, grant: SessionGrant, token: str | None = None) -> ClientConnection:
     """A hand-driven viewer at the relay, admitted with ``token`` (the grant's ticket)."""
-    ws = await connect(api.ws_url(f"/api/v1/relay/{grant.session_id}"), open_timeout=10)
+    url = api.ws_url(f"/api/v1/relay/{grant.session_id}")
+    ws = await connect(url, open_timeout=10, **websocket_tls(url))
     await ws.send(encode_message(our_hello("viewer", token or grant.ticket)))
     return ws
 

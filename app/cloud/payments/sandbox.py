@@ -38,6 +38,7 @@ from app.cloud.payments.provider import (
     RegisteredMethod,
 )
 from app.cloud.payments.signatures import sign
+from app.tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +236,8 @@ class SandboxProvider:
     # -- the worker: confirmations and webhook delivery ------------------------------
 
     async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=10) as client:
+        # Its webhooks go to this very cloud, over HTTPS when it serves HTTPS.
+        async with httpx.AsyncClient(timeout=10, verify=client_context()) as client:
             while True:
                 self._wake.clear()
                 try:

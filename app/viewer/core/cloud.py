@@ -10,6 +10,7 @@ store the current refresh token."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ import httpx
 
 from app.protocol.secure import StaticKey
 from app.protocol.urls import websocket_url
+from app.tls import client_context
 from app.viewer.core.errors import (
     CloudError,
     CloudUnreachable,
@@ -66,6 +68,7 @@ class CloudClient:
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
             transport=transport,
+            verify=client_context(),
         )
         self._access: str | None = None
         # Set when resuming a remembered sign-in: the first call refreshes with it.
@@ -280,6 +283,15 @@ class CloudClient:
                 tr("The cloud did not answer in time. Check the connection and try again.")
             ) from exc
         except httpx.TransportError as exc:
+            if _certificate_refused(exc):
+                # Not a network hiccup: something answered that could not prove it is the
+                # cloud. Nothing was sent to it (TLS checks before the request goes out).
+                raise CloudUnreachable(
+                    tr(
+                        "The cloud at {url} could not prove its identity (its certificate is "
+                        "not trusted). Nothing was sent. Check the address, or ask its operator."
+                    ).format(url=self.base_url)
+                ) from exc
             raise CloudUnreachable(
                 tr(
                     "The cloud at {url} cannot be reached. Check the connection and try again."
@@ -353,3 +365,15 @@ class CloudClient:
         return CloudError(
             tr("The cloud sent an answer this app cannot read. Update the app or try again later.")
         )
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether a transport error comes from a TLS certificate that failed verification."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # the cause chain is short; bounded anyway
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -40,6 +40,7 @@ from app.protocol import (
     encode_message,
     our_hello,
 )
+from app.tls import websocket_tls
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.cloud import CloudClient
 from app.viewer.core.errors import CloudError, SessionExpired
@@ -252,14 +253,16 @@ class EventFeed:
 
     async def _connect_once(self) -> None:
         self._used_token = await self._client.access_token()
+        url = self._client.ws_url("/events")
         async with connect(
-            self._client.ws_url("/events"),
+            url,
             open_timeout=self._open_timeout_s,
             # A path that let pings go unanswered will not answer a close either.
             close_timeout=min(3.0, self._keepalive_s),
             ping_interval=self._keepalive_s,
             ping_timeout=self._keepalive_s,
             max_size=MAX_CONTROL_MESSAGE_BYTES,
+            **websocket_tls(url),
         ) as ws:
             await ws.send(encode_message(our_hello("viewer", self._used_token)))
             async with asyncio.timeout(self._open_timeout_s):

@@ -52,6 +52,7 @@ from app.protocol.input import InputEvent, encode_input
 from app.protocol.secure import Initiator, StaticKey
 from app.protocol.urls import websocket_url
 from app.sealed import SealedConnection
+from app.tls import websocket_tls
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.decoder import DecodePipeline, Picture
 from app.viewer.core.i18n import tr
@@ -233,7 +234,9 @@ class ViewerSession:
             async with asyncio.timeout(DIRECT_BUDGET_S):
                 for url in grant.direct_urls:
                     try:
-                        ws = await connect(url, open_timeout=DIRECT_BUDGET_S, **options)
+                        ws = await connect(
+                            url, open_timeout=DIRECT_BUDGET_S, **options, **websocket_tls(url)
+                        )
                     except (OSError, InvalidHandshake, InvalidURI):
                         continue
                     self.path = "direct"
@@ -241,7 +244,7 @@ class ViewerSession:
         self.path = "relay"
         url = grant.relay_url or websocket_url(self._cloud_url, f"/api/v1/relay/{grant.session_id}")
         try:
-            return await connect(url, open_timeout=10, **options)
+            return await connect(url, open_timeout=10, **options, **websocket_tls(url))
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise SessionFailed(
                 tr("The cloud could not be reached: {reason}").format(reason=exc)
