@@ -66,6 +66,9 @@ def fast_settings(database_url: str, **overrides: object) -> Settings:
         # Off by default in production: tests turn the sandbox on, as the demo does.
         "payment_provider": "sandbox",
         "operator_token": OPERATOR_TOKEN,
+        # One address signs up every test's accounts; the limits have tests of their own.
+        "signups_per_hour_per_address": 1_000_000,
+        "enrollment_codes_per_hour": 1_000_000,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -60,6 +60,15 @@ STALL_LIMIT_S = 20.0
 #: Above this much unsent data, heartbeat answers are skipped: the receive loop must never
 #: wait on a viewer that stopped reading, or input would stop being applied too.
 BACKLOG_BYTES = 256 * 1024
+#: Before a viewer proved anything, its messages are small (a hello, handshake message 1):
+#: nobody unauthenticated makes this computer buffer more than this.
+PRE_AUTH_MAX_BYTES = 64 * 1024
+#: Once admitted: the largest message a session carries (input, control; video goes the
+#: other way).
+SESSION_MAX_BYTES = 16 * 1024 * 1024
+#: Direct connections open at once (sessions and viewers still proving themselves): a
+#: flood of connections costs this computer a bounded amount.
+MAX_DIRECT_CONNECTIONS = 16
 
 
 @dataclass
@@ -94,6 +103,7 @@ class AgentSessions:
         self._guard = ReplayGuard()
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: Server | None = None
+        self._direct_open = 0
         self.accepted = 0
 
     def offer(self, offer: SessionOffer) -> None:
@@ -107,7 +117,12 @@ class AgentSessions:
     async def listen(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Accept direct sessions (no relay); returns the URL to announce to the cloud."""
         self._server = await serve(
-            self._serve_direct, host, port, max_size=16 * 1024 * 1024, compression=None
+            self._serve_direct,
+            host,
+            port,
+            max_size=SESSION_MAX_BYTES,
+            compression=None,
+            open_timeout=10,  # the HTTP upgrade, header by header included
         )
         bound = next(iter(self._server.sockets)).getsockname()
         address = bound[0]
@@ -139,6 +154,17 @@ class AgentSessions:
     async def _serve_direct(self, ws: ServerConnection) -> None:
         """A viewer came straight here: the same hello, handshake and ticket check as via
         the relay."""
+        ws.protocol.max_message_size = PRE_AUTH_MAX_BYTES
+        if self._direct_open >= MAX_DIRECT_CONNECTIONS:
+            await ws.close(int(CloseCode.TRY_AGAIN_LATER), "Too many connections; try again.")
+            return
+        self._direct_open += 1
+        try:
+            await self._serve_one_direct(ws)
+        finally:
+            self._direct_open -= 1
+
+    async def _serve_one_direct(self, ws: ServerConnection) -> None:
         try:
             async with asyncio.timeout(START_TIMEOUT_S):
                 hello = decode_message(await ws.recv())
@@ -174,6 +200,7 @@ class AgentSessions:
     async def _admit(self, ws: Connection, offer: SessionOffer | None) -> SealedConnection | None:
         """Message 1 of the handshake carries the ticket, encrypted to this computer's key;
         the answer proves this computer holds it. None: refused (the viewer was told)."""
+        ws.protocol.max_message_size = PRE_AUTH_MAX_BYTES
         async with asyncio.timeout(START_TIMEOUT_S):
             first = await ws.recv()
         try:
@@ -199,6 +226,7 @@ class AgentSessions:
             await _refuse(ws, exc)
             return None
         self.accepted += 1
+        ws.protocol.max_message_size = SESSION_MAX_BYTES
         accepted = encode_message(SessionAccepted(session_id=ticket.session_id))
         answer, channel = handshake.accept(accepted.encode())
         await ws.send(answer)

@@ -25,6 +25,7 @@ from app.cloud.domain.billing.plans import catalogue
 from app.cloud.domain.billing.renewal import run as run_renewals
 from app.cloud.domain.computers import presence
 from app.cloud.http_errors import BodySizeLimit, install_error_handlers
+from app.cloud.limits import ConnectionCaps, RateLimit
 from app.cloud.payments.disabled import DisabledProvider
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
@@ -142,7 +143,13 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
             pair_timeout_s=settings.relay_pair_timeout_s,
             idle_s=settings.relay_idle_s,
             max_bytes_per_s=settings.relay_max_bytes_per_s,
+            unjoined_ttl_s=settings.relay_unjoined_ttl_s,
         ),
+        connections=ConnectionCaps(
+            per_address=settings.max_connections_per_address,
+            total=settings.max_connections,
+        ),
+        session_grants=RateLimit(settings.session_grants_per_minute, 60.0),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.cloud.broker import Broker
 from app.cloud.clock import Clock
 from app.cloud.domain.billing.plans import Plan
+from app.cloud.limits import ConnectionCaps, RateLimit
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.relay import RelayHub
@@ -44,6 +45,8 @@ class CloudContext:
     # Set when the built-in sandbox is the provider: its operator surface needs it.
     sandbox: SandboxProvider | None
     relay: RelayHub
+    connections: ConnectionCaps
+    session_grants: RateLimit
     # computer id → id of the control link this process holds for it.
     local_links: dict[str, str] = field(default_factory=dict)
     sign_ins: SignInCache = field(default_factory=lambda: SignInCache(ttl_s=0))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -26,6 +27,8 @@ class RelayRefused(Exception):
 @dataclass
 class _Meeting:
     computer_id: str
+    #: When the session was granted (monotonic): a meeting nobody joins expires.
+    granted_at: float = 0.0
     viewer: WebSocket | None = None
     agent: WebSocket | None = None
     paired: asyncio.Event = field(default_factory=asyncio.Event)
@@ -50,15 +53,43 @@ class TokenBucket:
 
 
 class RelayHub:
-    def __init__(self, *, pair_timeout_s: float, idle_s: float, max_bytes_per_s: float) -> None:
+    def __init__(
+        self,
+        *,
+        pair_timeout_s: float,
+        idle_s: float,
+        max_bytes_per_s: float,
+        unjoined_ttl_s: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
         self.pair_timeout_s = pair_timeout_s
+        #: A granted session that neither half joined within this is forgotten (its
+        #: ticket is long expired by then), so grants nobody uses cost no memory.
+        self.unjoined_ttl_s = unjoined_ttl_s
         self.idle_s = idle_s
         self.max_bytes_per_s = max_bytes_per_s
         self._meetings: dict[str, _Meeting] = {}
 
     def expect(self, session_id: str, computer_id: str) -> None:
         """A session was granted: its two halves may now meet here."""
-        self._meetings[session_id] = _Meeting(computer_id)
+        self.expire_unjoined()
+        self._meetings[session_id] = _Meeting(computer_id, granted_at=self._clock())
+
+    def expire_unjoined(self) -> None:
+        cutoff = self._clock() - self.unjoined_ttl_s
+        stale = [
+            session_id
+            for session_id, meeting in self._meetings.items()
+            if meeting.granted_at < cutoff and meeting.viewer is None and meeting.agent is None
+        ]
+        for session_id in stale:
+            del self._meetings[session_id]
+
+    @property
+    def waiting(self) -> int:
+        """Granted sessions whose halves have not both arrived (for tests and metrics)."""
+        return sum(1 for m in self._meetings.values() if not m.paired.is_set())
 
     def forget(self, session_id: str) -> None:
         self._meetings.pop(session_id, None)

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     account_base_block_s: int = 30
     address_free_failures: int = 20
     address_base_block_s: int = 60
+    # Sign-ups per client address and hour; wrong enrolment or bundle codes per address
+    # (enrolment) or account (bundles) in the throttle window; enrolment codes an account
+    # may make per hour. Past these, waits double as for sign-ins.
+    signups_per_hour_per_address: int = 20
+    code_free_failures: int = 10
+    enrollment_codes_per_hour: int = 30
 
     # Agents send a heartbeat this often; a link silent for `heartbeat_timeout_s` is dead.
     heartbeat_interval_s: float = 5.0
@@ -64,6 +70,16 @@ class Settings(BaseSettings):
     relay_pair_timeout_s: float = 30.0
     relay_idle_s: float = 30.0
     relay_max_bytes_per_s: float = 8 * 1024 * 1024
+    # A granted session neither half joined is forgotten after this (its ticket lived 60 s).
+    relay_unjoined_ttl_s: float = 120.0
+
+    # WebSockets (agent links, live events, relay) open at once, from one client address
+    # and in all, per cloud process; over either, a new one is closed with 4429.
+    max_connections_per_address: int = 1000
+    max_connections: int = 30_000
+    # POST /sessions per account and minute (per process): a viewer that loops cannot
+    # flood a computer with offers.
+    session_grants_per_minute: int = 30
 
     # Several cloud processes: a Redis URL (redis://host:6379/0) carries presence, events
     # and session offers between them. Unset: one process, in-memory.

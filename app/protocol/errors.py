@@ -63,6 +63,8 @@ class CloseCode(IntEnum):
     IDENTITY_REFUSED = 4403
     NOT_FOUND = 4404
     TIMEOUT = 4408
+    #: Over a connection cap (per address or in all): try again later.
+    TOO_MANY = 4429
     REPLACED = 4409
     UNSUPPORTED_VERSION = 4426
     TRY_AGAIN_LATER = 4503

@@ -7,8 +7,9 @@ Zoom is a wheel event with Ctrl held, as every desktop application understands i
 A click is one press and release; ``count`` says which click of a double (2) or triple
 (3) click it is, and arrives soon after the previous one, so the host's own timing makes
 it a double click, as with a real mouse.
-Key names are X keysym names (``Return``, ``BackSpace``, ``F5``, ``a``); modifiers are
-held for the duration of one click, wheel or key event."""
+Key names are X keysym names (``Return``, ``BackSpace``, ``F5``, ``a``) from the allow-list
+:data:`KEY_NAMES`, or one printable character (typed as itself); modifiers are held for
+the duration of one click, wheel or key event."""
 
 from __future__ import annotations
 
@@ -23,6 +24,87 @@ MAX_WHEEL = 1000.0
 Button = Literal["left", "right", "middle"]
 Modifier = Literal["ctrl", "alt", "shift", "meta"]
 Kind = Literal["click", "down", "move", "up", "text", "key", "keydown", "keyup", "wheel"]
+#: The named keys a viewer may press (X keysym names): what a keyboard has, nothing else.
+#: A name outside it is refused, so an agent never hands a back-end an arbitrary string.
+KEY_NAMES: frozenset[str] = frozenset(
+    [
+        "Return",
+        "KP_Enter",
+        "BackSpace",
+        "Tab",
+        "ISO_Left_Tab",
+        "Escape",
+        "Delete",
+        "Insert",
+        "Home",
+        "End",
+        "Prior",
+        "Next",
+        "Left",
+        "Right",
+        "Up",
+        "Down",
+        "space",
+        "Menu",
+        "Print",
+        "Pause",
+        "Scroll_Lock",
+        "Sys_Req",
+        "Break",
+        "Shift_L",
+        "Shift_R",
+        "Control_L",
+        "Control_R",
+        "Alt_L",
+        "Alt_R",
+        "Meta_L",
+        "Meta_R",
+        "Super_L",
+        "Super_R",
+        "Hyper_L",
+        "Hyper_R",
+        "ISO_Level3_Shift",
+        "Caps_Lock",
+        "Num_Lock",
+        "Mode_switch",
+        "KP_Add",
+        "KP_Subtract",
+        "KP_Multiply",
+        "KP_Divide",
+        "KP_Decimal",
+        "KP_Separator",
+        "KP_Equal",
+        "KP_Home",
+        "KP_End",
+        "KP_Prior",
+        "KP_Next",
+        "KP_Left",
+        "KP_Right",
+        "KP_Up",
+        "KP_Down",
+        "KP_Insert",
+        "KP_Delete",
+        "KP_Begin",
+        "KP_Space",
+        "KP_Tab",
+        "XF86AudioMute",
+        "XF86AudioLowerVolume",
+        "XF86AudioRaiseVolume",
+        "XF86AudioPlay",
+        "XF86AudioStop",
+        "XF86AudioPrev",
+        "XF86AudioNext",
+        "XF86MonBrightnessUp",
+        "XF86MonBrightnessDown",
+        "XF86Back",
+        "XF86Forward",
+        "XF86Copy",
+        "XF86Paste",
+        "XF86Cut",
+    ]
+    + [f"F{n}" for n in range(1, 36)]
+    + [f"KP_{n}" for n in range(10)]
+)
 BUTTONS: tuple[str, ...] = get_args(Button)
 MODIFIERS: tuple[str, ...] = get_args(Modifier)
 
@@ -98,7 +180,9 @@ def _key(body: dict[str, Any]) -> str:
     key = body.get("key")
     if not isinstance(key, str) or not 1 <= len(key) <= 40:
         raise FrameError("key input needs a key name")
-    return key
+    if key in KEY_NAMES or (len(key) == 1 and key.isprintable() and not key.isspace()):
+        return key
+    raise FrameError("unknown key name (not a key of a keyboard)")
 
 
 def decode_input(payload: bytes) -> InputEvent:

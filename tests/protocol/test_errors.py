@@ -50,6 +50,7 @@ def test_close_code_values() -> None:
         "IDENTITY_REFUSED": 4403,
         "NOT_FOUND": 4404,
         "TIMEOUT": 4408,
+        "TOO_MANY": 4429,
         "REPLACED": 4409,
         "UNSUPPORTED_VERSION": 4426,
         "TRY_AGAIN_LATER": 4503,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.protocol.errors import FrameError
-from app.protocol.input import InputEvent, decode_input, encode_input
+from app.protocol.input import KEY_NAMES, InputEvent, decode_input, encode_input
 
 EVENTS = [
     InputEvent("click", 0.25, 0.75, "right", 2),
@@ -50,6 +50,11 @@ def test_round_trip(event: InputEvent) -> None:
         b'{"k":"key","key":"c","m":["hyper"]}',
         b'{"k":"key","key":"c","m":"ctrl"}',
         b'{"k":"keydown","key":""}',
+        # Key names come from an allow-list: no arbitrary strings reach a back-end.
+        b'{"k":"key","key":"rm -rf"}',
+        b'{"k":"keydown","key":"XStringToKeysym"}',
+        b'{"k":"key","key":"\\n"}',
+        b'{"k":"key","key":" "}',
         b'{"k":"click","x":0,"y":0,"n":true}',
         b'{"k":"teleport"}',
         b"[]",
@@ -82,3 +87,12 @@ def test_malformed_input_is_a_frame_error(payload: bytes) -> None:
 def test_any_payload_is_an_event_or_a_frame_error(payload: bytes) -> None:
     with contextlib.suppress(FrameError):
         decode_input(payload)
+
+
+def test_every_key_the_viewer_sends_is_allowed() -> None:
+    from app.viewer.keys import NAMED_KEYS
+
+    assert set(NAMED_KEYS.values()) <= KEY_NAMES
+    for key in ("a", "Z", "7", "é", ",", "€"):  # one printable character: typed as itself
+        event = InputEvent("key", key=key)
+        assert decode_input(encode_input(event)) == event

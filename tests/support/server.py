@@ -17,8 +17,15 @@ from app.cloud.settings import Settings
 #: The operator credential of every test cloud (``/sandbox/v1`` calls send it).
 OPERATOR_TOKEN = "op_test_only"
 OPERATOR_HEADERS = {"X-Porthole-Operator": OPERATOR_TOKEN}
-#: Test clouds run the payment sandbox, which a plain ``cloud serve`` never turns on.
-SANDBOX_ENV = {"PORTHOLE_PAYMENT_PROVIDER": "sandbox", "PORTHOLE_OPERATOR_TOKEN": OPERATOR_TOKEN}
+#: Test clouds run the payment sandbox, which a plain ``cloud serve`` never turns on, and
+#: sign up more accounts from 127.0.0.1 than one address may in production (the limits
+#: have tests of their own, with their defaults).
+SANDBOX_ENV = {
+    "PORTHOLE_PAYMENT_PROVIDER": "sandbox",
+    "PORTHOLE_OPERATOR_TOKEN": OPERATOR_TOKEN,
+    "PORTHOLE_SIGNUPS_PER_HOUR_PER_ADDRESS": "1000000",
+    "PORTHOLE_ENROLLMENT_CODES_PER_HOUR": "1000000",
+}
 
 
 class CloudThread:

@@ -15,15 +15,26 @@ from app.cloud.api.schemas import (
     TokenRequest,
     TokenResponse,
 )
-from app.cloud.domain.accounts import service
+from app.cloud.domain.accounts import service, throttle
 
 router = APIRouter(tags=["accounts"])
 Address = Annotated[str, Depends(client_address)]
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, response_model=AccountOut)
-async def create_account(body: AccountCreate, ctx: Context, session: Session) -> AccountOut:
-    account = await service.create_account(ctx, session, body.email, body.password)
+async def create_account(
+    body: AccountCreate, ctx: Context, session: Session, address: Address
+) -> AccountOut:
+    limit = throttle.allowing(ctx.settings.signups_per_hour_per_address, 3600, 60)
+    async with throttle.guarded(
+        ctx.sessions,
+        f"signup:{address}"[:100],
+        limit,
+        ctx.clock.now(),
+        what="new accounts from your address",
+        refund=False,
+    ):
+        account = await service.create_account(ctx, session, body.email, body.password)
     return AccountOut(id=account.id, email=account.email)
 
 

@@ -15,6 +15,7 @@ from app.cloud.api.schemas import (
     PlanOut,
     PurchaseCreate,
 )
+from app.cloud.domain.accounts import throttle
 from app.cloud.domain.billing import bundles, purchases, status
 from app.cloud.domain.billing import events as billing_events
 from app.cloud.domain.billing.plans import plans_for
@@ -91,7 +92,15 @@ async def payment_method(
 async def redeem_bundle(
     body: BundleRedeem, principal: CurrentPrincipal, ctx: Context
 ) -> dict[str, Any]:
-    await bundles.redeem(ctx, principal.account.id, body.code)
+    async with throttle.guarded(
+        ctx.sessions,
+        f"bundle:{principal.account.id}",
+        throttle.policy(ctx.settings.code_free_failures, ctx.settings.throttle_window_s, 30),
+        ctx.clock.now(),
+        what="wrong codes",
+        refund=True,
+    ):
+        await bundles.redeem(ctx, principal.account.id, body.code)
     return await status.describe(ctx, principal.account.id)
 
 

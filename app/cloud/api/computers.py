@@ -15,6 +15,7 @@ from app.cloud.api.schemas import (
     EnrollmentCodeOut,
 )
 from app.cloud.db.models import Computer
+from app.cloud.domain.accounts import throttle
 from app.cloud.domain.accounts.service import authenticate
 from app.cloud.domain.computers import service
 
@@ -28,7 +29,15 @@ Address = Annotated[str, Depends(client_address)]
 async def create_enrollment_code(
     principal: CurrentPrincipal, ctx: Context, session: Session
 ) -> EnrollmentCodeOut:
-    issued = await service.create_enrollment_code(ctx, session, principal.account.id)
+    async with throttle.guarded(
+        ctx.sessions,
+        f"enrolcode:{principal.account.id}",
+        throttle.allowing(ctx.settings.enrollment_codes_per_hour, 3600, 60),
+        ctx.clock.now(),
+        what="enrolment codes",
+        refund=False,
+    ):
+        issued = await service.create_enrollment_code(ctx, session, principal.account.id)
     return EnrollmentCodeOut(code=issued.code, expires_at=issued.expires_at)
 
 
@@ -37,7 +46,18 @@ async def enroll_agent(
     body: AgentEnroll, ctx: Context, session: Session, address: Address
 ) -> AgentEnrolled:
     if body.enrollment_code is not None:
-        account_id = await service.redeem_enrollment_code(ctx, session, body.enrollment_code)
+        settings = ctx.settings
+        # The code is short (people type it on the computer): wrong ones are throttled.
+        async with throttle.guarded(
+            ctx.sessions,
+            f"enrol:{address}"[:100],
+            throttle.policy(settings.code_free_failures, settings.throttle_window_s, 30),
+            ctx.clock.now(),
+            what="wrong enrolment codes",
+            refund=True,
+            refund_in=session,
+        ):
+            account_id = await service.redeem_enrollment_code(ctx, session, body.enrollment_code)
     else:
         assert body.email is not None and body.password is not None
         account = await authenticate(ctx, session, body.email, body.password, address)

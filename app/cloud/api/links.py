@@ -22,6 +22,7 @@ from app.cloud.domain.accounts.service import principal_from_access_token
 from app.cloud.domain.computers import presence
 from app.cloud.domain.computers.service import computer_for_agent_token
 from app.cloud.errors import Unauthorized
+from app.cloud.limits import TooManyConnections
 from app.cloud.redis_broker import BrokerUnavailable
 from app.cloud.relay import RelayRefused
 from app.cloud.security.signing import InvalidToken
@@ -86,6 +87,20 @@ async def _serve(
 ) -> None:
     """Accept, read the hello, run the endpoint, and turn every failure into a close."""
     await websocket.accept()
+    address = websocket.client.host if websocket.client else "unknown"
+    try:
+        with ctx.connections.hold(address):
+            await _serve_held(websocket, ctx, roles, run)
+    except TooManyConnections as exc:
+        await _close(websocket, CloseCode.TOO_MANY, "too_many_connections", str(exc))
+
+
+async def _serve_held(
+    websocket: WebSocket,
+    ctx: CloudContext,
+    roles: tuple[str, ...],
+    run: Callable[[Hello], Awaitable[None]],
+) -> None:
     try:
         hello = check_hello(
             await _receive(websocket, ctx.settings.hello_timeout_s), expected_roles=roles

@@ -34,6 +34,7 @@ class SessionOut(BaseModel):
 async def open_session(
     body: SessionCreate, principal: CurrentPrincipal, ctx: Context, request: Request
 ) -> SessionOut:
+    ctx.session_grants.check(principal.account.id, "sessions opened")
     granted = await grant(
         ctx,
         principal.account.id,

@@ -63,34 +63,39 @@ async def authenticate(
 ) -> Account:
     """The account if the password is right; throttled, and silent about unknown emails."""
     email = normalise_email(email)
-    keys = (throttle.account_key(email), throttle.address_key(address))
     settings = ctx.settings
     now = ctx.clock.now()
-    await throttle.ensure_not_blocked(session, list(keys), now)
+    window = timedelta(seconds=settings.throttle_window_s)
+    attempts = [
+        await throttle.charge(
+            session,
+            key,
+            throttle.ThrottlePolicy(window, free, timedelta(seconds=base_block)),
+            now,
+        )
+        for key, free, base_block in (
+            (
+                throttle.account_key(email),
+                settings.account_free_failures,
+                settings.account_base_block_s,
+            ),
+            (
+                throttle.address_key(address),
+                settings.address_free_failures,
+                settings.address_base_block_s,
+            ),
+        )
+    ]
+    # Counted and visible to every other attempt before the (slow) password check.
+    await session.commit()
     account = await session.scalar(select(Account).where(Account.email == email))
     if await ctx.passwords.verify(account.password_hash if account else None, password):
         assert account is not None
-        await throttle.clear(session, keys[0])
+        await attempts[0].succeeded(session, forget=True)
+        await attempts[1].succeeded(session, forget=False)
         await session.commit()
         return account
-    window = timedelta(seconds=settings.throttle_window_s)
-    await throttle.record_failure(
-        session,
-        keys[0],
-        throttle.ThrottlePolicy(
-            window, settings.account_free_failures, timedelta(seconds=settings.account_base_block_s)
-        ),
-        now,
-    )
-    await throttle.record_failure(
-        session,
-        keys[1],
-        throttle.ThrottlePolicy(
-            window, settings.address_free_failures, timedelta(seconds=settings.address_base_block_s)
-        ),
-        now,
-    )
-    await session.commit()
+    # Wrong: the counts stand, and any block they set.
     raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
 
 

@@ -12,7 +12,7 @@ from app.cloud.db.models import BundleCode, Subscription
 from app.cloud.domain.billing import notify, subscriptions
 from app.cloud.domain.billing.periods import add_months
 from app.cloud.errors import ApiError
-from app.cloud.security.secrets import digest, new_enrollment_code, normalise_enrollment_code
+from app.cloud.security.secrets import BUNDLE_CODE_GROUPS, digest, new_code, normalise_code
 
 
 class BundleRefused(ApiError):
@@ -21,13 +21,13 @@ class BundleRefused(ApiError):
 
 
 def _normalise(code: str) -> str:
-    raw = normalise_enrollment_code(code.upper().removeprefix("BNDL-").removeprefix("BNDL"))
+    raw = normalise_code(code.upper().removeprefix("BNDL-").removeprefix("BNDL"))
     return f"BNDL-{raw}"
 
 
 async def issue(ctx: CloudContext, months: int, count: int) -> list[str]:
     now = ctx.clock.now()
-    codes = [f"BNDL-{new_enrollment_code()}" for _ in range(count)]
+    codes = [f"BNDL-{new_code(BUNDLE_CODE_GROUPS)}" for _ in range(count)]
     async with ctx.sessions() as session:
         session.add_all(
             BundleCode(code_hash=digest(code), months=months, created_at=now) for code in codes

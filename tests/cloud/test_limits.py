@@ -1,0 +1,183 @@
+"""Limits that keep one client from wearing the service down or guessing its way in, each
+with a clear refusal that loses nothing: a burst of password guesses gets no more checks
+than a slow series, sign-ups, codes and session grants are rate-limited, connections are
+capped per address, and nothing unauthenticated may send a large message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from app.cloud.clock import OffsetClock
+from app.cloud.relay import RelayHub
+from app.protocol import CloseCode, ErrorMessage, decode_message, encode_message, our_hello
+from tests.conftest import fast_settings
+from tests.support.api import PASSWORD, Api, EventStream
+from tests.support.server import CloudThread
+from tests.support.sessions import entitled_online_host, open_session
+
+CloudFactory = Callable[..., contextlib.AbstractAsyncContextManager[Api]]
+
+
+@pytest.fixture
+def cloud_with(database_url: str, clock: OffsetClock) -> CloudFactory:
+    """A cloud with some settings changed, and a client for it."""
+
+    @contextlib.asynccontextmanager
+    async def start(**overrides: object) -> AsyncIterator[Api]:
+        cloud = CloudThread(fast_settings(database_url, **overrides), clock).start()
+        try:
+            async with Api(cloud.url) as api:
+                yield api
+        finally:
+            cloud.stop()
+
+    return start
+
+
+async def test_a_burst_of_guesses_gets_no_more_checks_than_a_slow_series(api: Api) -> None:
+    user = await api.sign_up()
+
+    async def guess(n: int) -> int:
+        answer = await api.http.post(
+            "/api/v1/auth/token", json={"email": user.email, "password": f"guess {n}"}
+        )
+        return answer.status_code
+
+    statuses = await asyncio.gather(*(guess(n) for n in range(30)))
+    checked = statuses.count(401)
+    # Five free failures, and the sixth that sets the block: never more, however many
+    # arrive at once (before, all 30 were checked).
+    assert checked <= 6 and statuses.count(429) == 30 - checked, statuses
+    refused = await api.http.post(
+        "/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}
+    )
+    assert refused.status_code == 429 and "Try again in" in refused.json()["message"]
+
+
+async def test_sign_ups_from_one_address_are_limited(cloud_with: CloudFactory) -> None:
+    async with cloud_with(signups_per_hour_per_address=3) as api:
+        for _ in range(3):
+            await api.sign_up()
+        refused = await api.http.post(
+            "/api/v1/accounts", json={"email": "fourth@example.com", "password": PASSWORD}
+        )
+        assert refused.status_code == 429, refused.text
+        assert "new accounts from your address" in refused.json()["message"]
+        assert int(refused.headers["Retry-After"]) > 0
+
+
+async def test_wrong_enrolment_codes_are_throttled(
+    cloud_with: CloudFactory, clock: OffsetClock
+) -> None:
+    async with cloud_with(code_free_failures=3) as api:
+        user = await api.sign_up()
+        code = (await api.http.post("/api/v1/enrollment-codes", headers=user.headers)).json()
+        statuses = []
+        for n in range(5):
+            wrong = await api.http.post(
+                "/api/v1/agents", json={"enrollment_code": f"WRNG-{n:04}", "name": "PC"}
+            )
+            statuses.append(wrong.status_code)
+        # Three free, the fourth checked and blocking, the fifth refused unchecked.
+        assert statuses == [401, 401, 401, 401, 429], statuses
+        # Even the right code waits out the block (a guesser cannot tell it worked)…
+        blocked = await api.http.post(
+            "/api/v1/agents", json={"enrollment_code": code["code"], "name": "PC"}
+        )
+        assert blocked.status_code == 429
+        # …and works once it passed.
+        clock.advance(timedelta(seconds=int(blocked.headers["Retry-After"]) + 1))
+        enrolled = await api.http.post(
+            "/api/v1/agents", json={"enrollment_code": code["code"], "name": "PC"}
+        )
+        assert enrolled.status_code == 201, enrolled.text
+
+
+async def test_bundle_codes_are_beyond_guessing(api: Api) -> None:
+    codes = (await api.http.post("/sandbox/v1/bundles", json={"months": 1, "count": 2})).json()
+    for code in codes["codes"]:
+        groups = code.removeprefix("BNDL-").split("-")
+        assert len(groups) == 6 and all(len(group) == 4 for group in groups)  # 119 bits
+    user = await api.sign_up()
+    typed = codes["codes"][0].lower().replace("-", " ")  # typing slips do not matter
+    redeemed = await api.http.post(
+        "/api/v1/bundles/redeem", headers=user.headers, json={"code": typed}
+    )
+    assert redeemed.status_code == 200, redeemed.text
+
+
+async def test_connections_are_capped_per_address(cloud_with: CloudFactory) -> None:
+    async with cloud_with(max_connections_per_address=2) as api:
+        user = await api.sign_up()
+        async with (
+            EventStream(api, user),
+            EventStream(api, user),
+            connect(api.ws_url("/api/v1/events"), open_timeout=10) as third,
+        ):
+            # Refused at once, before it could even say hello.
+            error = decode_message(await asyncio.wait_for(third.recv(), 10))
+            assert isinstance(error, ErrorMessage) and error.code == "too_many_connections"
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(third.recv(), 10)
+            assert third.close_code == CloseCode.TOO_MANY
+        # Those two closed: there is room again.
+        async with EventStream(api, user):
+            pass
+
+
+async def test_nothing_unauthenticated_sends_a_large_message(api: Api) -> None:
+    big_hello = our_hello("agent", "x" * 4000)
+    padded = encode_message(big_hello).replace(
+        '"client":', '"pad":"' + "y" * 70_000 + '","client":'
+    )
+    async with connect(api.ws_url("/api/v1/agent/link"), open_timeout=10) as ws:
+        await ws.send(padded)
+        with pytest.raises(ConnectionClosed):
+            for _ in range(5):
+                await asyncio.wait_for(ws.recv(), 10)
+        assert ws.close_code == CloseCode.MESSAGE_TOO_BIG
+    # The agent's own direct listener: at most 64 KiB before a viewer proved anything.
+    async with entitled_online_host(api, direct=True) as host:
+        granted = await open_session(api, host)
+        async with connect(granted.direct_urls[0], open_timeout=10, max_size=None) as ws:
+            await ws.send(b"\x00" * 70_000)
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            assert ws.close_code == CloseCode.MESSAGE_TOO_BIG
+        assert host.sessions.accepted == 0
+
+
+async def test_session_grants_are_rate_limited(cloud_with: CloudFactory) -> None:
+    async with (
+        cloud_with(session_grants_per_minute=2) as api,
+        entitled_online_host(api) as host,
+    ):
+        await open_session(api, host)
+        await open_session(api, host)
+        refused = await api.http.post(
+            "/api/v1/sessions",
+            headers=host.user.headers,
+            json={"computer_id": host.computer_id, "viewer_public_key": "x25519:" + "A" * 43},
+        )
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert "sessions opened" in refused.json()["message"]
+
+
+def test_relay_meetings_nobody_joins_expire() -> None:
+    now = [1000.0]
+    hub = RelayHub(
+        pair_timeout_s=30, idle_s=30, max_bytes_per_s=1e6, unjoined_ttl_s=120, clock=lambda: now[0]
+    )
+    for n in range(50):
+        hub.expect(f"s{n}", "pc")
+    assert hub.waiting == 50
+    now[0] += 121
+    hub.expect("fresh", "pc")  # granting sweeps what nobody came for
+    assert hub.waiting == 1
