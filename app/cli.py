@@ -96,11 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
         "record only records, for tests)",
     )
     run.add_argument(
+        "--approve",
+        choices=["ask", "auto"],
+        help="ask the person at the computer before each session (default where there is "
+        "a screen: ask), or let sessions in unasked (unattended computers)",
+    )
+    run.add_argument(
         "--listen",
         metavar="HOST:PORT",
         help="also accept direct sessions here (e.g. 0.0.0.0:8741); viewers try it first "
         "and fall back to the cloud's relay within 2 s",
     )
+
+    host_ui = agent_commands.add_parser(
+        "host-ui", help="the prompt and indicator shown on this computer (started by run)"
+    )
+    host_ui.add_argument("host_ui_args", nargs=argparse.REMAINDER)
 
     demo = commands.add_parser("demo", help="run cloud, agent and viewer on this machine")
     demo.add_argument("--port", type=int, default=8740)

@@ -657,6 +657,7 @@ async def hosted(width: int, height: int, relay: bool, tmp: Path) -> AsyncIterat
                 user = await entitled_user(api)
                 await enroll_agent(api, user, tmp / "agent", COMPUTER)
                 command = ["agent", "--state-dir", str(tmp / "agent"), "run", "--source", "x11"]
+                command += ["--approve", "auto"]  # an unattended host: nobody to click Allow
                 if not relay:
                     command += ["--listen", "127.0.0.1:0"]
                 async with EventStream(api, user) as events:

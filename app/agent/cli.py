@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.agent.approval import Approve, AutoApprove, DisplayHostUI, HostUI
 from app.agent.capture.base import default_source
 from app.agent.enroll import EnrolmentFailed, enroll
 from app.agent.link import ControlLink, LinkRefused
@@ -17,10 +18,28 @@ from app.agent.state import AgentStore, NotEnrolled
 
 
 def run_agent_command(args: argparse.Namespace) -> int:
+    if args.agent_command == "host-ui":
+        from app.agent.host_ui import main
+
+        return main(args.host_ui_args)
     store = AgentStore(Path(args.state_dir) if args.state_dir else None)
     if args.agent_command == "enroll":
         return _enroll(store, args)
-    return _run(store, args.source or default_source(), args.input, args.listen)
+    source = args.source or default_source()
+    host_ui = _host_ui(args.approve or default_approval(source), source)
+    return _run(store, source, args.input, args.listen, host_ui)
+
+
+def default_approval(source: str) -> Approve:
+    """Ask where a person may sit at the screen; the demo desktop has nobody to ask."""
+    return "auto" if source == "demo" else "ask"
+
+
+def _host_ui(approve: Approve, source: str) -> HostUI:
+    if approve == "auto" or source == "demo":
+        return AutoApprove()
+    display = os.environ.get("DISPLAY") if source == "x11" else None
+    return DisplayHostUI(display)
 
 
 def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
@@ -49,7 +68,13 @@ def _enroll(store: AgentStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(store: AgentStore, source: str, input_backend: str | None, listen: str | None) -> int:
+def _run(
+    store: AgentStore,
+    source: str,
+    input_backend: str | None,
+    listen: str | None,
+    host_ui: HostUI,
+) -> int:
     try:
         state, token = store.load()
     except NotEnrolled as exc:
@@ -67,6 +92,7 @@ def _run(store: AgentStore, source: str, input_backend: str | None, listen: str 
             state.cloud_public_key,
             session_key=session_key,
             source=source,
+            host_ui=host_ui,
             input_backend=input_backend,
         )
         endpoint = None

@@ -21,6 +21,7 @@ from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
 from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.protocol import (
@@ -36,6 +37,7 @@ from app.protocol import (
     ScreenList,
     ScreenSelect,
     SessionAccepted,
+    SessionApproved,
     SessionOffer,
     UnexpectedMessage,
     VideoSettings,
@@ -89,7 +91,12 @@ class AgentSessions:
         source: str = "demo",
         display_name: str | None = None,
         input_backend: str | None = None,
+        host_ui: HostUI | None = None,
     ) -> None:
+        #: Asks the person at the computer, and shows who is connected (None: nobody is
+        #: asked, as with ``--approve auto``).
+        self.host_ui: HostUI = host_ui or AutoApprove()
+        self._approvals = Approvals()
         self._source = source
         self._input_backend = input_backend
         #: Each running session (tests read the demo screen's state and stream counters).
@@ -176,9 +183,9 @@ class AgentSessions:
         except (ConnectionClosed, TimeoutError):
             return
         with contextlib.suppress(ConnectionClosed, TimeoutError):
-            sealed = await self._admit(ws, None)
-            if sealed is not None:
-                await self._run(sealed)
+            admitted = await self._admit(ws, None)
+            if admitted is not None:
+                await self._run(*admitted)
 
     async def _serve(self, offer: SessionOffer) -> None:
         url = offer.relay_url or websocket_url(self._cloud_url, offer.relay_path)
@@ -191,15 +198,18 @@ class AgentSessions:
                 **websocket_tls(url),
             ) as ws:
                 await ws.send(encode_message(our_hello("agent", self._token)))
-                sealed = await self._admit(ws, offer)
-                if sealed is not None:
-                    await self._run(sealed)
+                admitted = await self._admit(ws, offer)
+                if admitted is not None:
+                    await self._run(*admitted)
         except (OSError, ConnectionClosed, TimeoutError) as exc:
             log.info("session %s ended: %s", offer.session_id, type(exc).__name__)
 
-    async def _admit(self, ws: Connection, offer: SessionOffer | None) -> SealedConnection | None:
+    async def _admit(
+        self, ws: Connection, offer: SessionOffer | None
+    ) -> tuple[SealedConnection, Visitor] | None:
         """Message 1 of the handshake carries the ticket, encrypted to this computer's key;
-        the answer proves this computer holds it. None: refused (the viewer was told)."""
+        the answer proves this computer holds it. Then the person at the computer says
+        yes or no, when asked. None: refused (the viewer was told why)."""
         ws.protocol.max_message_size = PRE_AUTH_MAX_BYTES
         async with asyncio.timeout(START_TIMEOUT_S):
             first = await ws.recv()
@@ -225,14 +235,71 @@ class AgentSessions:
         except ProtocolError as exc:
             await _refuse(ws, exc)
             return None
-        self.accepted += 1
-        ws.protocol.max_message_size = SESSION_MAX_BYTES
-        accepted = encode_message(SessionAccepted(session_id=ticket.session_id))
-        answer, channel = handshake.accept(accepted.encode())
+        visitor = Visitor(
+            ticket.account_id,
+            ticket.account_email,
+            ticket.device_name,
+            ticket.viewer_address,
+            ticket.viewer_key,
+        )
+        ask = not isinstance(self.host_ui, AutoApprove) and not self._approvals.remembered(visitor)
+        accepted = SessionAccepted(
+            session_id=ticket.session_id, waiting_for="approval" if ask else None
+        )
+        answer, channel = handshake.accept(encode_message(accepted).encode())
         await ws.send(answer)
-        return SealedConnection(ws, channel)
+        sealed = SealedConnection(ws, channel)
+        if ask and not await self._ask(sealed, visitor):
+            return None
+        ws.protocol.max_message_size = SESSION_MAX_BYTES
+        self.accepted += 1
+        if ask:
+            await sealed.send(encode_message(SessionApproved(session_id=ticket.session_id)))
+        return sealed, visitor
 
-    async def _run(self, ws: SealedConnection) -> None:
+    async def _ask(self, sealed: SealedConnection, visitor: Visitor) -> bool:
+        """The prompt on the computer's screen; a viewer that leaves meanwhile withdraws
+        the question."""
+        asking = asyncio.ensure_future(self.host_ui.ask(visitor))
+        gone = asyncio.ensure_future(sealed.ws.wait_closed())
+        await asyncio.wait({asking, gone}, return_when=asyncio.FIRST_COMPLETED)
+        gone.cancel()
+        if not asking.done():
+            asking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asking
+            return False
+        if asking.result():
+            return True
+        with contextlib.suppress(ConnectionClosed):
+            refusal = ErrorMessage(
+                code="declined", message="The person at the computer did not allow the session."
+            )
+            await sealed.send(encode_message(refusal))
+            await sealed.close(int(CloseCode.ENDED_BY_HOST), refusal.message)
+        return False
+
+    async def _run(self, ws: SealedConnection, visitor: Visitor) -> None:
+        indicator = await self.host_ui.show_indicator(visitor)
+        self._approvals.session_running(visitor)
+
+        async def end_when_host_says() -> None:
+            await indicator.disconnected.wait()
+            await ws.close(
+                int(CloseCode.ENDED_BY_HOST), "The person at the computer ended the session."
+            )
+
+        watching = asyncio.create_task(end_when_host_says())
+        try:
+            await self._stream(ws)
+        finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await watching
+            await indicator.close()
+            self._approvals.session_ended(visitor, by_host=indicator.disconnected.is_set())
+
+    async def _stream(self, ws: SealedConnection) -> None:
         desktop = open_desktop(self._source, self._display_name, self._input_backend)
         stream = _VideoStream(ws, desktop.screen, max_fps=60)
         live = LiveSession(desktop, stream)

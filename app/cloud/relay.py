@@ -128,12 +128,18 @@ class RelayHub:
     async def _forward(self, meeting: _Meeting) -> None:
         assert meeting.viewer is not None and meeting.agent is not None
         traffic = asyncio.Event()
+        #: How the half that left closed, passed on to the other (an application code,
+        #: e.g. "the person at the computer ended the session", must reach the viewer).
+        farewell: list[tuple[int, str]] = []
 
         async def pump(source: WebSocket, target: WebSocket) -> None:
             bucket = TokenBucket(self.max_bytes_per_s)
             while True:
                 message = await source.receive()
                 if message["type"] == "websocket.disconnect":
+                    code = int(message.get("code") or CloseCode.GOING_AWAY)
+                    if code == CloseCode.NORMAL or 4000 <= code <= 4999:
+                        farewell.append((code, str(message.get("reason") or "")[:120]))
                     return
                 traffic.set()
                 if message.get("bytes") is not None:
@@ -164,8 +170,10 @@ class RelayHub:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         idle = tasks[2] in done
-        code = CloseCode.TIMEOUT if idle else CloseCode.GOING_AWAY
+        code: int = CloseCode.TIMEOUT if idle else CloseCode.GOING_AWAY
         reason = "Session idle." if idle else "The other side left."
+        if farewell and not idle:
+            code, reason = farewell[0][0], farewell[0][1] or reason
         for side in (meeting.viewer, meeting.agent):
             with contextlib.suppress(Exception, WebSocketDisconnect):
                 await side.close(code=code, reason=reason)

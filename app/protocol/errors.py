@@ -66,6 +66,8 @@ class CloseCode(IntEnum):
     #: Over a connection cap (per address or in all): try again later.
     TOO_MANY = 4429
     REPLACED = 4409
+    #: The person at the computer declined the session, or ended it with Disconnect.
+    ENDED_BY_HOST = 4410
     UNSUPPORTED_VERSION = 4426
     TRY_AGAIN_LATER = 4503
 

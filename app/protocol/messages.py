@@ -224,6 +224,18 @@ class SessionAccepted:
     TYPE: ClassVar[str] = "session.accepted"
 
     session_id: _Id
+    #: "approval": the person at the computer is being asked; ``session.approved`` follows,
+    #: or a close (4403) if they decline or do not answer.
+    waiting_for: Literal["approval"] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionApproved:
+    """Agent → viewer, sealed: the person at the computer allowed the session."""
+
+    TYPE: ClassVar[str] = "session.approved"
+
+    session_id: _Id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,6 +320,7 @@ Message: TypeAlias = (
     | PurchaseChanged
     | SessionOffer
     | SessionAccepted
+    | SessionApproved
     | KeyframeRequest
     | VideoSettings
     | VideoTiming
@@ -329,6 +342,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     PurchaseChanged,
     SessionOffer,
     SessionAccepted,
+    SessionApproved,
     KeyframeRequest,
     VideoSettings,
     VideoTiming,

@@ -35,6 +35,11 @@ class Ticket:
     #: the agent the session is for. The encrypted handshake must prove both.
     viewer_key: str
     agent_key: str
+    #: Who asked, as the cloud knows them, for the host's prompt and indicator: the
+    #: account's email, the viewer's device name and the address it called from.
+    account_email: str = ""
+    device_name: str = ""
+    viewer_address: str = ""
 
 
 def _b64decode(part: str) -> bytes:
@@ -89,7 +94,17 @@ def verify_ticket(
         expires_at,
         viewer_key=str(fields["vk"]),
         agent_key=str(fields["ak"]),
+        account_email=_text(payload.get("em")),
+        device_name=_text(payload.get("dn")),
+        viewer_address=_text(payload.get("ip")),
     )
+
+
+def _text(value: object, limit: int = 200) -> str:
+    """An optional descriptive claim: a string, kept short and printable."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in value if ch.isprintable())[:limit]
 
 
 class ReplayGuard:

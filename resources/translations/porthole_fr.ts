@@ -922,13 +922,13 @@
             <translation>La connexion au cloud a été perdue.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/grants.py" line="33"/>
-            <location filename="../../app/viewer/core/session.py" line="250"/>
+            <location filename="../../app/viewer/core/grants.py" line="34"/>
+            <location filename="../../app/viewer/core/session.py" line="274"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/grants.py" line="59"/>
+            <location filename="../../app/viewer/core/grants.py" line="70"/>
             <source>The cloud answered {status}.</source>
             <translation>Le cloud a répondu {status}.</translation>
         </message>
@@ -943,38 +943,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="173"/>
+            <location filename="../../app/viewer/core/session.py" line="177"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="218"/>
+            <location filename="../../app/viewer/core/session.py" line="222"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="222"/>
-            <location filename="../../app/viewer/core/session.py" line="208"/>
+            <location filename="../../app/viewer/core/session.py" line="226"/>
+            <location filename="../../app/viewer/core/session.py" line="212"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="351"/>
+            <location filename="../../app/viewer/core/session.py" line="239"/>
+            <source>Waiting for the person at the computer to allow the connection…</source>
+            <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="251"/>
+            <location filename="../../app/viewer/core/session.py" line="247"/>
+            <source>The person at the computer did not allow the session.</source>
+            <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="375"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="359"/>
+            <location filename="../../app/viewer/core/session.py" line="383"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="368"/>
+            <location filename="../../app/viewer/core/session.py" line="391"/>
+            <source>The person at the computer ended the session.</source>
+            <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="395"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="369"/>
+            <location filename="../../app/viewer/core/session.py" line="396"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

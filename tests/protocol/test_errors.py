@@ -52,6 +52,7 @@ def test_close_code_values() -> None:
         "TIMEOUT": 4408,
         "TOO_MANY": 4429,
         "REPLACED": 4409,
+        "ENDED_BY_HOST": 4410,
         "UNSUPPORTED_VERSION": 4426,
         "TRY_AGAIN_LATER": 4503,
     }
@@ -137,6 +138,7 @@ def test_package_reexports_public_api() -> None:
         "PurchaseChanged",
         "SessionOffer",
         "SessionAccepted",
+        "SessionApproved",
         "KeyframeRequest",
         "VideoSettings",
         "VideoTiming",

@@ -25,6 +25,9 @@ def porthole(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 def start_agent(state_dir: Path, *options: str) -> subprocess.Popen[str]:
+    """``porthole agent run``; unattended (``--approve auto``) unless ``options`` say."""
+    if "--approve" not in options:
+        options = (*options, "--approve", "auto")
     return subprocess.Popen(
         [sys.executable, "-m", "app", "agent", "--state-dir", str(state_dir), "run", *options],
         env={**os.environ, **NO_KEYRING},

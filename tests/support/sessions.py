@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.agent.approval import HostUI
 from app.agent.link import ControlLink
 from app.agent.session import AgentSessions
 from app.protocol import SessionAccepted, decode_message, encode_message, our_hello
@@ -36,10 +37,17 @@ async def entitled_online_host(
     source: str = "demo",
     display_name: str | None = None,
     direct: bool = False,
+    host_ui: HostUI | None = None,
 ) -> AsyncIterator[Host]:
     user = await entitled_user(api)
     async with online_host(
-        api, user, joins=joins, source=source, display_name=display_name, direct=direct
+        api,
+        user,
+        joins=joins,
+        source=source,
+        display_name=display_name,
+        direct=direct,
+        host_ui=host_ui,
     ) as host:
         yield host
 
@@ -53,8 +61,10 @@ async def online_host(
     source: str = "demo",
     display_name: str | None = None,
     direct: bool = False,
+    host_ui: HostUI | None = None,
 ) -> AsyncIterator[Host]:
-    """A computer of ``user``'s, enrolled and linked to the cloud at ``api``."""
+    """A computer of ``user``'s, enrolled and linked to the cloud at ``api``; nobody is
+    asked before sessions unless ``host_ui`` says how."""
     enrolled = await api.enroll(user, "Studio")
     sessions = AgentSessions(
         api.url,
@@ -64,6 +74,7 @@ async def online_host(
         session_key=enrolled["session_key"],
         source=source,
         display_name=display_name,
+        host_ui=host_ui,
     )
     endpoint = await sessions.listen("127.0.0.1", 0) if direct else None
     link = ControlLink(

@@ -4,6 +4,7 @@ are not (no such computer, no subscription)."""
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Mapping
 
 import httpx
@@ -36,8 +37,18 @@ async def request_session(
 
 
 def session_request(computer_id: str, viewer_key: StaticKey) -> dict[str, str]:
-    """The body of ``POST /api/v1/sessions``: the ticket will name this viewer's key."""
-    return {"computer_id": computer_id, "viewer_public_key": viewer_key.public_text}
+    """The body of ``POST /api/v1/sessions``: the ticket will name this viewer's key, and
+    the person at the computer will see this device's name."""
+    return {
+        "computer_id": computer_id,
+        "viewer_public_key": viewer_key.public_text,
+        "device_name": device_name(),
+    }
+
+
+def device_name() -> str:
+    """This device as its owner named it (the host name), for the host's prompt."""
+    return (platform.node() or "a viewer")[:100]
 
 
 def grant_from_response(response: httpx.Response, viewer_key: StaticKey) -> SessionGrant:

@@ -40,6 +40,7 @@ from app.protocol import (
     ScreenList,
     ScreenSelect,
     SessionAccepted,
+    SessionApproved,
     Tampered,
     VideoSettings,
     VideoTiming,
@@ -61,6 +62,8 @@ from app.viewer.core.stats import SessionStats
 log = logging.getLogger(__name__)
 DIRECT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0
+#: The host's prompt counts down 30 s; its answer may take that long, and a little more.
+APPROVAL_WAIT_S = 45.0
 State = Literal["connecting", "live", "reconnecting", "closed"]
 
 
@@ -128,8 +131,9 @@ class ViewerSession:
         self.stats = SessionStats()
         self._received_us: dict[int, int] = {}
         self._ws: SealedConnection | None = None
-        #: Set when the path altered the session: no reconnecting into the same hands.
-        self._tampered = False
+        #: Set when reconnecting would be wrong: the path altered the session (not into the
+        #: same hands again), or the person at the computer ended it.
+        self._final = False
         self._supervisor: asyncio.Task[None] | None = None
         self._pinger: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -221,10 +225,30 @@ class ViewerSession:
             await ws.close()
             raise SessionFailed(tr("The computer did not accept the session."))
         sealed = SealedConnection(ws, channel)
+        if accepted.waiting_for == "approval":
+            await self._wait_for_approval(sealed, grant)
         self._ws = sealed
         self._grant = grant
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
+
+    async def _wait_for_approval(self, sealed: SealedConnection, grant: SessionGrant) -> None:
+        """The person at the computer is being asked: say so, and wait for their answer.
+        A no (or no answer) ends the session for good: asking again would nag them."""
+        await self._set_state(
+            "connecting", tr("Waiting for the person at the computer to allow the connection…")
+        )
+        try:
+            async with asyncio.timeout(APPROVAL_WAIT_S):
+                answer = decode_message(await sealed.recv())
+        except (ConnectionClosed, TimeoutError, ProtocolError):
+            await sealed.close()
+            raise SessionEnded(
+                tr("The person at the computer did not allow the session.")
+            ) from None
+        if not isinstance(answer, SessionApproved) or answer.session_id != grant.session_id:
+            await sealed.close()
+            raise SessionEnded(tr("The person at the computer did not allow the session."))
 
     async def _connect(self, grant: SessionGrant) -> ClientConnection:
         """Straight to the agent when it is reachable, else through the cloud's relay;
@@ -256,7 +280,7 @@ class ViewerSession:
             reason = await self._read_until_dropped()
             if self._closing:
                 return
-            if self._renew is None or self._tampered:
+            if self._renew is None or self._final:
                 await self._set_state("closed", reason)
                 return
             await self._set_state("reconnecting", reason)
@@ -345,7 +369,7 @@ class ViewerSession:
                 else:
                     self._handle_frame(decode_frame(data))
         except Tampered as exc:
-            self._tampered = True
+            self._final = True
             with contextlib.suppress(ConnectionClosed):
                 await ws.close(int(exc.close_code), exc.message[:120])
             return tr(
@@ -362,6 +386,9 @@ class ViewerSession:
         finally:
             if self._pinger is not None:
                 self._pinger.cancel()
+        if ws.close_code == CloseCode.ENDED_BY_HOST:
+            self._final = True
+            return tr("The person at the computer ended the session.")
         if ws.close_reason:
             return ws.close_reason
         if ws.close_code == CloseCode.GOING_AWAY:

@@ -35,6 +35,9 @@ async def grant(
     *,
     viewer_public_key: str,
     called_at: str,
+    account_email: str = "",
+    device_name: str = "",
+    viewer_address: str = "",
 ) -> SessionGrant:
     """Ownership first (404), then entitlement (402), then presence (409). The ticket names
     the viewer's and the agent's end-to-end keys, so neither end can be swapped later.
@@ -65,6 +68,10 @@ async def grant(
         "cid": computer_id,
         "vk": viewer_public_key,
         "ak": agent_key,
+        # What the host's prompt and indicator show about who is connecting.
+        "em": account_email,
+        "dn": device_name,
+        "ip": viewer_address,
     }
     ticket = ctx.signer.issue(
         claims,
