@@ -115,6 +115,7 @@ async def _demo(
         link = ControlLink(
             state.cloud_url, token, on_offer=sessions.offer, session_key=key.public_text
         )
+        sessions.on_report = link.report
         linking = asyncio.create_task(link.run_forever())
         async with asyncio.timeout(15):
             await link.connected.wait()

@@ -107,6 +107,7 @@ def _run(
             endpoint_url=endpoint,
             session_key=session_key.public_text,
         )
+        sessions.on_report = link.report
         try:
             await link.run_forever()
         finally:

@@ -4,6 +4,8 @@ exponential backoff and full jitter so a restarted cloud is not stampeded."""
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
 import random
 import time
@@ -21,6 +23,7 @@ from app.protocol import (
     HeartbeatAck,
     ProtocolError,
     SessionOffer,
+    SessionReport,
     Welcome,
     decode_message,
     encode_message,
@@ -80,6 +83,22 @@ class ControlLink:
         self._on_offer = on_offer
         self.connected = asyncio.Event()
         self.connections = 0
+        # Session reports wait here while the link is down (the newest 200 at most).
+        self._reports: collections.deque[SessionReport] = collections.deque(maxlen=200)
+        self._report_waiting = asyncio.Event()
+
+    def report(self, report: SessionReport) -> None:
+        """For the session log: sent now, or once the link is back."""
+        self._reports.append(report)
+        self._report_waiting.set()
+
+    async def _send_reports(self, ws: ClientConnection) -> None:
+        while True:
+            await self._report_waiting.wait()
+            self._report_waiting.clear()
+            while self._reports:
+                await ws.send(encode_message(self._reports[0]))
+                self._reports.popleft()  # only once sent: a drop keeps it for next time
 
     async def run_forever(self) -> None:
         """Keep the link up until cancelled; raise LinkRefused if the cloud says never."""
@@ -129,7 +148,14 @@ class ControlLink:
             self.connected.set()
             self._on_change(True)
             log.info("control link up (computer %s)", welcome.computer_id)
-            await self._heartbeat(ws, welcome.heartbeat_interval_s)
+            self._report_waiting.set()  # what waited while the link was down
+            sending = asyncio.create_task(self._send_reports(ws))
+            try:
+                await self._heartbeat(ws, welcome.heartbeat_interval_s)
+            finally:
+                sending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await sending
 
     async def _heartbeat(self, ws: ClientConnection, interval_s: float) -> None:
         """Send a heartbeat every interval; a heartbeat not acknowledged within two

@@ -13,7 +13,9 @@ import contextlib
 import logging
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
@@ -39,6 +41,7 @@ from app.protocol import (
     SessionAccepted,
     SessionApproved,
     SessionOffer,
+    SessionReport,
     UnexpectedMessage,
     VideoSettings,
     VideoTiming,
@@ -96,6 +99,8 @@ class AgentSessions:
         #: Asks the person at the computer, and shows who is connected (None: nobody is
         #: asked, as with ``--approve auto``).
         self.host_ui: HostUI = host_ui or AutoApprove()
+        #: Told how each session went (the control link passes it on to the session log).
+        self.on_report: Callable[[SessionReport], None] = lambda report: None
         self._approvals = Approvals()
         self._source = source
         self._input_backend = input_backend
@@ -185,7 +190,7 @@ class AgentSessions:
         with contextlib.suppress(ConnectionClosed, TimeoutError):
             admitted = await self._admit(ws, None)
             if admitted is not None:
-                await self._run(*admitted)
+                await self._run(*admitted, path="direct")
 
     async def _serve(self, offer: SessionOffer) -> None:
         url = offer.relay_url or websocket_url(self._cloud_url, offer.relay_path)
@@ -200,13 +205,13 @@ class AgentSessions:
                 await ws.send(encode_message(our_hello("agent", self._token)))
                 admitted = await self._admit(ws, offer)
                 if admitted is not None:
-                    await self._run(*admitted)
+                    await self._run(*admitted, path="relay")
         except (OSError, ConnectionClosed, TimeoutError) as exc:
             log.info("session %s ended: %s", offer.session_id, type(exc).__name__)
 
     async def _admit(
         self, ws: Connection, offer: SessionOffer | None
-    ) -> tuple[SealedConnection, Visitor] | None:
+    ) -> tuple[SealedConnection, Visitor, str] | None:
         """Message 1 of the handshake carries the ticket, encrypted to this computer's key;
         the answer proves this computer holds it. Then the person at the computer says
         yes or no, when asked. None: refused (the viewer was told why)."""
@@ -250,12 +255,13 @@ class AgentSessions:
         await ws.send(answer)
         sealed = SealedConnection(ws, channel)
         if ask and not await self._ask(sealed, visitor):
+            self.on_report(SessionReport(session_id=ticket.session_id, event="declined"))
             return None
         ws.protocol.max_message_size = SESSION_MAX_BYTES
         self.accepted += 1
         if ask:
             await sealed.send(encode_message(SessionApproved(session_id=ticket.session_id)))
-        return sealed, visitor
+        return sealed, visitor, ticket.session_id
 
     async def _ask(self, sealed: SealedConnection, visitor: Visitor) -> bool:
         """The prompt on the computer's screen; a viewer that leaves meanwhile withdraws
@@ -279,9 +285,17 @@ class AgentSessions:
             await sealed.close(int(CloseCode.ENDED_BY_HOST), refusal.message)
         return False
 
-    async def _run(self, ws: SealedConnection, visitor: Visitor) -> None:
+    async def _run(
+        self,
+        ws: SealedConnection,
+        visitor: Visitor,
+        session_id: str,
+        *,
+        path: Literal["relay", "direct"],
+    ) -> None:
         indicator = await self.host_ui.show_indicator(visitor)
         self._approvals.session_running(visitor)
+        self.on_report(SessionReport(session_id=session_id, event="started", path=path))
 
         async def end_when_host_says() -> None:
             await indicator.disconnected.wait()
@@ -297,7 +311,11 @@ class AgentSessions:
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await watching
             await indicator.close()
-            self._approvals.session_ended(visitor, by_host=indicator.disconnected.is_set())
+            by_host = indicator.disconnected.is_set()
+            self._approvals.session_ended(visitor, by_host=by_host)
+            self.on_report(
+                SessionReport(session_id=session_id, event="ended_by_host" if by_host else "ended")
+            )
 
     async def _stream(self, ws: SealedConnection) -> None:
         desktop = open_desktop(self._source, self._display_name, self._input_backend)

@@ -230,6 +230,27 @@ class SessionAccepted:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SessionReport:
+    """Agent → cloud, on the control link: a session of this computer's started (and by
+    which path), was declined by the person at the computer, or ended (and how)."""
+
+    TYPE: ClassVar[str] = "session.report"
+
+    session_id: _Id
+    event: Literal["started", "declined", "ended", "ended_by_host"]
+    path: Literal["relay", "direct"] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionLogged:
+    """Cloud → viewer and portal (live events): the session log of the account changed."""
+
+    TYPE: ClassVar[str] = "session.logged"
+
+    session_id: _Id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SessionApproved:
     """Agent → viewer, sealed: the person at the computer allowed the session."""
 
@@ -321,6 +342,8 @@ Message: TypeAlias = (
     | SessionOffer
     | SessionAccepted
     | SessionApproved
+    | SessionReport
+    | SessionLogged
     | KeyframeRequest
     | VideoSettings
     | VideoTiming
@@ -343,6 +366,8 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SessionOffer,
     SessionAccepted,
     SessionApproved,
+    SessionReport,
+    SessionLogged,
     KeyframeRequest,
     VideoSettings,
     VideoTiming,

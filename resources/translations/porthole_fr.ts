@@ -149,6 +149,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/manage.py" line="27"/>
+            <location filename="../../app/viewer/views/manage.py" line="41"/>
             <source>Date</source>
             <translation>Date</translation>
         </message>
@@ -173,44 +174,105 @@
             <translation>Achats</translation>
         </message>
         <message>
+            <location filename="../../app/viewer/views/manage.py" line="42"/>
+            <source>Computer</source>
+            <translation>Ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="43"/>
+            <source>From</source>
+            <translation>Depuis</translation>
+        </message>
+        <message>
             <location filename="../../app/viewer/views/manage.py" line="44"/>
+            <source>Duration</source>
+            <translation>Durée</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="45"/>
+            <source>Outcome</source>
+            <translation>Issue</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="50"/>
+            <location filename="../../app/viewer/views/manage.py" line="51"/>
+            <source>Recent sessions</source>
+            <translation>Sessions récentes</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="60"/>
             <source>{plan}: renews on {date}.</source>
             <translation>{plan} : renouvellement le {date}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="46"/>
+            <location filename="../../app/viewer/views/manage.py" line="62"/>
             <source>{plan}: access ends on {date}; it will not renew.</source>
             <translation>{plan} : l’accès prend fin le {date}, sans renouvellement.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="48"/>
+            <location filename="../../app/viewer/views/manage.py" line="64"/>
             <source>{plan}.</source>
             <translation>{plan}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="57"/>
+            <location filename="../../app/viewer/views/manage.py" line="73"/>
             <source>Saving…</source>
             <translation>Enregistrement…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="69"/>
+            <location filename="../../app/viewer/views/manage.py" line="85"/>
             <source>Paid</source>
             <translation>Payé</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="70"/>
+            <location filename="../../app/viewer/views/manage.py" line="86"/>
             <source>Waiting for payment</source>
             <translation>En attente de paiement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="71"/>
+            <location filename="../../app/viewer/views/manage.py" line="87"/>
             <source>Declined</source>
             <translation>Refusé</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/manage.py" line="72"/>
+            <location filename="../../app/viewer/views/manage.py" line="88"/>
             <source>Refunded</source>
             <translation>Remboursé</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="107"/>
+            <source>Not joined</source>
+            <translation>Non rejointe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="108"/>
+            <source>In progress</source>
+            <translation>En cours</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="109"/>
+            <source>Ended</source>
+            <translation>Terminée</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="110"/>
+            <source>Ended at the computer</source>
+            <translation>Terminée depuis l’ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="111"/>
+            <source>Declined at the computer</source>
+            <translation>Refusée depuis l’ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="115"/>
+            <source>{outcome}, direct</source>
+            <translation>{outcome}, en direct</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/manage.py" line="117"/>
+            <source>{outcome}, through the relay</source>
+            <translation>{outcome}, par le relais</translation>
         </message>
     </context>
     <context>
@@ -795,33 +857,33 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="232"/>
+            <location filename="../../app/viewer/core/cloud.py" line="233"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="283"/>
+            <location filename="../../app/viewer/core/cloud.py" line="289"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="290"/>
+            <location filename="../../app/viewer/core/cloud.py" line="296"/>
             <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
             <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="296"/>
+            <location filename="../../app/viewer/core/cloud.py" line="302"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="316"/>
+            <location filename="../../app/viewer/core/cloud.py" line="322"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="366"/>
+            <location filename="../../app/viewer/core/cloud.py" line="372"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>

@@ -21,6 +21,7 @@ from tests.conftest import fast_settings
 from tests.support.api import PASSWORD, Api, EventStream
 from tests.support.server import CloudThread
 from tests.support.sessions import entitled_online_host, open_session
+from tests.support.waiting import eventually_async
 
 CloudFactory = Callable[..., contextlib.AbstractAsyncContextManager[Api]]
 
@@ -127,9 +128,16 @@ async def test_connections_are_capped_per_address(cloud_with: CloudFactory) -> N
             with pytest.raises(ConnectionClosed):
                 await asyncio.wait_for(third.recv(), 10)
             assert third.close_code == CloseCode.TOO_MANY
-        # Those two closed: there is room again.
-        async with EventStream(api, user):
-            pass
+        # Those two closed (the cloud notices a moment after the client): room again.
+
+        async def room_again() -> bool:
+            try:
+                async with EventStream(api, user) as stream:
+                    return stream.welcome is not None
+            except (ConnectionClosed, AssertionError):
+                return False
+
+        await eventually_async(room_again, 10, "room for a new connection")
 
 
 async def test_nothing_unauthenticated_sends_a_large_message(api: Api) -> None:

@@ -139,6 +139,8 @@ def test_package_reexports_public_api() -> None:
         "SessionOffer",
         "SessionAccepted",
         "SessionApproved",
+        "SessionLogged",
+        "SessionReport",
         "KeyframeRequest",
         "VideoSettings",
         "VideoTiming",

@@ -83,6 +83,7 @@ async def online_host(
         on_offer=sessions.offer if joins else None,
         endpoint_url=endpoint,
     )
+    sessions.on_report = link.report
     # The key was registered at enrolment (api.enroll): the link need not announce it.
     task = asyncio.create_task(link.run_forever())
     try:

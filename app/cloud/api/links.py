@@ -21,6 +21,7 @@ from app.cloud.db.models import Computer
 from app.cloud.domain.accounts.service import principal_from_access_token
 from app.cloud.domain.computers import presence
 from app.cloud.domain.computers.service import computer_for_agent_token
+from app.cloud.domain.sessions import log as session_log
 from app.cloud.errors import Unauthorized
 from app.cloud.limits import TooManyConnections
 from app.cloud.redis_broker import BrokerUnavailable
@@ -36,6 +37,7 @@ from app.protocol import (
     Message,
     ProtocolError,
     SessionOffer,
+    SessionReport,
     Welcome,
     check_hello,
     decode_message,
@@ -132,11 +134,16 @@ async def _close(websocket: WebSocket, code: int, code_name: str, message: str) 
         await websocket.close(code=code, reason=message[:120])
 
 
-async def _answer_heartbeats(websocket: WebSocket, ctx: CloudContext, timeout_s: float) -> None:
-    """Read the client until it goes: heartbeats are acknowledged, silence is fatal."""
+async def _answer_heartbeats(
+    websocket: WebSocket, ctx: CloudContext, timeout_s: float, computer_id: str | None = None
+) -> None:
+    """Read the client until it goes: heartbeats are acknowledged, silence is fatal; an
+    agent (``computer_id``) also reports how its sessions went, for the session log."""
     while True:
         message = await _receive(websocket, timeout_s)
-        if isinstance(message, Heartbeat):
+        if isinstance(message, SessionReport) and computer_id is not None:
+            await session_log.record_report(ctx, computer_id, message)
+        elif isinstance(message, Heartbeat):
             await _send(
                 websocket,
                 HeartbeatAck(
@@ -216,7 +223,7 @@ async def _hold_link(
         )
 
         await _first_done(
-            _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s),
+            _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s, computer.id),
             _obey_control(websocket, control, link_id),
         )
     finally:

@@ -10,6 +10,8 @@ from pydantic import BaseModel, StringConstraints
 
 from app.cloud.api.deps import Context, CurrentPrincipal, client_address
 from app.cloud.api.schemas import SessionKey, StrictBody
+from app.cloud.db.models import SessionLogEntry
+from app.cloud.domain.sessions import log as session_log
 from app.cloud.domain.sessions.service import grant
 
 router = APIRouter(tags=["sessions"])
@@ -59,4 +61,48 @@ async def open_session(
         relay_url=granted.relay_url,
         direct_urls=granted.direct_urls,
         agent_public_key=granted.agent_public_key,
+    )
+
+
+class SessionLogOut(BaseModel):
+    session_id: str
+    computer_id: str
+    computer_name: str
+    device_name: str
+    address: str
+    granted_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    #: Seconds between start and end; None until both are known.
+    duration_s: float | None
+    #: "relay" or "direct", once started.
+    path: str | None
+    #: "granted" (never joined, or running), "running", "ended", "ended_by_host", "declined".
+    outcome: str
+
+
+@router.get("/sessions/history", response_model=list[SessionLogOut])
+async def session_history(principal: CurrentPrincipal, ctx: Context) -> list[SessionLogOut]:
+    """The account's latest sessions, newest first: who connected from where, when, how
+    long, by which path, and how it ended."""
+    return [_log_out(entry) for entry in await session_log.recent(ctx, principal.account.id)]
+
+
+def _log_out(entry: SessionLogEntry) -> SessionLogOut:
+    duration = None
+    if entry.started_at is not None and entry.ended_at is not None:
+        duration = round((entry.ended_at - entry.started_at).total_seconds(), 1)
+    outcome = entry.outcome or ("running" if entry.started_at is not None else "granted")
+    return SessionLogOut(
+        session_id=entry.id,
+        computer_id=entry.computer_id,
+        computer_name=entry.computer_name,
+        device_name=entry.device_name,
+        address=entry.viewer_address,
+        granted_at=entry.granted_at,
+        started_at=entry.started_at,
+        ended_at=entry.ended_at,
+        duration_s=duration,
+        path=entry.path,
+        outcome=outcome,
     )

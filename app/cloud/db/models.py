@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -107,6 +108,29 @@ class Computer(Base):
     # to it end to end. Registered at enrolment; an agent that lacked one sends it on its
     # control link.
     session_public_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class SessionLogEntry(Base):
+    """One granted session: who, from where, to which computer, when, how long, by which
+    path, and how it ended (the agent reports start and end over its control link)."""
+
+    __tablename__ = "session_log"
+    __table_args__ = (Index("ix_session_log_account_granted", "account_id", "granted_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # No foreign key: the log outlives a removed computer, under the name it had.
+    computer_id: Mapped[str] = mapped_column(String(36))
+    computer_name: Mapped[str] = mapped_column(String(200))
+    device_name: Mapped[str] = mapped_column(String(100))
+    viewer_address: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: "relay" or "direct", once started.
+    path: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: None while running (or never joined); "ended", "ended_by_host", "declined".
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class SigningKey(Base):

@@ -295,11 +295,12 @@ class AppController(QtCore.QObject):
             panel = ManagePanel()
             panel.auto_renew_requested.connect(lambda on: self._run(self.set_auto_renew(on)))
             self.manage_panel = panel
-        subscription, purchases = await asyncio.gather(
-            self.client.subscription(), self.client.purchases()
+        subscription, purchases, sessions = await asyncio.gather(
+            self.client.subscription(), self.client.purchases(), self.client.session_history()
         )
         self._show_subscription(subscription)
         self.manage_panel.show_purchases(purchases)
+        self.manage_panel.show_sessions(sessions)
         self.manage_panel.show()
         self.manage_panel.raise_()
         return self.manage_panel

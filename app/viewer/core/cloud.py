@@ -36,6 +36,7 @@ from app.viewer.core.records import (
     PaymentMethod,
     Plan,
     Purchase,
+    SessionRecord,
     Subscription,
     Tokens,
 )
@@ -238,6 +239,11 @@ class CloudClient:
 
     async def purchase_status(self, purchase_id: str) -> Purchase:
         return self._parse(Purchase.from_json, await self._get(f"/purchases/{purchase_id}"))
+
+    async def session_history(self) -> list[SessionRecord]:
+        """The account's latest sessions, newest first (the session log)."""
+        body = await self._get("/sessions/history")
+        return [self._parse(SessionRecord.from_json, item) for item in body]
 
     async def purchases(self) -> list[Purchase]:
         return [self._parse(Purchase.from_json, item) for item in await self._get("/purchases")]

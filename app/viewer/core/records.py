@@ -227,6 +227,34 @@ class Purchase:
         )
 
 
+@dataclass(frozen=True)
+class SessionRecord:
+    """One entry of the session log (``GET /api/v1/sessions/history``)."""
+
+    computer_name: str
+    device_name: str
+    address: str
+    granted_at: datetime | None
+    duration_s: float | None
+    #: relay or direct, once started.
+    path: str | None
+    #: granted, running, ended, ended_by_host or declined.
+    outcome: str
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> SessionRecord:
+        duration = body.get("duration_s")
+        return cls(
+            computer_name=str(body.get("computer_name", "")),
+            device_name=str(body.get("device_name", "")),
+            address=str(body.get("address", "")),
+            granted_at=_when(body, "granted_at"),
+            duration_s=float(duration) if isinstance(duration, int | float) else None,
+            path=_opt_str(body, "path"),
+            outcome=str(body.get("outcome", "")),
+        )
+
+
 # -- payment methods the viewer sends ---------------------------------------------------
 
 

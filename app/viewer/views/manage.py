@@ -1,12 +1,12 @@
 """Manage the subscription: auto-renewal on or off (with a visible "saving" state until
-the cloud confirms) and the purchase history with receipts."""
+the cloud confirms), the purchase history with receipts, and the session log."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from app.viewer.core.banner import format_date, plan_name
-from app.viewer.core.records import Purchase, Subscription
+from app.viewer.core.records import Purchase, SessionRecord, Subscription
 from app.viewer.qt import QtWidgets, Signal
 from app.viewer.views.purchase import price
 
@@ -34,7 +34,23 @@ class ManagePanel(QtWidgets.QWidget):
         box.addWidget(self.saving)
         box.addWidget(QtWidgets.QLabel(self.tr("Purchases")))
         box.addWidget(self.history, 1)
-        self.resize(560, 420)
+        # The session log: who reached which computer, from where, for how long.
+        self.sessions = QtWidgets.QTableWidget(0, 5)
+        self.sessions.setHorizontalHeaderLabels(
+            [
+                self.tr("Date"),
+                self.tr("Computer"),
+                self.tr("From"),
+                self.tr("Duration"),
+                self.tr("Outcome"),
+            ]
+        )
+        self.sessions.horizontalHeader().setStretchLastSection(True)
+        self.sessions.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sessions.setAccessibleName(self.tr("Recent sessions"))
+        box.addWidget(QtWidgets.QLabel(self.tr("Recent sessions")))
+        box.addWidget(self.sessions, 1)
+        self.resize(640, 560)
 
     def show_subscription(self, subscription: Subscription) -> None:
         now = datetime.now(UTC)
@@ -85,3 +101,44 @@ class ManagePanel(QtWidgets.QWidget):
             )
             for column, text in enumerate(cells):
                 self.history.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+
+    def outcome_label(self, outcome: str, path: str | None) -> str:
+        labels = {
+            "granted": self.tr("Not joined"),
+            "running": self.tr("In progress"),
+            "ended": self.tr("Ended"),
+            "ended_by_host": self.tr("Ended at the computer"),
+            "declined": self.tr("Declined at the computer"),
+        }
+        label = labels.get(outcome, outcome)
+        if path == "direct":
+            return self.tr("{outcome}, direct").format(outcome=label)
+        if path == "relay":
+            return self.tr("{outcome}, through the relay").format(outcome=label)
+        return label
+
+    def show_sessions(self, sessions: list[SessionRecord]) -> None:
+        now = datetime.now(UTC)
+        self.sessions.setRowCount(len(sessions))
+        for row, entry in enumerate(sessions):
+            where = entry.device_name
+            if entry.address:
+                where = f"{where} ({entry.address})" if where else entry.address
+            cells = (
+                format_date(entry.granted_at, now) if entry.granted_at else "",
+                entry.computer_name,
+                where,
+                _duration(entry.duration_s),
+                self.outcome_label(entry.outcome, entry.path),
+            )
+            for column, text in enumerate(cells):
+                self.sessions.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"

@@ -8,6 +8,7 @@ import { buyView } from "./views/buy.js";
 import { computersView } from "./views/computers.js";
 import { manageView } from "./views/manage.js";
 import { purchasesView } from "./views/purchases.js";
+import { sessionsView } from "./views/sessions.js";
 import { signInView } from "./views/signin.js";
 
 const ROUTES = {
@@ -17,6 +18,7 @@ const ROUTES = {
   "#/subscription/buy": { view: buyView },
   "#/subscription/manage": { view: manageView },
   "#/purchases": { view: purchasesView },
+  "#/sessions": { view: sessionsView },
 };
 const HOME = "#/computers";
 
@@ -90,6 +92,7 @@ function renderHeader(route) {
             ["#/computers", "nav.computers"],
             ["#/subscription/manage", "nav.subscription"],
             ["#/purchases", "nav.purchases"],
+            ["#/sessions", "nav.sessions"],
           ].map(([hash, key]) =>
             h("li", {}, h("a", { href: hash, "aria-current": route === hash ? "page" : null }, t(key))),
           ),

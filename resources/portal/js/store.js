@@ -48,6 +48,9 @@ export const store = {
       case "purchase.changed":
         this.emit("purchases");
         return this.refreshSubscription();
+      case "session.logged":
+        this.emit("sessions");
+        return undefined;
       default:
         return undefined;
     }

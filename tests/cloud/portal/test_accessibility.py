@@ -50,5 +50,8 @@ def test_every_page_passes_axe(open_page: OpenPage, cloud_api: CloudApi, width: 
     page.get_by_role("link", name="Purchases").click()
     expect(page.locator("#purchase-table")).to_be_visible()
     found["purchases"] = violations(page)
+    page.get_by_role("link", name="Sessions").click()
+    expect(page.locator("#no-sessions")).to_be_visible()
+    found["sessions"] = violations(page)
     problems = {name: issues for name, issues in found.items() if issues}
     assert not problems, problems

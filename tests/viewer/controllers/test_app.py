@@ -5,6 +5,7 @@ and managing auto-renewal. Screenshots of each screen land in build/screenshots.
 from __future__ import annotations
 
 import asyncio
+import platform
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from tests.support.billing import advance
 from tests.support.keyrings import MemoryKeyring
 from tests.support.qt import qt_until, screenshot
 from tests.support.sessions import entitled_online_host
+from tests.support.waiting import eventually_async
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 Qt = QtCore.Qt
@@ -238,6 +240,23 @@ async def test_connect_opens_one_session_window_per_computer(app: AppController,
         assert list(app.sessions.values()) == [window]
         window.close()
         await qt_until(lambda: not app.sessions, 10, "the window's session to end")
+        # The session log, in Manage: which computer, from this device, and how it ended.
+
+        async def ended() -> bool:
+            log = await api.http.get("/api/v1/sessions/history", headers=host.user.headers)
+            return bool(log.json() and log.json()[0]["outcome"] == "ended")
+
+        await eventually_async(ended, 20, "the session's end in the log")
+        manage = await app.open_manage()
+        assert manage.sessions.rowCount() == 1
+        cells = [manage.sessions.item(0, column) for column in range(5)]
+        assert [cell.text() if cell else "" for cell in cells][1:] == [
+            "Studio",
+            f"{platform.node()} (127.0.0.1)",
+            cells[3].text() if cells[3] else "",
+            "Ended, through the relay",
+        ]
+        screenshot(manage, "manage-sessions")
 
 
 @on_sqlite

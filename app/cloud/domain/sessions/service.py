@@ -11,6 +11,7 @@ from app.cloud.broker import computer_topic
 from app.cloud.context import CloudContext
 from app.cloud.domain.billing.entitlement import require_entitlement
 from app.cloud.domain.computers.service import get_owned
+from app.cloud.domain.sessions import log
 from app.cloud.errors import Conflict, Unavailable
 from app.protocol.urls import websocket_url
 
@@ -77,6 +78,18 @@ async def grant(
         claims,
         now=now,
         ttl_s=TICKET_TTL_S,
+    )
+    await log.record_grant(
+        ctx,
+        log.Granted(
+            session_id,
+            account_id,
+            computer_id,
+            computer.name,
+            device_name,
+            viewer_address,
+            now,
+        ),
     )
     # The relay expects the two halves; the agent is told over its control link.
     ctx.relay.expect(session_id, computer_id)
