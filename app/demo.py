@@ -100,7 +100,9 @@ async def _demo(
     root = demo_dir()
     # The demo is the one place the payment sandbox is on by itself: nothing is real here.
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{root / 'cloud.db'}", payment_provider="sandbox"
+        database_url=f"sqlite+aiosqlite:///{root / 'cloud.db'}",
+        payment_provider="sandbox",
+        mail_dir=root / "mail",
     )
     sock = bind("127.0.0.1", port)
     server = build_server(settings, sock)
@@ -125,6 +127,7 @@ async def _demo(
             f"  API docs:       {server.url}/api/v1/docs\n"
             f"  Demo account:   {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
             f"  Demo computer:  '{state.name}' online ({state.computer_id})\n"
+            f"  Mail it sends:  {settings.mail_dir} (password-reset and verification links)\n"
             f"Press Ctrl+C to stop.",
             flush=True,
         )

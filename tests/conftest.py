@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,6 +24,9 @@ from tests.support.server import OPERATOR_TOKEN, CloudThread
 
 # No display in CI: Qt draws into memory. Set before anything creates a QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Mail the test clouds send goes to a folder of this run, never the user's data folder;
+# tests that read mail give their cloud a folder of its own (tests/support/mail.py).
+os.environ.setdefault("PORTHOLE_MAIL_DIR", tempfile.mkdtemp(prefix="porthole-test-mail-"))
 REQUIRE_POSTGRES = os.environ.get("PORTHOLE_REQUIRE_POSTGRES") == "1"
 WEBHOOK_SECRET = "whsec_test_only"
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import FastAPI
 
 from app import __version__
-from app.cloud.api import accounts, billing, computers, links, sessions, web
+from app.cloud.api import account_security, accounts, billing, computers, links, sessions, web
 from app.cloud.api import sandbox as sandbox_api
 from app.cloud.broker import Broker, LocalBroker
 from app.cloud.clock import Clock, OffsetClock, SystemClock
@@ -26,6 +26,7 @@ from app.cloud.domain.billing.renewal import run as run_renewals
 from app.cloud.domain.computers import presence
 from app.cloud.http_errors import BodySizeLimit, install_error_handlers
 from app.cloud.limits import ConnectionCaps, RateLimit
+from app.cloud.mail import mailer_from
 from app.cloud.payments.disabled import DisabledProvider
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(StrictTransport)
     for router in (
         accounts.router,
+        account_security.router,
         computers.router,
         links.router,
         billing.router,
@@ -150,6 +152,9 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
             total=settings.max_connections,
         ),
         session_grants=RateLimit(settings.session_grants_per_minute, 60.0),
+        mailer=mailer_from(
+            settings.mailer_url.get_secret_value(), settings.mail_dir, settings.mail_from
+        ),
     )
 
 

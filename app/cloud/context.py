@@ -11,6 +11,7 @@ from app.cloud.broker import Broker
 from app.cloud.clock import Clock
 from app.cloud.domain.billing.plans import Plan
 from app.cloud.limits import ConnectionCaps, RateLimit
+from app.cloud.mail import Mailer
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.relay import RelayHub
@@ -45,6 +46,7 @@ class CloudContext:
     # Set when the built-in sandbox is the provider: its operator surface needs it.
     sandbox: SandboxProvider | None
     relay: RelayHub
+    mailer: Mailer
     connections: ConnectionCaps
     session_grants: RateLimit
     # computer id → id of the control link this process holds for it.

@@ -9,6 +9,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_mail_dir() -> Path:
+    return Path(platformdirs.user_data_dir("porthole", appauthor=False)) / "mail"
+
+
 def default_database_url() -> str:
     data_dir = Path(platformdirs.user_data_dir("porthole", appauthor=False))
     return f"sqlite+aiosqlite:///{data_dir / 'cloud.db'}"
@@ -119,6 +123,15 @@ class Settings(BaseSettings):
     sandbox_card_delay_s: float = 3.0
     # How often background jobs look for due work when nothing woke them earlier.
     renewal_interval_s: float = 60.0
+
+    # Mail (password-reset and verification links): "file" writes each one as an .eml file
+    # into mail_dir (0600; never to a log); smtp://user:password@host:587 or smtps://…:465
+    # sends it (app/cloud/mail.py).
+    mailer_url: SecretStr = SecretStr("file")
+    mail_dir: Path = Field(default_factory=default_mail_dir)
+    mail_from: str = "Porthole <no-reply@porthole.invalid>"
+    password_reset_ttl_s: int = 3600
+    email_verification_ttl_s: int = 7 * 24 * 3600
 
     log_level: str = "info"
 

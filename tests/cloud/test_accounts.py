@@ -25,7 +25,12 @@ async def test_sign_up_sign_in_and_me(api: Api) -> None:
     me = await api.http.get(
         "/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"}
     )
-    assert me.json() == {"id": created.json()["id"], "email": "ada@example.com"}
+    assert me.json() == {
+        "id": created.json()["id"],
+        "email": "ada@example.com",
+        "email_verified": False,
+        "two_factor": False,
+    }
 
 
 async def test_duplicate_email_is_refused(api: Api) -> None:

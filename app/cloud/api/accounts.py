@@ -15,7 +15,8 @@ from app.cloud.api.schemas import (
     TokenRequest,
     TokenResponse,
 )
-from app.cloud.domain.accounts import service, throttle
+from app.cloud.db.models import Account
+from app.cloud.domain.accounts import security, service, throttle
 
 router = APIRouter(tags=["accounts"])
 Address = Annotated[str, Depends(client_address)]
@@ -35,6 +36,7 @@ async def create_account(
         refund=False,
     ):
         account = await service.create_account(ctx, session, body.email, body.password)
+    await security.send_verification(ctx, session, account)
     return AccountOut(id=account.id, email=account.email)
 
 
@@ -42,8 +44,12 @@ async def create_account(
 async def sign_in(
     body: TokenRequest, ctx: Context, session: Session, address: Address
 ) -> TokenResponse:
-    account = await service.authenticate(ctx, session, body.email, body.password, address)
-    return _tokens(await service.start_sign_in(ctx, session, account))
+    account = await service.authenticate(ctx, session, body.email, body.password, address, body.otp)
+    return _tokens(
+        await service.start_sign_in(
+            ctx, session, account, device_name=body.device_name, address=address
+        )
+    )
 
 
 @router.post("/auth/refresh", response_model=TokenResponse)
@@ -62,8 +68,15 @@ async def sign_out(
 
 
 @router.get("/me", response_model=AccountOut)
-async def me(principal: CurrentPrincipal) -> AccountOut:
-    return AccountOut(id=principal.account.id, email=principal.account.email)
+async def me(principal: CurrentPrincipal, session: Session) -> AccountOut:
+    account = await session.get(Account, principal.account.id)  # fresh, not the cache's
+    assert account is not None
+    return AccountOut(
+        id=account.id,
+        email=account.email,
+        email_verified=account.email_verified_at is not None,
+        two_factor=account.totp_enabled_at is not None,
+    )
 
 
 def _tokens(issued: service.IssuedTokens) -> TokenResponse:

@@ -60,7 +60,7 @@ async def enroll_agent(
             account_id = await service.redeem_enrollment_code(ctx, session, body.enrollment_code)
     else:
         assert body.email is not None and body.password is not None
-        account = await authenticate(ctx, session, body.email, body.password, address)
+        account = await authenticate(ctx, session, body.email, body.password, address, body.otp)
         account_id = account.id
     enrolment = await service.enroll(
         ctx,

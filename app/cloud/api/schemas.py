@@ -48,11 +48,17 @@ class AccountCreate(StrictBody):
 class AccountOut(BaseModel):
     id: str
     email: str
+    email_verified: bool = False
+    two_factor: bool = False
 
 
 class TokenRequest(StrictBody):
     email: Annotated[str, Field(max_length=320)]
     password: Annotated[str, Field(max_length=1024)]
+    #: With two-factor on: the authenticator's code, or a recovery code.
+    otp: Annotated[str | None, Field(max_length=40)] = None
+    #: What the account's list of signed-in devices will call this one.
+    device_name: Annotated[str | None, Field(max_length=100)] = None
 
 
 class RefreshRequest(StrictBody):
@@ -100,6 +106,8 @@ class AgentEnroll(StrictBody):
     enrollment_code: Annotated[str | None, Field(max_length=40)] = None
     email: Annotated[str | None, Field(max_length=320)] = None
     password: Annotated[str | None, Field(max_length=1024)] = None
+    #: With two-factor on and enrolling by password: the code (or use an enrolment code).
+    otp: Annotated[str | None, Field(max_length=40)] = None
     name: Name
     os: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     screens: Annotated[list[Screen], Field(max_length=16)] = []

@@ -35,8 +35,10 @@ async def sign_in(
     # No session yet, so no CSRF proof: the origin check stops another site from signing
     # a visitor in to an account of its choosing.
     web.check_same_origin(request, ctx.settings.public_url)
-    account = await service.authenticate(ctx, session, body.email, body.password, address)
-    principal = await service.start_web_sign_in(ctx, session, account)
+    account = await service.authenticate(ctx, session, body.email, body.password, address, body.otp)
+    principal = await service.start_web_sign_in(
+        ctx, session, account, device_name=body.device_name or _browser(request), address=address
+    )
     response.set_cookie(
         web.SESSION_COOKIE,
         service.web_session_token(ctx, principal),
@@ -94,3 +96,12 @@ def _described(ctx: CloudContext, principal: service.Principal) -> WebSession:
         account=AccountOut(id=principal.account.id, email=principal.account.email),
         csrf_token=web.csrf_proof(ctx.secrets.csrf, principal.sign_in_id),
     )
+
+
+def _browser(request: Request) -> str:
+    """A name for the signed-in devices list: the browser, as it introduces itself."""
+    agent = request.headers.get("user-agent", "")
+    for name in ("Edg", "Firefox", "Chrome", "Safari"):
+        if name in agent:
+            return f"Web portal ({'Edge' if name == 'Edg' else name})"
+    return "Web portal"

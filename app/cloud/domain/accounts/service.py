@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cloud.context import CloudContext
 from app.cloud.db.models import Account, RefreshToken, SignIn
-from app.cloud.domain.accounts import throttle
+from app.cloud.domain.accounts import throttle, two_factor
 from app.cloud.errors import Conflict, Unauthorized
 from app.cloud.security.secrets import digest, new_token
 from app.cloud.security.signing import InvalidToken
@@ -59,9 +59,16 @@ async def create_account(
 
 
 async def authenticate(
-    ctx: CloudContext, session: AsyncSession, email: str, password: str, address: str
+    ctx: CloudContext,
+    session: AsyncSession,
+    email: str,
+    password: str,
+    address: str,
+    otp: str | None = None,
 ) -> Account:
-    """The account if the password is right; throttled, and silent about unknown emails."""
+    """The account if the password is right (and, with two-factor on, ``otp`` too);
+    throttled, and silent about unknown emails. A right password without a code answers
+    ``otp_required`` and costs no attempt; a wrong code counts as a failure."""
     email = normalise_email(email)
     settings = ctx.settings
     now = ctx.clock.now()
@@ -91,6 +98,14 @@ async def authenticate(
     account = await session.scalar(select(Account).where(Account.email == email))
     if await ctx.passwords.verify(account.password_hash if account else None, password):
         assert account is not None
+        try:
+            await two_factor.check_second_factor(ctx, session, account, otp)
+        except Unauthorized as exc:
+            if exc.code == "otp_required":
+                for attempt in attempts:
+                    await attempt.succeeded(session, forget=False)
+                await session.commit()
+            raise
         await attempts[0].succeeded(session, forget=True)
         await attempts[1].succeeded(session, forget=False)
         await session.commit()
@@ -99,9 +114,36 @@ async def authenticate(
     raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
 
 
-async def start_sign_in(ctx: CloudContext, session: AsyncSession, account: Account) -> IssuedTokens:
-    sign_in = SignIn(id=str(uuid.uuid4()), account_id=account.id, created_at=ctx.clock.now())
+def _new_sign_in(
+    ctx: CloudContext,
+    session: AsyncSession,
+    account: Account,
+    device_name: str | None,
+    address: str | None,
+) -> SignIn:
+    """One signed-in device, named for the account's list of devices."""
+    now = ctx.clock.now()
+    sign_in = SignIn(
+        id=str(uuid.uuid4()),
+        account_id=account.id,
+        created_at=now,
+        device_name=device_name,
+        address=address,
+        last_used_at=now,
+    )
     session.add(sign_in)
+    return sign_in
+
+
+async def start_sign_in(
+    ctx: CloudContext,
+    session: AsyncSession,
+    account: Account,
+    *,
+    device_name: str | None = None,
+    address: str | None = None,
+) -> IssuedTokens:
+    sign_in = _new_sign_in(ctx, session, account, device_name, address)
     await session.flush()  # the refresh token refers to it; no ORM relationship orders them
     tokens = _issue(ctx, session, account.id, sign_in.id)
     await session.commit()
@@ -109,12 +151,16 @@ async def start_sign_in(ctx: CloudContext, session: AsyncSession, account: Accou
 
 
 async def start_web_sign_in(
-    ctx: CloudContext, session: AsyncSession, account: Account
+    ctx: CloudContext,
+    session: AsyncSession,
+    account: Account,
+    *,
+    device_name: str | None = None,
+    address: str | None = None,
 ) -> Principal:
     """A portal sign-in: no refresh token, the browser holds a session cookie instead."""
     now = ctx.clock.now()
-    sign_in = SignIn(id=str(uuid.uuid4()), account_id=account.id, created_at=now)
-    session.add(sign_in)
+    sign_in = _new_sign_in(ctx, session, account, device_name, address)
     await session.commit()
     expires_at = now + timedelta(seconds=ctx.settings.web_session_ttl_s)
     return Principal(account=account, sign_in_id=sign_in.id, expires_at=expires_at)
@@ -147,6 +193,7 @@ async def refresh(ctx: CloudContext, session: AsyncSession, refresh_token: str) 
             "This sign-in was ended because an old refresh token was used again. Sign in again.",
             code="refresh_token_reused",
         )
+    sign_in.last_used_at = now
     tokens = _issue(ctx, session, sign_in.account_id, sign_in.id)
     await session.commit()
     return tokens
@@ -250,3 +297,26 @@ async def _revoke(
         .where(SignIn.id == sign_in_id, SignIn.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
+
+
+async def revoke_sign_ins(
+    ctx: CloudContext,
+    session: AsyncSession,
+    account_id: str,
+    reason: str,
+    *,
+    keep: str | None = None,
+    only: str | None = None,
+) -> int:
+    """End the account's live sign-ins (all, all but ``keep``, or ``only`` one): their
+    refresh tokens and portal cookies stop working at once. How many ended."""
+    query = select(SignIn.id).where(SignIn.account_id == account_id, SignIn.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(SignIn.id != keep)
+    if only is not None:
+        query = query.where(SignIn.id == only)
+    ended = list(await session.scalars(query))
+    now = ctx.clock.now()
+    for sign_in_id in ended:
+        await _revoke(ctx, session, sign_in_id, now, reason)
+    return len(ended)
