@@ -303,6 +303,9 @@ def _json_kind(value: object) -> str:
 
 def excerpt(text: str) -> str:
     """Quote peer-supplied text for an error message: escaped and truncated."""
-    if len(text) <= _EXCERPT_CHARS:
-        return repr(text)
-    return repr(text[:_EXCERPT_CHARS]) + "..."
+    quoted = repr(text[:_EXCERPT_CHARS])
+    # Escapes can make the quote several times longer than the text (\u2028 is six
+    # characters): bound what is quoted, not only what is read.
+    if len(quoted) > 2 * _EXCERPT_CHARS:
+        return quoted[: 2 * _EXCERPT_CHARS] + "..."
+    return quoted if len(text) <= _EXCERPT_CHARS else quoted + "..."

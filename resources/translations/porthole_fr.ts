@@ -497,72 +497,83 @@
     <context>
         <name>SignInView</name>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="20"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="21"/>
             <source>you@example.com</source>
             <translation>vous@exemple.fr</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="21"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="47"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="22"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="53"/>
             <source>Email</source>
             <translation>Adresse e-mail</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="24"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="48"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="25"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="54"/>
             <source>Password</source>
             <translation>Mot de passe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="25"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="28"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="55"/>
+            <source>Code</source>
+            <translation>Code</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="29"/>
+            <source>6-digit code</source>
+            <translation>Code à 6 chiffres</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/sign_in.py" line="31"/>
             <source>Remember me on this device</source>
             <translation>Se souvenir de moi sur cet appareil</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="35"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="41"/>
             <source>Retry</source>
             <translation>Réessayer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="68"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="77"/>
             <source>Create your account</source>
             <translation>Créez votre compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="68"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="69"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="94"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="77"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="78"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="114"/>
             <source>Sign in</source>
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="69"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="94"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="78"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="114"/>
             <source>Create account</source>
             <translation>Créer le compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="71"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="80"/>
             <source>I already have an account</source>
             <translation>J’ai déjà un compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="71"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="80"/>
             <source>Create an account</source>
             <translation>Créer un compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="80"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="89"/>
             <source>Enter your email and password.</source>
             <translation>Saisissez votre adresse e-mail et votre mot de passe.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="89"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="109"/>
             <source>Signing in…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="109"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="129"/>
             <source>{message} Try again in {seconds} s.</source>
             <translation>{message} Réessayez dans {seconds} s.</translation>
         </message>
@@ -857,88 +868,98 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="233"/>
+            <location filename="../../app/viewer/core/cloud.py" line="235"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="289"/>
+            <location filename="../../app/viewer/core/cloud.py" line="291"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="296"/>
+            <location filename="../../app/viewer/core/cloud.py" line="298"/>
             <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
             <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="302"/>
+            <location filename="../../app/viewer/core/cloud.py" line="304"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="322"/>
+            <location filename="../../app/viewer/core/cloud.py" line="324"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="372"/>
+            <location filename="../../app/viewer/core/cloud.py" line="374"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="151"/>
+            <location filename="../../app/viewer/core/errors.py" line="156"/>
+            <source>Enter the 6-digit code from your authenticator app (or a recovery code).</source>
+            <translation>Saisissez le code à 6 chiffres de votre application d’authentification (ou un code de secours).</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="163"/>
+            <source>That code is not right. Check the time on your phone, or use a recovery code.</source>
+            <translation>Ce code n’est pas le bon. Vérifiez l’heure de votre téléphone, ou utilisez un code de secours.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/errors.py" line="170"/>
             <source>The email or password is incorrect.</source>
             <translation>L’adresse e-mail ou le mot de passe est incorrect.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="155"/>
+            <location filename="../../app/viewer/core/errors.py" line="174"/>
             <source>Your sign-in has ended. Sign in again.</source>
             <translation>Votre connexion a pris fin. Reconnectez-vous.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="159"/>
+            <location filename="../../app/viewer/core/errors.py" line="178"/>
             <source>This needs an active subscription.</source>
             <translation>Un abonnement actif est nécessaire.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="162"/>
+            <location filename="../../app/viewer/core/errors.py" line="181"/>
             <source>It is not there any more.</source>
             <translation>Cet élément n’existe plus.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="165"/>
+            <location filename="../../app/viewer/core/errors.py" line="184"/>
             <source>The same purchase is still being processed; retry in a moment.</source>
             <translation>Ce même achat est encore en cours de traitement ; réessayez dans un instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="170"/>
+            <location filename="../../app/viewer/core/errors.py" line="189"/>
             <source>That clashes with a change made meanwhile.</source>
             <translation>Cela entre en conflit avec une modification faite entre-temps.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="172"/>
+            <location filename="../../app/viewer/core/errors.py" line="191"/>
             <source>The payment method was refused.</source>
             <translation>Le moyen de paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="174"/>
+            <location filename="../../app/viewer/core/errors.py" line="193"/>
             <source>The cloud refused the request.</source>
             <translation>Le cloud a refusé la requête.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="177"/>
+            <location filename="../../app/viewer/core/errors.py" line="196"/>
             <source>Too many attempts. Wait a moment and try again.</source>
             <translation>Trop de tentatives. Patientez un instant et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="183"/>
+            <location filename="../../app/viewer/core/errors.py" line="202"/>
             <source>Something went wrong on the cloud's side. Try again in a moment.</source>
             <translation>Un problème est survenu du côté du cloud. Réessayez dans un instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/errors.py" line="187"/>
+            <location filename="../../app/viewer/core/errors.py" line="206"/>
             <source>The cloud refused the request ({status}).</source>
             <translation>Le cloud a refusé la requête ({status}).</translation>
         </message>

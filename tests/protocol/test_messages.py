@@ -797,3 +797,11 @@ def test_check_hello_after_decode() -> None:
 def test_a_bad_monitor_list_is_refused_with_the_reason(monitors: Any, problem: str) -> None:
     with pytest.raises(MalformedMessage, match=problem):
         decode_obj(valid(ScreenList, monitors=monitors))
+
+
+def test_an_error_quotes_escaped_peer_text_briefly() -> None:
+    # Found by the atheris fuzzer: forty U+2028 quoted back as forty six-character escapes.
+    text = '{"type": "session.report", "session_id": "s", "event": "' + "\u2028" * 40 + '"}'
+    with pytest.raises(MalformedMessage) as caught:
+        decode_message(text)
+    assert len(caught.value.message) <= 300

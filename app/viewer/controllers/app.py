@@ -24,7 +24,7 @@ from app.viewer.controllers.session import SessionController
 from app.viewer.core.banner import banner_for, format_date
 from app.viewer.core.cloud import CloudClient
 from app.viewer.core.credentials import CredentialStore
-from app.viewer.core.errors import CloudError, SessionExpired, Throttled
+from app.viewer.core.errors import CloudError, CodeRequired, SessionExpired, Throttled
 from app.viewer.core.events import EventFeed, FeedItem, Resync
 from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
@@ -132,17 +132,23 @@ class AppController(QtCore.QObject):
         try:
             if create:
                 await client.sign_up(email, password)
-            account = await client.sign_in(email, password)
+            account = await client.sign_in(email, password, form.entered_code())
+        except CodeRequired as exc:
+            form.set_busy(False)
+            form.ask_code(exc.message)
+            return
         except Throttled as exc:
+            form.password.clear()
             form.set_busy(False)
             form.show_error(exc.message, wait_s=exc.retry_after_s)
             return
         except CloudError as exc:
+            form.password.clear()
             form.set_busy(False)
             form.show_error(exc.message, retry=exc.retryable)
             return
-        finally:
-            form.password.clear()
+        # Kept only while the code was asked for: the password was right.
+        form.password.clear()
         if not remember:
             self.credentials.clear()
         await self._signed_in(account.email)

@@ -27,7 +27,7 @@ from app.viewer.core.errors import (
     SessionExpired,
     error_from_answer,
 )
-from app.viewer.core.grants import grant_from_response, session_request
+from app.viewer.core.grants import device_name, grant_from_response, session_request
 from app.viewer.core.i18n import tr
 from app.viewer.core.records import (
     Account,
@@ -108,10 +108,12 @@ class CloudClient:
         self._body(created, 201)
         return await self.sign_in(email, password)
 
-    async def sign_in(self, email: str, password: str) -> Account:
-        answer = await self._send(
-            "POST", "/auth/token", json={"email": email, "password": password}
-        )
+    async def sign_in(self, email: str, password: str, otp: str | None = None) -> Account:
+        """``otp``: with two-factor on, the authenticator's code (``CodeRequired`` asks)."""
+        body = {"email": email, "password": password, "device_name": device_name()}
+        if otp:
+            body["otp"] = otp
+        answer = await self._send("POST", "/auth/token", json=body)
         self._set_tokens(self._parse(Tokens.from_json, self._body(answer, 200)))
         return await self.me()
 

@@ -10,6 +10,7 @@ thing again may work, i.e. whether the UI offers a Retry button)::
     ├── ServerError             5xx: the cloud failed                              (retryable)
     ├── SessionExpired          the sign-in ended or was refused: back to sign-in
     ├── WrongCredentials        401 invalid_credentials at sign-in
+    │   └── CodeRequired        401 otp_required / invalid_otp: two-factor is on
     ├── Throttled               429, with .retry_after_s                           (retryable)
     ├── SubscriptionRequired    402
     ├── NotFound                404 (also another account's computer)
@@ -61,6 +62,10 @@ class SessionExpired(CloudError):
 
 class WrongCredentials(CloudError):
     """The email or password is wrong."""
+
+
+class CodeRequired(WrongCredentials):
+    """The password was right, and two-factor is on: the code is missing or wrong."""
 
 
 class Throttled(CloudError):
@@ -146,6 +151,20 @@ def error_from_answer(status: int, body: Any, headers: Mapping[str, str]) -> Clo
             return fallback
         return message or fallback
 
+    if status == 401 and code == "otp_required":
+        return CodeRequired(
+            said(tr("Enter the 6-digit code from your authenticator app (or a recovery code).")),
+            code=code,
+            status=401,
+        )
+    if status == 401 and code == "invalid_otp":
+        return CodeRequired(
+            said(
+                tr("That code is not right. Check the time on your phone, or use a recovery code.")
+            ),
+            code=code,
+            status=401,
+        )
     if status == 401 and code == "invalid_credentials":
         return WrongCredentials(
             said(tr("The email or password is incorrect.")), code=code, status=401

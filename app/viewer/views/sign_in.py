@@ -14,6 +14,7 @@ class SignInView(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._creating = False
+        self._asking_code = False
         self.title = QtWidgets.QLabel()
         self.title.setObjectName("title")
         self.email = QtWidgets.QLineEdit()
@@ -22,6 +23,11 @@ class SignInView(QtWidgets.QWidget):
         self.password = QtWidgets.QLineEdit()
         self.password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(self.tr("Password"))
+        # Two-factor: shown once the cloud asks for the code.
+        self.code = QtWidgets.QLineEdit()
+        self.code.setAccessibleName(self.tr("Code"))
+        self.code.setPlaceholderText(self.tr("6-digit code"))
+        self.code.returnPressed.connect(self._submitted)
         self.remember = QtWidgets.QCheckBox(self.tr("Remember me on this device"))
         self.remember.setChecked(True)
         self.submit = QtWidgets.QPushButton()
@@ -46,7 +52,10 @@ class SignInView(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout()
         form.addRow(self.tr("Email"), self.email)
         form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Code"), self.code)
         form.addRow("", self.remember)
+        self._form = form
+        form.setRowVisible(self.code, False)
         box = QtWidgets.QVBoxLayout()
         box.addWidget(self.title)
         box.addLayout(form)
@@ -81,6 +90,17 @@ class SignInView(QtWidgets.QWidget):
             return
         signal = self.sign_up_requested if self._creating else self.sign_in_requested
         signal.emit(email, password, self.remember.isChecked())
+
+    def ask_code(self, message: str) -> None:
+        """Two-factor is on: the code field, focused, with why."""
+        self._form.setRowVisible(self.code, True)
+        self._asking_code = True
+        self.code.clear()
+        self.code.setFocus()
+        self.show_error(message)
+
+    def entered_code(self) -> str | None:
+        return (self.code.text().strip() or None) if self._asking_code else None
 
     def set_busy(self, busy: bool) -> None:
         for widget in (self.submit, self.email, self.password, self.switch):
@@ -122,4 +142,7 @@ class SignInView(QtWidgets.QWidget):
         """Back to an empty form (signed out), keeping the email if known."""
         self.email.setText(email)
         self.password.clear()
+        self.code.clear()
+        self._asking_code = False
+        self._form.setRowVisible(self.code, False)
         self._set_creating(False)

@@ -8,6 +8,7 @@ import asyncio
 import platform
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from app.agent.link import ControlLink
@@ -298,3 +299,29 @@ async def test_a_declined_card_says_so_and_buying_works_again(app: AppController
     assert "declined" in panel.status.text().lower(), panel.status.text()
     assert app.window.computers.banner.action.text() == "Buy subscription"
     screenshot(panel, "purchase-declined")
+
+
+@on_sqlite
+async def test_two_factor_sign_in_asks_for_the_code(app: AppController, api: Api) -> None:
+    user = await api.sign_up()
+    setup = (await api.http.post("/api/v1/me/two-factor", headers=user.headers)).json()
+    confirmed = await api.http.post(
+        "/api/v1/me/two-factor/confirm",
+        headers=user.headers,
+        json={"code": pyotp.TOTP(setup["secret"]).now()},
+    )
+    recovery = confirmed.json()["recovery_codes"]
+    form = app.window.sign_in
+    await sign_in_through_the_form(app, user.email, PASSWORD)
+    await qt_until(lambda: form.code.isVisible(), 10, "the code field")
+    assert "6-digit code" in form.error.text()
+    assert form.password.text() == PASSWORD  # right: only the code is left to type
+    screenshot(app.window, "sign-in-code")
+    form.code.setText("000000")
+    QtTest.QTest.mouseClick(form.submit, Qt.MouseButton.LeftButton)
+    await qt_until(lambda: "not right" in form.error.text(), 10, "the wrong code refused")
+    form.code.setText(recovery[0])
+    QtTest.QTest.mouseClick(form.submit, Qt.MouseButton.LeftButton)
+    await qt_until(lambda: app.window.pages.currentWidget() is app.window.computers, 10, "list")
+    devices = (await api.http.get("/api/v1/me/sign-ins", headers=user.headers)).json()
+    assert platform.node()[:100] in {device["device_name"] for device in devices}
