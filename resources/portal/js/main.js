@@ -9,6 +9,7 @@ import { computersView } from "./views/computers.js";
 import { manageView } from "./views/manage.js";
 import { purchasesView } from "./views/purchases.js";
 import { sessionsView } from "./views/sessions.js";
+import { resetView, verifyView } from "./views/links.js";
 import { signInView } from "./views/signin.js";
 
 const ROUTES = {
@@ -131,18 +132,28 @@ function renderHeader(route) {
   document.getElementById("skip-link").textContent = t("skip");
 }
 
+// The pages mailed links open: #/reset/<token>, #/verify/<token>.
+function linkRoute(hash) {
+  const found = /^#\/(reset|verify)\/([A-Za-z0-9_-]{10,200})$/.exec(hash);
+  if (!found) return null;
+  const [, kind, token] = found;
+  const view = kind === "reset" ? resetView : verifyView;
+  return { view: (main, app) => view(main, app, token), anyone: true };
+}
+
 function render() {
   const hash = location.hash || HOME;
-  let route = ROUTES[hash];
+  let route = ROUTES[hash] || linkRoute(hash);
   if (!route) {
     location.replace(store.session ? HOME : "#/signin");
     return;
   }
-  if (!route.public && !store.session) {
+  if (route.anyone) {
+    // A mailed link: open whether or not this browser is signed in.
+  } else if (!route.public && !store.session) {
     location.replace("#/signin");
     return;
-  }
-  if (route.public && store.session) {
+  } else if (route.public && store.session) {
     location.replace(HOME);
     return;
   }

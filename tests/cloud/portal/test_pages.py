@@ -3,10 +3,13 @@ security headers."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -14,6 +17,7 @@ from app.cloud.portal import PORTAL_DIR
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.api import PASSWORD
 from tests.support.browser import screenshot
+from tests.support.mail import link_in, mails_to
 
 # One worker runs the browser tests, one after another: a single Chromium at a time.
 pytestmark = pytest.mark.xdist_group("portal")
@@ -162,3 +166,56 @@ def test_the_page_is_locked_down(cloud_api: CloudApi) -> None:
         if path.is_file() and path.suffix in (".html", ".js", ".css", ".svg"):
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"(?<!xmlns=\")https?://", text), path
+
+
+def test_two_factor_sign_in_asks_for_the_code(open_page: OpenPage, cloud_api: CloudApi) -> None:
+    email = cloud_api.sign_up()
+    headers = cloud_api.token(email)
+    setup = cloud_api.http.post("/api/v1/me/two-factor", headers=headers).json()
+    confirmed = cloud_api.http.post(
+        "/api/v1/me/two-factor/confirm",
+        headers=headers,
+        json={"code": pyotp.TOTP(setup["secret"]).now()},
+    )
+    recovery = confirmed.json()["recovery_codes"]
+    page = open_page()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Porthole")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    code = page.get_by_label("Code from your authenticator app")
+    expect(code).to_be_visible()
+    expect(code).to_be_focused()
+    expect(page.locator("#signin-status")).to_contain_text("6-digit code")
+    code.fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-status")).to_contain_text("not right")
+    code.fill(recovery[0])
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#subscription-banner").wait_for()
+
+
+def test_the_mailed_links_reset_the_password_and_verify_the_email(
+    open_page: OpenPage, cloud_api: CloudApi
+) -> None:
+    email = cloud_api.sign_up()
+    mail_dir = Path(os.environ["PORTHOLE_MAIL_DIR"])  # the test clouds' file mailer
+    page = open_page()
+    page.goto(f"{cloud_api.url}/#/verify/{link_in(mails_to(mail_dir, email)[0], 'verify')}")
+    expect(page.locator("#verify-status")).to_contain_text("your email is confirmed")
+    asked = cloud_api.http.post("/api/v1/auth/password-reset", json={"email": email})
+    assert asked.status_code == 202
+    token = link_in(mails_to(mail_dir, email)[-1], "reset")
+    page.goto(f"{cloud_api.url}/#/reset/{token}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    page.get_by_label("New password").fill("a brand new password")
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.locator("main")).to_contain_text("Every device was signed out")
+    screenshot(page, "password-reset-done")
+    page.get_by_role("link", name="Sign in", exact=True).click()
+    sign_in(page, email, "a brand new password")
+    # The link worked once.
+    page.goto(f"{cloud_api.url}/#/reset/{token}")
+    page.get_by_label("New password").fill("yet another password")
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.locator("#reset-status")).to_contain_text("already used")

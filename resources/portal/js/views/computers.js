@@ -21,6 +21,8 @@ export function computersView(main) {
     redraw(bannerBox, banner(store.subscription));
   }
   function showComputers() {
+    // Not under someone typing a new name: the form's own Save or Cancel redraws after.
+    if (listBox.querySelector("form.rename:not([data-closing])")) return;
     if (store.computers) redraw(listBox, computerList(store.computers, errors));
   }
   function showLive() {
@@ -79,7 +81,7 @@ function rename(row, computer, errors) {
   const form = h(
     "form",
     {
-      class: "row",
+      class: "row rename",
       onsubmit: async (event) => {
         event.preventDefault();
         setBusy(save, true, t("manage.saving"));
@@ -87,6 +89,7 @@ function rename(row, computer, errors) {
           const renamed = await call("PATCH", `/computers/${encodeURIComponent(computer.id)}`, { name: input.value });
           computer.name = renamed.name;
           replace(errors, message("ok", t("computers.renamed", { name: renamed.name })));
+          form.dataset.closing = "1";
           store.emit("computers");
         } catch (error) {
           setBusy(save, false);
@@ -96,7 +99,17 @@ function rename(row, computer, errors) {
     },
     field(t("computers.rename_label", { name: computer.name }), input),
     save,
-    h("button", { type: "button", onclick: () => store.emit("computers") }, t("computers.cancel")),
+    h(
+      "button",
+      {
+        type: "button",
+        onclick: () => {
+          form.dataset.closing = "1";
+          store.emit("computers");
+        },
+      },
+      t("computers.cancel"),
+    ),
   );
   replace(row, form);
   input.focus();

@@ -12,6 +12,10 @@ export function signInView(main, app, { creating = false } = {}) {
     required: true,
     minlength: creating ? 8 : null,
   });
+  // Two-factor: asked for once the cloud says the password was right and a code is due.
+  const code = h("input", { type: "text", name: "otp", autocomplete: "one-time-code", inputmode: "numeric", id: "signin-code" });
+  const codeField = field(t("signin.code"), code);
+  codeField.hidden = true;
   const status = h("div", { id: "signin-status" });
   const submit = h("button", { type: "submit", class: "primary", id: "signin-submit" }, t(creating ? "signup.submit" : "signin.submit"));
   let countdown = null;
@@ -36,6 +40,11 @@ export function signInView(main, app, { creating = false } = {}) {
       }, 1000);
       return;
     }
+    if (error instanceof ApiError && (error.code === "otp_required" || error.code === "invalid_otp")) {
+      codeField.hidden = false;
+      code.value = "";
+      code.focus();
+    }
     const children = [message("error", describeError(error))];
     if (error instanceof ApiError && error.code === "network") {
       children.push(h("button", { type: "submit", id: "signin-retry" }, t("retry")));
@@ -55,7 +64,9 @@ export function signInView(main, app, { creating = false } = {}) {
         replace(status);
         try {
           if (creating) await call("POST", "/accounts", { email: email.value, password: password.value });
-          const session = await call("POST", "/web/session", { email: email.value, password: password.value });
+          const body = { email: email.value, password: password.value };
+          if (!codeField.hidden && code.value.trim()) body.otp = code.value.trim();
+          const session = await call("POST", "/web/session", body);
           await app.signedIn(session);
         } catch (error) {
           setBusy(submit, false);
@@ -66,6 +77,7 @@ export function signInView(main, app, { creating = false } = {}) {
     app.endedNotice && !creating ? message("info", t("signin.ended")) : null,
     field(t("signin.email"), email),
     field(t("signin.password"), password, creating ? t("signup.password_hint") : null),
+    codeField,
     submit,
     status,
   );
