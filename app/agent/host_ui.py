@@ -79,6 +79,7 @@ class ApprovalPrompt(_Window):
         self._timer = QtCore.QTimer(self, interval=1000)
         self._timer.timeout.connect(self._tick)
         self._tick()
+        self._timer.start()
 
     def _tick(self) -> None:
         if self._left <= 0:
@@ -86,7 +87,6 @@ class ApprovalPrompt(_Window):
             return
         self.countdown.setText(f"Denied in {self._left} s")
         self._left -= 1
-        self._timer.start()
 
     def _finish(self, answer: str) -> None:
         self.answer = answer

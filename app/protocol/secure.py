@@ -66,6 +66,7 @@ NOISE_PROTOCOL = b"Noise_IK_25519_ChaChaPoly_BLAKE2s"
 #: Mixed into the handshake: a Porthole session of this layout, nothing else.
 PROLOGUE = b"porthole session e2e v1"
 KEY_PREFIX = "x25519:"
+PRIVATE_PREFIX = "x25519-private:"
 #: Largest handshake message: keys, tags and a ticket (at most 4096 characters).
 MAX_HANDSHAKE_BYTES = 8 * 1024
 #: Poly1305 tag, and the kind byte in front of every plaintext.
@@ -86,9 +87,13 @@ def _b64(raw: bytes) -> str:
 
 def public_key_bytes(text: str) -> bytes:
     """The 32 bytes of a key written ``x25519:<base64url>``; ValueError if it is not one."""
-    if not isinstance(text, str) or not text.startswith(KEY_PREFIX) or len(text) > 100:
+    return _key_bytes(text, KEY_PREFIX)
+
+
+def _key_bytes(text: str, prefix: str) -> bytes:
+    if not isinstance(text, str) or not text.startswith(prefix) or len(text) > 100:
         raise ValueError("not an x25519 public key")
-    body = text[len(KEY_PREFIX) :]
+    body = text[len(prefix) :]
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
@@ -116,12 +121,11 @@ class StaticKey:
     @classmethod
     def from_text(cls, text: str) -> StaticKey:
         """The form :attr:`private_text` writes (what the keyring keeps)."""
-        raw = public_key_bytes(text.replace("x25519-private:", KEY_PREFIX, 1))
-        return cls(raw)
+        return cls(_key_bytes(text, PRIVATE_PREFIX))
 
     @property
     def private_text(self) -> str:
-        return "x25519-private:" + _b64(self.private_bytes)
+        return PRIVATE_PREFIX + _b64(self.private_bytes)
 
     @property
     def public_bytes(self) -> bytes:
@@ -134,13 +138,6 @@ class StaticKey:
 
     def __repr__(self) -> str:  # never the private half in a log or traceback
         return f"StaticKey(public={self.public_text})"
-
-
-def fingerprint(public_text: str) -> str:
-    """A short, readable form of a public key for people to compare (eight groups)."""
-    raw = public_key_bytes(public_text)
-    digits = base64.b32encode(raw).decode().rstrip("=")[:32]
-    return " ".join(digits[i : i + 4] for i in range(0, 32, 4))
 
 
 @dataclass

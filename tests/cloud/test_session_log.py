@@ -5,6 +5,7 @@ an agent can only report on its own computer's sessions."""
 from __future__ import annotations
 
 import platform
+from dataclasses import replace
 from typing import Any
 
 from app.protocol import SessionReport
@@ -25,7 +26,7 @@ async def test_sessions_are_logged_with_who_where_how_long_and_the_path(api: Api
         for expected_path in ("direct", "relay"):
             granted = await open_session(api, host)
             if expected_path == "relay":
-                granted = type(granted)(**{**granted.__dict__, "direct_urls": ()})
+                granted = replace(granted, direct_urls=())
             async with ViewerSession(api.url, granted) as session:
                 assert session.path == expected_path
                 await session.next_picture(timeout_s=20)

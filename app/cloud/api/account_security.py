@@ -153,7 +153,7 @@ async def password_reset(
         ),
         throttle.guarded(
             ctx.sessions,
-            throttle.account_key(email).replace("account:", "reset:", 1),
+            throttle.reset_key(email),
             throttle.allowing(3, 3600, 300),
             now,
             what="password reset requests for this address",

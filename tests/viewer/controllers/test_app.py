@@ -134,11 +134,14 @@ async def test_the_list_is_live_and_computers_can_be_renamed_and_removed(
     row = rows[enrolled["computer_id"]]
     assert not row.computer.online and not row.connect_button.isEnabled()
 
-    # The agent links up: the row turns online by itself (the event feed).
+    # The agent links up: the row turns online by itself (the event feed, once live: a
+    # presence sent before would only show after the feed's reload, in a new row).
+    await qt_until(lambda: app.feed is not None and app.feed.state == "live", 10, "live feed")
     link = ControlLink(api.url, enrolled["agent_token"])
     linking = asyncio.ensure_future(link.run_forever())
     try:
-        await qt_until(lambda: row.computer.online, 15, "online")
+        await qt_until(lambda: rows[enrolled["computer_id"]].computer.online, 15, "online")
+        row = rows[enrolled["computer_id"]]
         assert row.connect_button.isEnabled() and "Online" in row.detail.text()
         screenshot(app.window, "computers")
 

@@ -18,7 +18,14 @@ from websockets.exceptions import ConnectionClosed
 
 from app.agent.capture.demo import DemoScreen
 from app.cloud.settings import Settings
-from app.protocol import CloseCode, HandshakeFailed, SessionAccepted, encode_message
+from app.protocol import (
+    CloseCode,
+    HandshakeFailed,
+    Hello,
+    SessionAccepted,
+    decode_message,
+    encode_message,
+)
 from app.protocol.input import InputEvent
 from app.protocol.secure import Initiator, StaticKey, respond
 from app.viewer.core.session import SessionEnded, SessionGrant, ViewerSession
@@ -49,8 +56,10 @@ class HostileRelay:
     async def handle(self, ws: ServerConnection) -> None:
         assert ws.request is not None
         session_id = ws.request.path.rsplit("/", 1)[-1]
-        hello = await ws.recv()  # each half's hello is for the relay, as at the cloud's
-        role = "viewer" if '"viewer"' in str(hello) else "agent"
+        # Each half's hello is for the relay, as at the cloud's.
+        hello = decode_message(await ws.recv())
+        assert isinstance(hello, Hello)
+        role = hello.role
         halves = self._halves.setdefault(session_id, {})
         halves[role] = ws
         paired = self._paired.setdefault(session_id, asyncio.Event())

@@ -32,6 +32,11 @@ def account_key(email: str) -> str:
     return "account:" + hashlib.sha256(email.encode()).hexdigest()[:40]
 
 
+def reset_key(email: str) -> str:
+    """Password-reset requests for one email, hashed like ``account_key``."""
+    return "reset:" + hashlib.sha256(email.encode()).hexdigest()[:40]
+
+
 def address_key(address: str) -> str:
     return "address:" + address[:90]
 
@@ -51,11 +56,8 @@ async def charge(
     once the check is done."""
     failures, window_started_at, blocked_until = await _count_attempt(session, key, now)
     if blocked_until is not None and blocked_until > now:
-        await session.execute(  # attempts during a block are refused, not counted
-            update(SignInThrottle)
-            .where(SignInThrottle.key == key)
-            .values(failures=SignInThrottle.failures - 1)
-        )
+        # Refused, and not counted: the caller's transaction, count included, is rolled
+        # back with the error.
         _refuse(blocked_until - now, what)
     if now - window_started_at > policy.window:
         failures = 1
