@@ -67,6 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
     billing = cloud_commands.add_parser("billing", help="billing jobs")
     billing_commands = billing.add_subparsers(dest="billing_command", required=True)
     billing_commands.add_parser("renew", help="run the renewal job once (it also runs by itself)")
+    keys = cloud_commands.add_parser("keys", help="the keys that sign tokens and tickets")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser("list", help="each key: purpose, id, state, when it signs and ends")
+    rotate = key_commands.add_parser(
+        "rotate",
+        help="replace keys: the new ones sign after every process and agent knows them, "
+        "the old ones verify until what they signed expires",
+    )
+    rotate.add_argument(
+        "--purpose",
+        action="append",
+        choices=["access", "web", "ticket", "csrf"],
+        help="only these keys (repeatable; default all)",
+    )
+    rotate.add_argument(
+        "--revoke",
+        action="store_true",
+        help="for a leaked key: the new keys sign now and the old ones stop verifying now "
+        "(everyone signs in again; sessions opening in the next minute may be refused)",
+    )
 
     agent = commands.add_parser("agent", help="the agent that makes this computer reachable")
     agent.add_argument(
@@ -172,6 +192,10 @@ def _cloud(args: argparse.Namespace) -> int:
         return operator.issue_bundles(args.months, args.count)
     if args.cloud_command == "billing":
         return operator.renew()
+    if args.cloud_command == "keys":
+        if args.keys_command == "list":
+            return operator.list_keys()
+        return operator.rotate_keys(args.purpose or [], revoke=args.revoke)
     from app.cloud.server import serve
     from app.cloud.settings import Settings
 

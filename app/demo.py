@@ -15,9 +15,8 @@ import httpx
 import platformdirs
 
 from app.agent.enroll import enroll
-from app.agent.link import ControlLink
-from app.agent.session import AgentSessions
 from app.agent.state import AgentState, AgentStore, NotEnrolled
+from app.agent.wiring import agent_sessions, control_link
 from app.cloud.server import bind, build_server
 from app.cloud.settings import Settings
 
@@ -111,13 +110,8 @@ async def _demo(
         store = AgentStore(root / "agent")
         state, token = await _demo_agent(store, server.url)
         key = store.session_key()
-        sessions = AgentSessions(
-            state.cloud_url, token, state.computer_id, state.cloud_public_key, session_key=key
-        )
-        link = ControlLink(
-            state.cloud_url, token, on_offer=sessions.offer, session_key=key.public_text
-        )
-        sessions.on_report = link.report
+        sessions = agent_sessions(state, token, key)
+        link = control_link(state, token, sessions, key)
         linking = asyncio.create_task(link.run_forever())
         async with asyncio.timeout(15):
             await link.connected.wait()

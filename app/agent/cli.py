@@ -12,9 +12,9 @@ from pathlib import Path
 from app.agent.approval import Approve, AutoApprove, DisplayHostUI, HostUI
 from app.agent.capture.base import default_source
 from app.agent.enroll import EnrolmentFailed, enroll
-from app.agent.link import ControlLink, LinkRefused
-from app.agent.session import AgentSessions
+from app.agent.link import LinkRefused
 from app.agent.state import AgentStore, NotEnrolled
+from app.agent.wiring import agent_sessions, control_link
 
 
 def run_agent_command(args: argparse.Namespace) -> int:
@@ -85,29 +85,15 @@ def _run(
     session_key = store.session_key()
 
     async def run() -> None:
-        sessions = AgentSessions(
-            state.cloud_url,
-            token,
-            state.computer_id,
-            state.cloud_public_key,
-            session_key=session_key,
-            source=source,
-            host_ui=host_ui,
-            input_backend=input_backend,
+        sessions = agent_sessions(
+            state, token, session_key, source=source, host_ui=host_ui, input_backend=input_backend
         )
         endpoint = None
         if listen:
             host, _, port = listen.rpartition(":")
             endpoint = await sessions.listen(host or "0.0.0.0", int(port or 0))
             print(f"Direct sessions accepted at {endpoint}", flush=True)
-        link = ControlLink(
-            state.cloud_url,
-            token,
-            on_offer=sessions.offer,
-            endpoint_url=endpoint,
-            session_key=session_key.public_text,
-        )
-        sessions.on_report = link.report
+        link = control_link(state, token, sessions, session_key, endpoint)
         try:
             await link.run_forever()
         finally:

@@ -61,6 +61,7 @@ async def enroll(
             computer_id=data["computer_id"],
             name=name,
             cloud_public_key=data["cloud_public_key"],
+            cloud_key_id=data.get("cloud_key_id", ""),
             token_store="",
         ),
         data["agent_token"],

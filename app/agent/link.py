@@ -24,6 +24,7 @@ from app.protocol import (
     ProtocolError,
     SessionOffer,
     SessionReport,
+    TicketKeys,
     Welcome,
     decode_message,
     encode_message,
@@ -72,6 +73,7 @@ class ControlLink:
         on_offer: Callable[[SessionOffer], None] | None = None,
         endpoint_url: str | None = None,
         session_key: str | None = None,
+        on_ticket_keys: Callable[[TicketKeys], None] | None = None,
     ) -> None:
         self._endpoint_url = endpoint_url
         #: This agent's end-to-end public key, announced so the cloud's tickets name it.
@@ -81,6 +83,7 @@ class ControlLink:
         self._backoff = backoff or Backoff()
         self._on_change = on_change or (lambda online: None)
         self._on_offer = on_offer
+        self._on_ticket_keys = on_ticket_keys
         self.connected = asyncio.Event()
         self.connections = 0
         # Session reports wait here while the link is down (the newest 200 at most).
@@ -199,6 +202,8 @@ class ControlLink:
         message = decode_message(data)
         if isinstance(message, SessionOffer) and self._on_offer is not None:
             self._on_offer(message)
+        if isinstance(message, TicketKeys) and self._on_ticket_keys is not None:
+            self._on_ticket_keys(message)
         if isinstance(message, ErrorMessage):
             log.warning("cloud says: %s (%s)", message.message, message.code)
         return message

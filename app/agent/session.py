@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from websockets.asyncio.client import connect
 from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -42,6 +43,7 @@ from app.protocol import (
     SessionApproved,
     SessionOffer,
     SessionReport,
+    TicketKeys,
     UnexpectedMessage,
     VideoSettings,
     VideoTiming,
@@ -90,6 +92,7 @@ class AgentSessions:
         computer_id: str,
         cloud_public_key: str,
         *,
+        cloud_key_id: str = "",
         session_key: StaticKey,
         source: str = "demo",
         display_name: str | None = None,
@@ -110,7 +113,11 @@ class AgentSessions:
         self._cloud_url = cloud_url
         self._token = token
         self._computer_id = computer_id
-        self._public_key = public_key_from_text(cloud_public_key)
+        #: The cloud's session-ticket keys by id: the one from enrolment until the control
+        #: link says which ones are current.
+        self.ticket_keys: dict[str, Ed25519PublicKey] = {
+            cloud_key_id: public_key_from_text(cloud_public_key)
+        }
         self._session_key = session_key
         self._guard = ReplayGuard()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -125,6 +132,20 @@ class AgentSessions:
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def learn_ticket_keys(self, announced: TicketKeys) -> None:
+        """The control link's word on which ticket keys are current (a rotation announces
+        a new one before it signs; a replaced one is dropped once nothing it signed is
+        valid). A key that does not parse is skipped, not trusted."""
+        keys: dict[str, Ed25519PublicKey] = {}
+        for key in announced.keys:
+            try:
+                keys[key.kid] = public_key_from_text(key.public_key)
+            except ValueError:
+                log.warning("the cloud announced a ticket key that does not parse: %s", key.kid)
+        if keys:
+            self.ticket_keys = keys
+            log.info("session tickets accepted from keys %s", ", ".join(sorted(keys)))
 
     async def listen(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Accept direct sessions (no relay); returns the URL to announce to the cloud."""
@@ -222,7 +243,7 @@ class AgentSessions:
             handshake = respond(self._session_key, first)
             ticket = verify_ticket(
                 handshake.payload.decode(errors="replace"),
-                self._public_key,
+                self.ticket_keys,
                 computer_id=self._computer_id,
                 now=time.time(),
             )

@@ -37,6 +37,8 @@ class AgentState:
     cloud_public_key: str
     # "keyring" or "file": where the agent token was put.
     token_store: str
+    #: The id of ``cloud_public_key`` (empty for an enrolment older than key ids).
+    cloud_key_id: str = ""
 
 
 def default_state_dir() -> Path:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -33,9 +30,9 @@ from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.portal import install_portal
 from app.cloud.redis_broker import RedisBroker
 from app.cloud.relay import RelayHub
+from app.cloud.security import keys
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
-from app.cloud.security.signing import load_or_create_signer, seed_of, signer_from_seed
 from app.cloud.security.transport import StrictTransport
 from app.cloud.settings import Settings
 
@@ -57,6 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 _every(ctx.settings.presence_refresh_s, presence.refresh_and_sweep, ctx)
             ),
             asyncio.create_task(_every(ctx.settings.renewal_interval_s, run_renewals, ctx)),
+            asyncio.create_task(_every(ctx.settings.key_refresh_s, refresh_keys, ctx)),
             asyncio.create_task(billing_events.run_processor(ctx), name="payment-events"),
         ]
         if ctx.sandbox is not None:
@@ -102,11 +100,8 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
     engine = create_engine(settings.database_url)
     await upgrade_database(engine)
     sessions = create_session_factory(engine)
-    if settings.signing_key is not None:
-        signer = signer_from_seed(base64.b64decode(settings.signing_key.get_secret_value()))
-    else:
-        signer = await load_or_create_signer(sessions, clock)
-    secrets = derive_secrets(settings, seed_of(signer.private_key))
+    key_ring = await keys.load_or_create_keys(sessions, clock)
+    secrets = derive_secrets(settings, key_ring)
     sandbox: SandboxProvider | None = None
     payments: PaymentProvider
     if settings.payment_provider == "sandbox":
@@ -128,7 +123,7 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
         clock=clock,
         engine=engine,
         sessions=sessions,
-        signer=signer,
+        keys=key_ring,
         passwords=PasswordService(
             time_cost=settings.argon2_time_cost,
             memory_kib=settings.argon2_memory_kib,
@@ -158,16 +153,19 @@ async def open_context(settings: Settings, clock: Clock) -> CloudContext:
     )
 
 
-def derive_secrets(settings: Settings, seed: bytes) -> DerivedSecrets:
-    def derive(purpose: str) -> bytes:
-        return hmac.new(seed, f"porthole:{purpose}".encode(), hashlib.sha256).digest()
-
+def derive_secrets(settings: Settings, key_ring: keys.KeyRing) -> DerivedSecrets:
     webhook = (
         settings.payment_webhook_secret.get_secret_value().encode()
         if settings.payment_webhook_secret
-        else derive("payment-webhook")
+        else key_ring.root_secret("payment-webhook")
     )
-    return DerivedSecrets(webhook=webhook, idempotency=derive("idempotency"), csrf=derive("csrf"))
+    return DerivedSecrets(webhook=webhook, idempotency=key_ring.root_secret("idempotency"))
+
+
+async def refresh_keys(ctx: CloudContext) -> None:
+    """Pick up keys another process rotated (agent links pass new ticket keys on)."""
+    if await keys.refresh(ctx.sessions, ctx.keys, ctx.clock):
+        log.info("cloud keys changed: %s", ", ".join(key.kid for key in ctx.keys.keys))
 
 
 async def open_broker(settings: Settings) -> Broker:

@@ -15,20 +15,18 @@ from app.cloud.mail import Mailer
 from app.cloud.payments.provider import PaymentProvider
 from app.cloud.payments.sandbox import SandboxProvider
 from app.cloud.relay import RelayHub
+from app.cloud.security.keys import KeyRing
 from app.cloud.security.passwords import PasswordService
 from app.cloud.security.sign_in_cache import SignInCache
-from app.cloud.security.signing import Signer
 from app.cloud.settings import Settings
 
 
 @dataclass(frozen=True)
 class DerivedSecrets:
-    """Keys derived from the deployment's signing key, so none lies in a file."""
+    """Keys derived from the deployment's root key, so none lies in a file."""
 
     webhook: bytes
     idempotency: bytes
-    #: Keys the portal's CSRF proofs (an HMAC of the sign-in id).
-    csrf: bytes
 
 
 @dataclass
@@ -37,7 +35,7 @@ class CloudContext:
     clock: Clock
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    signer: Signer
+    keys: KeyRing
     passwords: PasswordService
     broker: Broker
     secrets: DerivedSecrets

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from app.cloud.app import close_context, open_context
@@ -14,6 +15,7 @@ from app.cloud.context import CloudContext
 from app.cloud.domain.billing import bundles
 from app.cloud.domain.billing.renewal import run as run_renewals
 from app.cloud.errors import ApiError
+from app.cloud.security import keys
 from app.cloud.settings import Settings
 
 T = TypeVar("T")
@@ -61,6 +63,57 @@ def renew() -> int:
         return 0
 
     return _report_errors(action)
+
+
+def list_keys() -> int:
+    async def action(ctx: CloudContext) -> int:
+        print(_key_table(ctx.keys.keys, ctx.clock.now()))
+        return 0
+
+    return _report_errors(action)
+
+
+def rotate_keys(purposes: list[str], *, revoke: bool) -> int:
+    async def action(ctx: CloudContext) -> int:
+        async with ctx.sessions() as session:
+            try:
+                made = await keys.rotate(
+                    session,
+                    purposes=purposes or keys.ROTATED_PURPOSES,
+                    now=ctx.clock.now(),
+                    publish_s=ctx.settings.key_publish_s,
+                    lifetimes_s=keys.lifetimes(ctx.settings),
+                    revoke=revoke,
+                )
+            except keys.KeyRotationConflict as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+        for key in made:
+            print(f"{key.kid}: signs from {_when(key.signs_from)}")
+        if revoke:
+            print("The keys they replace no longer verify: everyone signs in again.")
+        else:
+            print("The keys they replace verify until what they signed has expired.")
+        return 0
+
+    return _report_errors(action)
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _key_table(held: Sequence[keys.Key], now: datetime) -> str:
+    rows = [("purpose", "key id", "state", "signs from", "verifies until")]
+    rows += [
+        (key.purpose, key.kid, key.state_at(now), _when(key.signs_from), _when(key.verifies_until))
+        for key in held
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def _report_errors(action: Callable[[CloudContext], Awaitable[int]]) -> int:

@@ -24,10 +24,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORTHOLE_", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
-    # The Ed25519 key that signs access tokens and session tickets. When unset, one is
-    # generated on first start and kept in the database, so every cloud process of a
-    # deployment shares it without a key file lying around.
-    signing_key: SecretStr | None = None
+    # The keys (one set per purpose, see app.cloud.security.keys) are made on first start
+    # and kept in the database, so every cloud process of a deployment shares them without
+    # a key file lying around. Each process reloads them this often, and a rotated key
+    # starts signing this long after it is made: every process and agent knows it first.
+    key_refresh_s: float = 60.0
+    key_publish_s: int = 300
     public_url: str = "http://127.0.0.1:8740"
     # TLS served by the cloud itself (uvicorn): PEM certificate chain and private key.
     # Unset: plain HTTP, for a TLS reverse proxy in front (README) or the local demo.
@@ -43,6 +45,8 @@ class Settings(BaseSettings):
     # The web portal's session cookie: it ends earlier when the person signs out.
     web_session_ttl_s: int = 7 * 24 * 3600
     enrollment_code_ttl_s: int = 15 * 60
+    # A session ticket only has to last from the grant to the handshake.
+    session_ticket_ttl_s: int = 60
     # How long a process trusts a sign-in it saw live; sign-out in another process takes
     # effect here within this time (in the same process, at once).
     sign_in_cache_s: float = 5.0

@@ -54,6 +54,8 @@ __all__ = [
     "Role",
     "ScreenList",
     "ScreenSelect",
+    "TicketKey",
+    "TicketKeys",
     "Welcome",
     "check_hello",
     "decode_message",
@@ -326,6 +328,23 @@ class ScreenSelect:
     monitor: Annotated[str, Length(1, 40)]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketKey:
+    kid: Annotated[str, Length(1, 40)]
+    #: ``ed25519:<base64url of 32 bytes>``
+    public_key: Annotated[str, Length(1, 100)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketKeys:
+    """Cloud → agent, right after ``welcome`` and whenever they change: every key that
+    signs session tickets now or will soon (a rotated key is announced before it signs)."""
+
+    TYPE: ClassVar[str] = "ticket.keys"
+
+    keys: Annotated[tuple[TicketKey, ...], Length(1, 16)]
+
+
 #: Any control message.
 Message: TypeAlias = (
     Hello
@@ -349,6 +368,7 @@ Message: TypeAlias = (
     | VideoTiming
     | ScreenList
     | ScreenSelect
+    | TicketKeys
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -373,6 +393,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     VideoTiming,
     ScreenList,
     ScreenSelect,
+    TicketKeys,
 )
 
 #: Message classes by their wire ``"type"``.

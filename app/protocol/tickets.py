@@ -1,7 +1,8 @@
 """Session tickets: the cloud signs {session, account, computer, expiry, the viewer's and
-the agent's end-to-end keys} with Ed25519 (a compact JWS, ``alg: EdDSA``); the agent
-checks them with the public key it learned at enrolment. No I/O here: the caller passes
-the key, the time and the computer id.
+the agent's end-to-end keys} with Ed25519 (a compact JWS, ``alg: EdDSA``, its header
+naming the key: ``kid``); the agent checks them with the public keys it learned at
+enrolment and then over its control link (the cloud rotates them). No I/O here: the
+caller passes the keys, the time and the computer id.
 
 A ticket admits one session once: :class:`ReplayGuard` remembers the ones already used
 until they expire."""
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +56,12 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
 
 
 def verify_ticket(
-    token: str, public_key: Ed25519PublicKey, *, computer_id: str, now: float
+    token: str, keys: Mapping[str, Ed25519PublicKey], *, computer_id: str, now: float
 ) -> Ticket:
-    """The ticket's claims, if the cloud signed it for this computer and it has not expired."""
+    """The ticket's claims, if the cloud signed it for this computer and it has not expired.
+
+    ``keys`` maps key ids to the cloud's ticket keys; ``""`` is for a ticket whose header
+    names none (from a cloud older than key ids)."""
     if not isinstance(token, str) or len(token) > MAX_TICKET_CHARS or token.count(".") != 2:
         raise TicketRefused("The session ticket is malformed.")
     header_part, payload_part, signature_part = token.split(".")
@@ -68,6 +73,13 @@ def verify_ticket(
         raise TicketRefused("The session ticket is malformed.") from None
     if not isinstance(header, dict) or header.get("alg") != "EdDSA":
         raise TicketRefused("The session ticket is not signed with EdDSA.")
+    kid = header.get("kid", "")
+    public_key = keys.get(kid) if isinstance(kid, str) else None
+    if public_key is None:
+        raise TicketRefused(
+            "The session ticket is signed with a key this computer does not know; it learns "
+            "the cloud's keys over its link, so check that the agent is online."
+        )
     try:
         public_key.verify(signature, f"{header_part}.{payload_part}".encode())
     except InvalidSignature:

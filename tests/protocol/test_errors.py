@@ -147,6 +147,8 @@ def test_package_reexports_public_api() -> None:
         "Monitor",
         "ScreenList",
         "ScreenSelect",
+        "TicketKey",
+        "TicketKeys",
         "Message",
         "MESSAGE_TYPES",
         "Role",

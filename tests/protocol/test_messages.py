@@ -38,6 +38,7 @@ from app.protocol import (
     SessionOffer,
     SessionReport,
     SubscriptionChanged,
+    TicketKeys,
     UnexpectedMessage,
     UnknownMessageType,
     UnsupportedVersion,
@@ -221,6 +222,10 @@ VALID: dict[type[Message], dict[str, Any]] = {
     KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},
     VideoSettings: {"type": "video.settings", "bitrate_kbps": 2000, "max_fps": 30, "scale": 0.5},
     VideoTiming: {"type": "video.timing", "frame_id": 7, "grab_ms": 0.4, "encode_ms": 3.5},
+    TicketKeys: {
+        "type": "ticket.keys",
+        "keys": [{"kid": "ticket-2", "public_key": "ed25519:" + "A" * 43}],
+    },
     ScreenList: {
         "type": "screen.list",
         "monitors": [
@@ -337,6 +342,7 @@ def test_message_types_registry() -> None:
         "video.timing": VideoTiming,
         "screen.list": ScreenList,
         "screen.select": ScreenSelect,
+        "ticket.keys": TicketKeys,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

@@ -1,5 +1,6 @@
-"""Session tickets as the agent checks them: signed by the cloud's key, for this computer,
-not expired, used once. The issuing side is the cloud's real signer."""
+"""Session tickets as the agent checks them: signed by a cloud key it knows (named by the
+header's ``kid``), for this computer, not expired, used once. The issuing side is the
+cloud's real key ring."""
 
 from __future__ import annotations
 
@@ -9,21 +10,23 @@ import json
 import time
 from datetime import UTC, datetime
 
+import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.cloud.security.signing import Signer
+from app.cloud.security.keys import KeyRing
 from app.protocol.errors import ProtocolError
 from app.protocol.tickets import ReplayGuard, TicketRefused, public_key_from_text, verify_ticket
+from tests.support.keys import fresh_ring
 
-CLOUD = Signer(Ed25519PrivateKey.generate())
-OTHER_CLOUD = Signer(Ed25519PrivateKey.generate())
-KEY = public_key_from_text(CLOUD.public_key_text)
+CLOUD = fresh_ring()
+OTHER_CLOUD = fresh_ring()
+TICKET_KEY = CLOUD.signing_key("ticket", datetime.now(UTC))
+KEY = {TICKET_KEY.kid: public_key_from_text(TICKET_KEY.public_key_text)}
 
 
-def ticket(signer: Signer = CLOUD, computer: str = "pc-1", ttl_s: int = 60, **claims: str) -> str:
+def ticket(signer: KeyRing = CLOUD, computer: str = "pc-1", ttl_s: int = 60, **claims: str) -> str:
     body = {
         "typ": "session",
         "sub": "acc-1",
@@ -33,7 +36,20 @@ def ticket(signer: Signer = CLOUD, computer: str = "pc-1", ttl_s: int = 60, **cl
         "ak": "x25519:agent",
         **claims,
     }
+    if body["typ"] != "session":  # the ring refuses to sign it with a ticket key
+        payload = {**body, "iss": "porthole-cloud", "exp": int(time.time()) + ttl_s}
+        return jwt.encode(
+            payload, TICKET_KEY.private_key, algorithm="EdDSA", headers={"kid": TICKET_KEY.kid}
+        )
     return signer.issue(body, now=datetime.now(UTC), ttl_s=ttl_s)
+
+
+def _renamed(token: str, kid: str) -> str:
+    """``token`` with its header's key id changed (the signature stays the old one)."""
+    header_part, payload, signature = token.split(".")
+    header = {**json.loads(base64.urlsafe_b64decode(header_part + "==")), "kid": kid}
+    encoded = base64.urlsafe_b64encode(json.dumps(header).encode()).decode().rstrip("=")
+    return f"{encoded}.{payload}.{signature}"
 
 
 def test_a_good_ticket_is_admitted_once() -> None:
@@ -50,6 +66,7 @@ def test_a_good_ticket_is_admitted_once() -> None:
     ("token", "computer", "reason"),
     [
         (ticket(OTHER_CLOUD), "pc-1", "not signed by this computer's cloud"),
+        (_renamed(ticket(), "ticket-7"), "pc-1", "a key this computer does not know"),
         (ticket(computer="pc-2"), "pc-1", "another computer"),
         (ticket(ttl_s=-1), "pc-1", "expired"),
         (ticket(typ="access"), "pc-1", "Not a session ticket"),
@@ -62,6 +79,16 @@ def test_a_good_ticket_is_admitted_once() -> None:
 def test_bad_tickets_are_refused_with_a_reason(token: str, computer: str, reason: str) -> None:
     with pytest.raises(TicketRefused, match=reason):
         verify_ticket(token, KEY, computer_id=computer, now=time.time())
+
+
+def test_a_ticket_without_a_key_id_is_checked_with_the_enrolment_key() -> None:
+    # A cloud older than key ids signed with its one key, which enrolment gave the agent.
+    claims = json.loads(base64.urlsafe_b64decode(ticket().split(".")[1] + "=="))
+    legacy = jwt.encode(claims, TICKET_KEY.private_key, algorithm="EdDSA")
+    enrolment = {"": KEY[TICKET_KEY.kid]}
+    assert verify_ticket(legacy, enrolment, computer_id="pc-1", now=time.time()).session_id
+    with pytest.raises(TicketRefused, match="does not know"):
+        verify_ticket(legacy, KEY, computer_id="pc-1", now=time.time())
 
 
 def test_a_tampered_payload_breaks_the_signature() -> None:

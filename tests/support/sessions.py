@@ -71,6 +71,7 @@ async def online_host(
         enrolled["agent_token"],
         enrolled["computer_id"],
         enrolled["cloud_public_key"],
+        cloud_key_id=enrolled["cloud_key_id"],
         session_key=enrolled["session_key"],
         source=source,
         display_name=display_name,
@@ -82,6 +83,7 @@ async def online_host(
         enrolled["agent_token"],
         on_offer=sessions.offer if joins else None,
         endpoint_url=endpoint,
+        on_ticket_keys=sessions.learn_ticket_keys,
     )
     sessions.on_report = link.report
     # The key was registered at enrolment (api.enroll): the link need not announce it.

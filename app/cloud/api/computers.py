@@ -13,7 +13,9 @@ from app.cloud.api.schemas import (
     ComputerOut,
     ComputerPatch,
     EnrollmentCodeOut,
+    TicketKeyOut,
 )
+from app.cloud.context import CloudContext
 from app.cloud.db.models import Computer
 from app.cloud.domain.accounts import throttle
 from app.cloud.domain.accounts.service import authenticate
@@ -71,11 +73,27 @@ async def enroll_agent(
         screens=[screen.model_dump() for screen in body.screens],
         session_public_key=body.session_public_key,
     )
+    signing = ctx.keys.signing_key("ticket", ctx.clock.now())
     return AgentEnrolled(
         computer_id=enrolment.computer.id,
         agent_token=enrolment.agent_token,
-        cloud_public_key=ctx.signer.public_key_text,
+        cloud_public_key=signing.public_key_text,
+        cloud_key_id=signing.kid,
+        ticket_keys=ticket_keys(ctx),
     )
+
+
+@router.get("/ticket-keys", response_model=list[TicketKeyOut])
+async def list_ticket_keys(ctx: Context) -> list[TicketKeyOut]:
+    """Public: the keys session tickets are signed with now or soon (agents are also told
+    over their control link)."""
+    return ticket_keys(ctx)
+
+
+def ticket_keys(ctx: CloudContext) -> list[TicketKeyOut]:
+    return [
+        TicketKeyOut(kid=kid, public_key=key) for kid, key in ctx.keys.ticket_keys(ctx.clock.now())
+    ]
 
 
 @router.get("/computers", response_model=list[ComputerOut])

@@ -51,7 +51,9 @@ async def get_principal(
     principal = await principal_from_access_token(ctx, cookie, kind="web")
     if request.method not in web.SAFE_METHODS:
         web.check_same_origin(request, ctx.settings.public_url)
-        web.check_csrf(ctx.secrets.csrf, principal.sign_in_id, request.headers.get(web.CSRF_HEADER))
+        web.check_csrf(
+            ctx.keys, principal.sign_in_id, request.headers.get(web.CSRF_HEADER), ctx.clock.now()
+        )
     return principal
 
 

@@ -26,7 +26,7 @@ from app.cloud.errors import Unauthorized
 from app.cloud.limits import TooManyConnections
 from app.cloud.redis_broker import BrokerUnavailable
 from app.cloud.relay import RelayRefused
-from app.cloud.security.signing import InvalidToken
+from app.cloud.security.keys import InvalidToken
 from app.protocol import (
     PROTOCOL_VERSION,
     CloseCode,
@@ -38,6 +38,8 @@ from app.protocol import (
     ProtocolError,
     SessionOffer,
     SessionReport,
+    TicketKey,
+    TicketKeys,
     Welcome,
     check_hello,
     decode_message,
@@ -221,14 +223,31 @@ async def _hold_link(
                 computer_id=computer.id,
             ),
         )
-
+        await _send(websocket, _ticket_keys(ctx))
         await _first_done(
             _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s, computer.id),
             _obey_control(websocket, control, link_id),
+            _announce_ticket_keys(websocket, ctx),
         )
     finally:
         ctx.broker.unsubscribe(control)
         await asyncio.shield(presence.link_closed(ctx, computer, link_id))
+
+
+def _ticket_keys(ctx: CloudContext) -> TicketKeys:
+    return TicketKeys(
+        keys=tuple(
+            TicketKey(kid=kid, public_key=key) for kid, key in ctx.keys.ticket_keys(ctx.clock.now())
+        )
+    )
+
+
+async def _announce_ticket_keys(websocket: WebSocket, ctx: CloudContext) -> None:
+    """Tell the agent each time this process learns new keys: a rotated ticket key
+    reaches every connected agent before it starts signing (``key_publish_s``)."""
+    while True:
+        await ctx.keys.changed()
+        await _send(websocket, _ticket_keys(ctx))
 
 
 async def _obey_control(websocket: WebSocket, control: Subscription, link_id: str) -> None:
@@ -315,7 +334,7 @@ async def relay(websocket: WebSocket, session_id: str) -> None:
     async def run(hello: Hello) -> None:
         if hello.role == "viewer":
             try:
-                claims = ctx.signer.verify(hello.token, kind="session", now=ctx.clock.now())
+                claims = ctx.keys.verify(hello.token, kind="session", now=ctx.clock.now())
             except InvalidToken as exc:
                 raise LinkClosed(
                     CloseCode.UNAUTHORIZED, "ticket_refused", f"Session ticket refused: {exc}."

@@ -123,10 +123,20 @@ class AgentEnroll(StrictBody):
         return self
 
 
+class TicketKeyOut(BaseModel):
+    kid: str
+    #: ``ed25519:<base64url>``
+    public_key: str
+
+
 class AgentEnrolled(BaseModel):
     computer_id: str
     agent_token: str
+    #: The key that signs session tickets now, and its id; ``ticket_keys`` lists every
+    #: key the agent should accept (a rotation may have made a newer one already).
     cloud_public_key: str
+    cloud_key_id: str
+    ticket_keys: list[TicketKeyOut]
 
 
 class ComputerOut(BaseModel):

@@ -94,7 +94,7 @@ def _cookie_attributes(request: Request, ctx: CloudContext) -> dict[str, Any]:
 def _described(ctx: CloudContext, principal: service.Principal) -> WebSession:
     return WebSession(
         account=AccountOut(id=principal.account.id, email=principal.account.email),
-        csrf_token=web.csrf_proof(ctx.secrets.csrf, principal.sign_in_id),
+        csrf_token=web.csrf_proof(ctx.keys, principal.sign_in_id, ctx.clock.now()),
     )
 
 

@@ -14,7 +14,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _POSTGRES_MIGRATION_LOCK = 0x504F5254
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, revision: str) -> None:
     if connection.dialect.name == "postgresql":
         # Several cloud processes may start together; only one migrates at a time.
         connection.execute(
@@ -23,9 +23,10 @@ def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
-async def upgrade_database(engine: AsyncEngine) -> None:
+async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
+    """Migrate to ``revision`` (tests of a migration stop before it)."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        await connection.run_sync(_upgrade, revision)

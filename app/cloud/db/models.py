@@ -173,12 +173,26 @@ class SessionLogEntry(Base):
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
-class SigningKey(Base):
-    __tablename__ = "signing_keys"
+class CloudKey(Base):
+    """One of the cloud's keys: an Ed25519 seed (access, web, ticket) or an HMAC key
+    (csrf, root). See ``app.cloud.security.keys``."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    private_key: Mapped[bytes] = mapped_column(LargeBinary(64))
+    __tablename__ = "cloud_keys"
+    __table_args__ = (
+        # Two rotations racing each other cannot both make generation n + 1.
+        UniqueConstraint("purpose", "generation", name="uq_cloud_keys_generation"),
+    )
+
+    kid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    generation: Mapped[int] = mapped_column(Integer)
+    secret: Mapped[bytes] = mapped_column(LargeBinary(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When it starts signing: a little after it is made, so that every cloud process and
+    #: every agent knows it before anything it signed reaches them.
+    signs_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set when a newer key replaces it: what it signed last has expired by then.
+    verifies_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PaymentMethod(Base):

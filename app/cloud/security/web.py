@@ -3,20 +3,20 @@
 The session cookie is HttpOnly (scripts never see it), SameSite=Strict (other sites'
 pages do not send it) and Secure on HTTPS. On top of that, every state-changing request
 authenticated by the cookie must carry a CSRF proof in a header, which another site can
-neither read nor forge: an HMAC of the sign-in id under a key derived from the
-deployment's signing key, so every cloud process computes the same proof and none is
-stored. Requests must also come from our own origin when the browser says where from.
+neither read nor forge: an HMAC of the sign-in id under the deployment's CSRF key
+(shared through the database, rotated like the others), so every cloud process computes
+the same proof and none is stored. Requests must also come from our own origin when the
+browser says where from.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+from datetime import datetime
 
 from starlette.requests import HTTPConnection
 
 from app.cloud.errors import Forbidden
+from app.cloud.security.keys import KeyRing
 
 SESSION_COOKIE = "porthole_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -25,13 +25,14 @@ COOKIE_PATH = "/api/v1/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def csrf_proof(key: bytes, sign_in_id: str) -> str:
-    mac = hmac.new(key, f"csrf:{sign_in_id}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+def csrf_proof(keys: KeyRing, sign_in_id: str, now: datetime) -> str:
+    return keys.csrf_proof(f"csrf:{sign_in_id}", now)
 
 
-def check_csrf(key: bytes, sign_in_id: str, presented: str | None) -> None:
-    if not presented or not hmac.compare_digest(presented, csrf_proof(key, sign_in_id)):
+def check_csrf(keys: KeyRing, sign_in_id: str, presented: str | None, now: datetime) -> None:
+    # Any CSRF key that still verifies will do: a page opened before a rotation keeps
+    # its proof until the session it belongs to ends.
+    if not presented or not keys.csrf_matches(f"csrf:{sign_in_id}", presented, now):
         raise Forbidden(
             "This request is missing its CSRF proof. Reload the page and try again.",
             code="csrf_failed",

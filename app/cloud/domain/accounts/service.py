@@ -14,8 +14,8 @@ from app.cloud.context import CloudContext
 from app.cloud.db.models import Account, RefreshToken, SignIn
 from app.cloud.domain.accounts import throttle, two_factor
 from app.cloud.errors import Conflict, Unauthorized
+from app.cloud.security.keys import InvalidToken
 from app.cloud.security.secrets import digest, new_token
-from app.cloud.security.signing import InvalidToken
 
 WRONG_CREDENTIALS = "The email or password is incorrect."
 
@@ -221,7 +221,7 @@ async def principal_from_access_token(
     the portal's session cookie. Both end when their sign-in is signed out."""
     now = ctx.clock.now()
     try:
-        claims = ctx.signer.verify(access_token, kind=kind, now=now)
+        claims = ctx.keys.verify(access_token, kind=kind, now=now)
     except InvalidToken as exc:
         what = "Access token" if kind == "access" else "Session"
         raise Unauthorized(f"{what} refused: {exc}.", code="invalid_token") from None
@@ -246,7 +246,7 @@ async def principal_from_access_token(
 
 def web_session_token(ctx: CloudContext, principal: Principal) -> str:
     """The portal's cookie: a signed token of the sign-in, long-lived but revoked with it."""
-    return ctx.signer.issue(
+    return ctx.keys.issue(
         {"sub": principal.account.id, "sid": principal.sign_in_id, "typ": "web"},
         now=ctx.clock.now(),
         ttl_s=ctx.settings.web_session_ttl_s,
@@ -260,7 +260,7 @@ def access_token_for(ctx: CloudContext, principal: Principal) -> str:
 
 
 def _access_token(ctx: CloudContext, account_id: str, sign_in_id: str) -> str:
-    return ctx.signer.issue(
+    return ctx.keys.issue(
         {"sub": account_id, "sid": sign_in_id, "typ": "access"},
         now=ctx.clock.now(),
         ttl_s=ctx.settings.access_token_ttl_s,

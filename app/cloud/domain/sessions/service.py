@@ -15,8 +15,6 @@ from app.cloud.domain.sessions import log
 from app.cloud.errors import Conflict, Unavailable
 from app.protocol.urls import websocket_url
 
-TICKET_TTL_S = 60
-
 
 @dataclass(frozen=True)
 class SessionGrant:
@@ -74,10 +72,10 @@ async def grant(
         "dn": device_name,
         "ip": viewer_address,
     }
-    ticket = ctx.signer.issue(
+    ticket = ctx.keys.issue(
         claims,
         now=now,
-        ttl_s=TICKET_TTL_S,
+        ttl_s=ctx.settings.session_ticket_ttl_s,
     )
     await log.record_grant(
         ctx,
@@ -108,7 +106,7 @@ async def grant(
     return SessionGrant(
         session_id,
         ticket,
-        now + timedelta(seconds=TICKET_TTL_S),
+        now + timedelta(seconds=ctx.settings.session_ticket_ttl_s),
         relay_path=relay_path,
         relay_url=relay_url,
         direct_urls=[computer.direct_url] if computer.direct_url else [],
