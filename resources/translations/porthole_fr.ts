@@ -2,6 +2,275 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr" sourcelanguage="en">
     <context>
+        <name>AccountController</name>
+        <message>
+            <location filename="../../app/viewer/controllers/account.py" line="61"/>
+            <source>A new link is on its way to {email}.</source>
+            <translation>Un nouveau lien part vers {email}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/account.py" line="74"/>
+            <source>Your password is changed. Other devices signed out: {count}.</source>
+            <translation>Votre mot de passe est changé. Autres appareils déconnectés : {count}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/account.py" line="102"/>
+            <source>Two-factor sign-in is off.</source>
+            <translation>La connexion en deux étapes est désactivée.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/account.py" line="110"/>
+            <source>That device is signed out.</source>
+            <translation>Cet appareil est déconnecté.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/account.py" line="121"/>
+            <source>Every device was signed out, this one too. Sign in again.</source>
+            <translation>Tous les appareils ont été déconnectés, celui-ci aussi. Reconnectez-vous.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/account.py" line="130"/>
+            <source>Your account is deleted.</source>
+            <translation>Votre compte est supprimé.</translation>
+        </message>
+    </context>
+    <context>
+        <name>AccountPanel</name>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="50"/>
+            <source>Account — Porthole</source>
+            <translation>Compte — Porthole</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="73"/>
+            <source>Email</source>
+            <translation>Adresse e-mail</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="76"/>
+            <source>Send the link again</source>
+            <translation>Renvoyer le lien</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="85"/>
+            <location filename="../../app/viewer/views/account.py" line="148"/>
+            <location filename="../../app/viewer/views/account.py" line="213"/>
+            <source>Password</source>
+            <translation>Mot de passe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="86"/>
+            <location filename="../../app/viewer/views/account.py" line="93"/>
+            <source>Current password</source>
+            <translation>Mot de passe actuel</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="87"/>
+            <location filename="../../app/viewer/views/account.py" line="94"/>
+            <source>New password</source>
+            <translation>Nouveau mot de passe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="88"/>
+            <source>Code for changing the password</source>
+            <translation>Code pour changer le mot de passe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="89"/>
+            <source>Change password</source>
+            <translation>Changer le mot de passe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="95"/>
+            <location filename="../../app/viewer/views/account.py" line="149"/>
+            <location filename="../../app/viewer/views/account.py" line="214"/>
+            <source>Code</source>
+            <translation>Code</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="102"/>
+            <source>Two-factor sign-in</source>
+            <translation>Connexion en deux étapes</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="105"/>
+            <source>Set up two-factor sign-in</source>
+            <translation>Activer la connexion en deux étapes</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="111"/>
+            <source>Scan this code with an authenticator app, then enter the 6-digit code it shows.</source>
+            <translation>Scannez ce code avec une application d’authentification, puis saisissez le code à 6 chiffres qu’elle affiche.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="116"/>
+            <source>QR code to add Porthole to your authenticator app</source>
+            <translation>Code QR pour ajouter Porthole à votre application d’authentification</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="119"/>
+            <source>Key to type if you cannot scan</source>
+            <translation>Clé à saisir si vous ne pouvez pas scanner</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="120"/>
+            <location filename="../../app/viewer/views/account.py" line="128"/>
+            <source>6-digit code</source>
+            <translation>Code à 6 chiffres</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="122"/>
+            <source>Turn on</source>
+            <translation>Activer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="127"/>
+            <source>Key</source>
+            <translation>Clé</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="133"/>
+            <source>Recovery codes</source>
+            <translation>Codes de secours</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="136"/>
+            <source>Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are not shown again.</source>
+            <translation>Gardez ces codes de secours en lieu sûr : chacun vous connecte une fois si vous perdez votre téléphone. Ils ne seront plus affichés.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="143"/>
+            <source>Password for turning two-factor off</source>
+            <translation>Mot de passe pour désactiver la connexion en deux étapes</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="144"/>
+            <source>Code for turning two-factor off</source>
+            <translation>Code pour désactiver la connexion en deux étapes</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="145"/>
+            <source>Turn off two-factor sign-in</source>
+            <translation>Désactiver la connexion en deux étapes</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="166"/>
+            <location filename="../../app/viewer/views/account.py" line="175"/>
+            <source>Signed-in devices</source>
+            <translation>Appareils connectés</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="169"/>
+            <source>Device</source>
+            <translation>Appareil</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="169"/>
+            <source>Address</source>
+            <translation>Adresse</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="169"/>
+            <source>Signed in</source>
+            <translation>Connecté le</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="169"/>
+            <source>Last used</source>
+            <translation>Dernière utilisation</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="177"/>
+            <source>Sign out the selected device</source>
+            <translation>Déconnecter l’appareil choisi</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="180"/>
+            <source>Sign out everywhere</source>
+            <translation>Se déconnecter partout</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="194"/>
+            <source>Delete your account</source>
+            <translation>Supprimer votre compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="197"/>
+            <source>Your computers are removed and your sign-ins end; your email and password are erased. Payment records are kept, as accounting law requires, tied to no one. This cannot be undone.</source>
+            <translation>Vos ordinateurs sont retirés et vos connexions prennent fin ; votre adresse e-mail et votre mot de passe sont effacés. Les enregistrements de paiement sont conservés, comme l’exige la loi comptable, sans lien avec vous. C’est irréversible.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="203"/>
+            <source>Password for deleting the account</source>
+            <translation>Mot de passe pour supprimer le compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="204"/>
+            <source>Code for deleting the account</source>
+            <translation>Code pour supprimer le compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="205"/>
+            <source>I understand that this cannot be undone</source>
+            <translation>Je comprends que c’est irréversible</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="206"/>
+            <source>Delete my account</source>
+            <translation>Supprimer mon compte</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="226"/>
+            <source>{email} is confirmed.</source>
+            <translation>{email} est confirmée.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="229"/>
+            <source>{email} is not confirmed yet: open the link we mailed you.</source>
+            <translation>{email} n’est pas encore confirmée : ouvrez le lien que nous vous avons envoyé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="238"/>
+            <source>On: signing in also asks for a code from your authenticator app.</source>
+            <translation>Activée : la connexion demande aussi un code de votre application d’authentification.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="240"/>
+            <source>Off: your password alone signs you in.</source>
+            <translation>Désactivée : votre mot de passe suffit pour vous connecter.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="267"/>
+            <source>Two-factor sign-in is on.</source>
+            <translation>La connexion en deux étapes est activée.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="274"/>
+            <source>Unnamed device</source>
+            <translation>Appareil sans nom</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="276"/>
+            <source>{name} (this app)</source>
+            <translation>{name} (cette application)</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="301"/>
+            <source>Sending…</source>
+            <translation>Envoi…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="306"/>
+            <source>Saving…</source>
+            <translation>Enregistrement…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/account.py" line="342"/>
+            <source>Deleting…</source>
+            <translation>Suppression…</translation>
+        </message>
+    </context>
+    <context>
         <name>ComputerRow</name>
         <message>
             <location filename="../../app/viewer/views/computers.py" line="29"/>
@@ -120,17 +389,18 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/viewer/views/main_window.py" line="26"/>
+            <location filename="../../app/viewer/views/main_window.py" line="27"/>
+            <location filename="../../app/viewer/views/main_window.py" line="37"/>
             <source>Account</source>
             <translation>Compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/main_window.py" line="34"/>
+            <location filename="../../app/viewer/views/main_window.py" line="35"/>
             <source>Subscription</source>
             <translation>Abonnement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/main_window.py" line="36"/>
+            <location filename="../../app/viewer/views/main_window.py" line="39"/>
             <source>Sign out</source>
             <translation>Se déconnecter</translation>
         </message>
@@ -868,33 +1138,33 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="235"/>
+            <location filename="../../app/viewer/core/cloud.py" line="292"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="291"/>
+            <location filename="../../app/viewer/core/cloud.py" line="348"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="298"/>
+            <location filename="../../app/viewer/core/cloud.py" line="355"/>
             <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
             <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="304"/>
+            <location filename="../../app/viewer/core/cloud.py" line="361"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="324"/>
+            <location filename="../../app/viewer/core/cloud.py" line="384"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="374"/>
+            <location filename="../../app/viewer/core/cloud.py" line="434"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>

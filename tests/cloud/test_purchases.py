@@ -82,10 +82,12 @@ async def test_double_click_50_ms_apart_charges_once(api: Api) -> None:
     await asyncio.sleep(0.05)  # the user's second click, not a synchronisation
     second = await buy(api, user, key=key)
     first_response = await first
-    assert first_response.status_code == 201
-    assert second.status_code in (201, 409)
-    if second.status_code == 201:
-        assert second.json() == first_response.json()
+    # Under load the second click can reach the cloud first: whichever came second is
+    # told the first is in flight (409), or gets the same purchase once it finished.
+    answers = [first_response, second]
+    assert {r.status_code for r in answers} <= {201, 409}, [r.text for r in answers]
+    created = [r.json() for r in answers if r.status_code == 201]
+    assert created and all(body == created[0] for body in created)
     assert len(await purchases(api, user)) == 1
 
 

@@ -20,6 +20,7 @@ from app.protocol import (
     PurchaseChanged,
     SubscriptionChanged,
 )
+from app.viewer.controllers.account import AccountController
 from app.viewer.controllers.session import SessionController
 from app.viewer.core.banner import banner_for, format_date
 from app.viewer.core.cloud import CloudClient
@@ -30,6 +31,7 @@ from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
 from app.viewer.core.session import SessionFailed
 from app.viewer.qt import QtCore
+from app.viewer.views.account import AccountPanel
 from app.viewer.views.main_window import MainWindow
 from app.viewer.views.manage import ManagePanel
 from app.viewer.views.purchase import PurchasePanel
@@ -54,6 +56,7 @@ class AppController(QtCore.QObject):
         self.sessions: dict[str, SessionWindow] = {}
         self.purchase_panel: PurchasePanel | None = None
         self.manage_panel: ManagePanel | None = None
+        self.account: AccountController | None = None
         self.flow: PurchaseFlow | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._remember = False
@@ -73,6 +76,7 @@ class AppController(QtCore.QObject):
         computers.banner.action_requested.connect(self._banner_action)
         window.sign_out_requested.connect(lambda: self._run(self.sign_out()))
         window.manage_requested.connect(lambda: self._run(self.open_manage()))
+        window.account_requested.connect(lambda: self._run(self.open_account()))
 
     # -- tasks -------------------------------------------------------------------------
 
@@ -180,6 +184,10 @@ class AppController(QtCore.QObject):
 
     async def _signed_out(self, message: str) -> None:
         self.flow = None
+        if self.account is not None:
+            # Its client is the one ending here: the next sign-in gets a new window.
+            self.account.panel.close()
+            self.account = None
         for window in list(self.sessions.values()):
             window.leave()
         if self.feed is not None:
@@ -310,6 +318,21 @@ class AppController(QtCore.QObject):
         self.manage_panel.show()
         self.manage_panel.raise_()
         return self.manage_panel
+
+    async def open_account(self) -> AccountPanel:
+        assert self.client is not None
+        if self.account is None or self.account.client is not self.client:
+            panel = AccountPanel()
+            self.account = AccountController(self.client, panel, self._run, self._ended_here)
+        await self.account.load()
+        self.account.panel.show()
+        self.account.panel.raise_()
+        return self.account.panel
+
+    async def _ended_here(self, message: str) -> None:
+        """This app's sign-in was ended from the Account window: forget it, say why."""
+        self.credentials.clear()
+        await self._signed_out(message)
 
     async def set_auto_renew(self, on: bool) -> None:
         assert self.client is not None and self.manage_panel is not None

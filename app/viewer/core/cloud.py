@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -37,8 +38,10 @@ from app.viewer.core.records import (
     Plan,
     Purchase,
     SessionRecord,
+    SignInRecord,
     Subscription,
     Tokens,
+    TwoFactorSetup,
 )
 from app.viewer.core.session import Renew, SessionEnded, SessionFailed, SessionGrant
 
@@ -162,6 +165,60 @@ class CloudClient:
 
     async def me(self) -> Account:
         return self._parse(Account.from_json, await self._get("/me"))
+
+    # -- account security --------------------------------------------------------------
+
+    async def change_password(self, current: str, new: str, otp: str | None = None) -> int:
+        """The new password; every other sign-in ends (how many is returned)."""
+        body: dict[str, Any] = {"current_password": current, "new_password": new}
+        if otp:
+            body["otp"] = otp
+        answer = await self._authorized("POST", "/me/password", json=body)
+        return int(self._body(answer, 200)["signed_out"])
+
+    async def sign_out_everywhere(self) -> None:
+        """Every sign-in of the account ends, this one too."""
+        try:
+            self._body(await self._authorized("POST", "/auth/logout-everywhere"), 200)
+        finally:
+            self._forget()
+
+    async def sign_ins(self) -> list[SignInRecord]:
+        return [
+            self._parse(SignInRecord.from_json, item) for item in await self._get("/me/sign-ins")
+        ]
+
+    async def revoke_sign_in(self, sign_in_id: str) -> None:
+        self._body(await self._authorized("DELETE", f"/me/sign-ins/{sign_in_id}"), 204)
+
+    async def resend_verification(self) -> None:
+        self._body(await self._authorized("POST", "/me/email-verification"), 202)
+
+    async def start_two_factor(self) -> TwoFactorSetup:
+        answer = await self._authorized("POST", "/me/two-factor")
+        setup = self._parse(TwoFactorSetup.from_json, self._body(answer, 200))
+        qr = await self._authorized("GET", "/me/two-factor/qr.png")
+        if qr.status_code != 200:
+            raise self._error(qr)
+        return replace(setup, qr_png=qr.content)
+
+    async def confirm_two_factor(self, code: str) -> list[str]:
+        """Two-factor on; the recovery codes, shown once."""
+        answer = await self._authorized("POST", "/me/two-factor/confirm", json={"code": code})
+        return [str(item) for item in self._body(answer, 200)["recovery_codes"]]
+
+    async def disable_two_factor(self, password: str, otp: str) -> None:
+        answer = await self._authorized(
+            "DELETE", "/me/two-factor", json={"password": password, "otp": otp}
+        )
+        self._body(answer, 204)
+
+    async def delete_account(self, password: str, otp: str | None = None) -> None:
+        body: dict[str, Any] = {"password": password}
+        if otp:
+            body["otp"] = otp
+        self._body(await self._authorized("DELETE", "/me", json=body), 204)
+        self._forget()
 
     async def computers(self) -> list[Computer]:
         return [self._parse(Computer.from_json, item) for item in await self._get("/computers")]
@@ -312,6 +369,9 @@ class CloudClient:
         answer = await self._send(method, path, token=token, **options)
         if answer.status_code != 401:
             return answer
+        if self._error(answer).code in _CONFIRMATION_REFUSED:
+            # A wrong password or code typed to confirm a change: the sign-in lives on.
+            raise self._error(answer)
         answer = await self._send(method, path, token=await self.renew_access(token), **options)
         if answer.status_code == 401:
             # Refused with a token minted a moment ago: the sign-in itself is over.
@@ -373,6 +433,10 @@ class CloudClient:
         return CloudError(
             tr("The cloud sent an answer this app cannot read. Update the app or try again later.")
         )
+
+
+#: 401s about what the person typed to confirm a change, not about the access token.
+_CONFIRMATION_REFUSED = frozenset({"invalid_credentials", "otp_required", "invalid_otp"})
 
 
 def _certificate_refused(exc: BaseException) -> bool:

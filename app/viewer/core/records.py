@@ -34,10 +34,54 @@ def _when(body: dict[str, Any], key: str) -> datetime | None:
 class Account:
     id: str
     email: str
+    email_verified: bool = False
+    two_factor: bool = False
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Account:
-        return cls(str(body["id"]), str(body["email"]))
+        return cls(
+            str(body["id"]),
+            str(body["email"]),
+            bool(body.get("email_verified")),
+            bool(body.get("two_factor")),
+        )
+
+
+@dataclass(frozen=True)
+class SignInRecord:
+    """One signed-in device of the account (``GET /api/v1/me/sign-ins``)."""
+
+    id: str
+    device_name: str
+    address: str
+    created_at: datetime | None
+    last_used_at: datetime | None
+    #: The sign-in of this app.
+    current: bool
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> SignInRecord:
+        return cls(
+            str(body["id"]),
+            str(body.get("device_name") or ""),
+            str(body.get("address") or ""),
+            _when(body, "created_at"),
+            _when(body, "last_used_at"),
+            bool(body.get("current")),
+        )
+
+
+@dataclass(frozen=True)
+class TwoFactorSetup:
+    """Two-factor set-up begun: the secret to type, or its QR code (PNG) to scan."""
+
+    secret: str = field(repr=False)
+    uri: str = field(repr=False)
+    qr_png: bytes = field(default=b"", repr=False)
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> TwoFactorSetup:
+        return cls(str(body["secret"]), str(body["otpauth_uri"]))
 
 
 @dataclass(frozen=True)

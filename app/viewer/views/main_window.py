@@ -11,6 +11,7 @@ from app.viewer.views.sign_in import SignInView
 class MainWindow(QtWidgets.QMainWindow):
     sign_out_requested = Signal()
     manage_requested = Signal()
+    account_requested = Signal()
     buy_requested = Signal()
 
     def __init__(self) -> None:
@@ -33,6 +34,8 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addWidget(spacer)
         self.manage_action = toolbar.addAction(self.tr("Subscription"))
         self.manage_action.triggered.connect(self.manage_requested.emit)
+        self.account_action = toolbar.addAction(self.tr("Account"))
+        self.account_action.triggered.connect(self.account_requested.emit)
         self.sign_out_action = toolbar.addAction(self.tr("Sign out"))
         self.sign_out_action.triggered.connect(self.sign_out_requested.emit)
         self.toolbar = toolbar

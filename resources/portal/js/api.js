@@ -2,6 +2,7 @@
 // and the CSRF proof the cloud handed out at sign-in, kept in memory only.
 import { t } from "./i18n.js";
 
+const SESSION_OVER = new Set(["unauthorized", "invalid_token", "session_ended"]);
 let csrfToken = null;
 let onSessionEnded = () => {};
 
@@ -56,7 +57,9 @@ export async function call(method, path, body = undefined, { idempotencyKey } = 
     const code = (data && data.error) || "http_error";
     const retryAfter = Number(response.headers.get("Retry-After")) || null;
     const error = new ApiError(response.status, code, (data && data.message) || "", retryAfter);
-    if (response.status === 401 && path !== "/web/session") onSessionEnded(error);
+    // A wrong password or code typed to confirm a change is a 401 too, but the session
+    // lives on: only these mean the session itself is over.
+    if (response.status === 401 && SESSION_OVER.has(code) && path !== "/web/session") onSessionEnded(error);
     throw error;
   }
   return data;

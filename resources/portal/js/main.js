@@ -9,6 +9,7 @@ import { computersView } from "./views/computers.js";
 import { manageView } from "./views/manage.js";
 import { purchasesView } from "./views/purchases.js";
 import { sessionsView } from "./views/sessions.js";
+import { accountView } from "./views/account.js";
 import { resetView, verifyView } from "./views/links.js";
 import { signInView } from "./views/signin.js";
 
@@ -20,6 +21,7 @@ const ROUTES = {
   "#/subscription/manage": { view: manageView },
   "#/purchases": { view: purchasesView },
   "#/sessions": { view: sessionsView },
+  "#/account": { view: accountView },
 };
 const HOME = "#/computers";
 
@@ -35,7 +37,8 @@ const events = new EventStream({
   },
 });
 let cleanup = null;
-let ended = false;
+// What the sign-in page says first, once: why this browser is no longer signed in.
+let notice = null;
 
 const app = {
   go(hash) {
@@ -46,7 +49,7 @@ const app = {
   async signedIn(session) {
     store.session = session;
     setCsrfToken(session.csrf_token);
-    ended = false;
+    notice = null;
     events.start();
     this.go(HOME);
   },
@@ -68,17 +71,23 @@ const app = {
     store.clear();
   },
 
-  // Shown on the sign-in page after the session ended by itself.
-  get endedNotice() {
-    return ended;
+  // Signed out by something the person did elsewhere on the page (signed out every
+  // device, deleted the account): the sign-in page says so with the text of noticeKey.
+  leave(noticeKey) {
+    this.forget();
+    notice = noticeKey;
+    this.go("#/signin");
+  },
+
+  // The sign-in page's first words, if any (a translation key).
+  get notice() {
+    return notice;
   },
 };
 
 whenSessionEnds(() => {
   if (!store.session) return;
-  app.forget();
-  ended = true;
-  app.go("#/signin");
+  app.leave("signin.ended");
 });
 
 function renderHeader(route) {
@@ -94,6 +103,7 @@ function renderHeader(route) {
             ["#/subscription/manage", "nav.subscription"],
             ["#/purchases", "nav.purchases"],
             ["#/sessions", "nav.sessions"],
+            ["#/account", "nav.account"],
           ].map(([hash, key]) =>
             h("li", {}, h("a", { href: hash, "aria-current": route === hash ? "page" : null }, t(key))),
           ),

@@ -53,5 +53,11 @@ def test_every_page_passes_axe(open_page: OpenPage, cloud_api: CloudApi, width: 
     page.get_by_role("link", name="Sessions").click()
     expect(page.locator("#no-sessions")).to_be_visible()
     found["sessions"] = violations(page)
+    page.get_by_role("link", name="Account").click()
+    expect(page.locator("#device-table")).to_be_visible()
+    found["account"] = violations(page)
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
+    expect(page.locator("#two-factor-qr")).to_be_visible()
+    found["account, two-factor set-up"] = violations(page)
     problems = {name: issues for name, issues in found.items() if issues}
     assert not problems, problems

@@ -74,7 +74,7 @@ export function signInView(main, app, { creating = false } = {}) {
         }
       },
     },
-    app.endedNotice && !creating ? message("info", t("signin.ended")) : null,
+    app.notice && !creating ? message("info", t(app.notice)) : null,
     field(t("signin.email"), email),
     field(t("signin.password"), password, creating ? t("signup.password_hint") : null),
     codeField,
