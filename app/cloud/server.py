@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from app.cloud.app import create_app
 from app.cloud.clock import Clock
 from app.cloud.domain.computers import presence
+from app.cloud.security.slow_clients import with_header_deadline
 from app.cloud.settings import Settings
 
 READY_PREFIX = "Porthole cloud ready at "
@@ -103,6 +104,8 @@ def build_server(settings: Settings, sock: socket.socket, clock: Clock | None = 
         app,
         ssl_certfile=settings.tls_certfile,
         ssl_keyfile=settings.tls_keyfile,
+        http=with_header_deadline(settings.header_timeout_s),
+        timeout_keep_alive=5,
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
         log_level=settings.log_level,

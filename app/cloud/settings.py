@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # a key file lying around. Each process reloads them this often, and a rotated key
     # starts signing this long after it is made: every process and agent knows it first.
     key_refresh_s: float = 60.0
+    # A request's headers must all arrive within this (a slow trickle holds a connection).
+    header_timeout_s: float = 10.0
     key_publish_s: int = 300
     public_url: str = "http://127.0.0.1:8740"
     # TLS served by the cloud itself (uvicorn): PEM certificate chain and private key.

@@ -387,6 +387,24 @@
         </message>
     </context>
     <context>
+        <name>KeyChangedQuestion</name>
+        <message>
+            <location filename="../../app/viewer/views/key_changed.py" line="13"/>
+            <source>Identity changed — Porthole</source>
+            <translation>Identité changée — Porthole</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/key_changed.py" line="14"/>
+            <source>'{name}' has a new identity.</source>
+            <translation>« {name} » a une nouvelle identité.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/key_changed.py" line="17"/>
+            <source>Connect anyway</source>
+            <translation>Se connecter quand même</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <location filename="../../app/viewer/views/main_window.py" line="27"/>
@@ -1138,33 +1156,33 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="292"/>
+            <location filename="../../app/viewer/core/cloud.py" line="300"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="348"/>
+            <location filename="../../app/viewer/core/cloud.py" line="356"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="355"/>
+            <location filename="../../app/viewer/core/cloud.py" line="363"/>
             <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
             <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="361"/>
+            <location filename="../../app/viewer/core/cloud.py" line="369"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="384"/>
+            <location filename="../../app/viewer/core/cloud.py" line="392"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="434"/>
+            <location filename="../../app/viewer/core/cloud.py" line="442"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
@@ -1284,6 +1302,11 @@
             <location filename="../../app/viewer/core/grants.py" line="70"/>
             <source>The cloud answered {status}.</source>
             <translation>Le cloud a répondu {status}.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/known_keys.py" line="32"/>
+            <source>This computer's identity changed since this app last reached it: its key is not the one this app knows. That happens when Porthole was reinstalled on it, or when someone tries to stand in for it. Connect only if you know why it changed.</source>
+            <translation>L’identité de cet ordinateur a changé depuis la dernière connexion de cette application : sa clé n’est plus celle qu’elle connaît. Cela arrive quand Porthole y a été réinstallé, ou quand quelqu’un essaie de se faire passer pour lui. Ne vous connectez que si vous savez pourquoi elle a changé.</translation>
         </message>
         <message>
             <location filename="../../app/viewer/core/purchase.py" line="60"/>

@@ -16,7 +16,17 @@ from websockets.exceptions import ConnectionClosed
 
 from app.cloud.clock import OffsetClock
 from app.cloud.relay import RelayHub
-from app.protocol import CloseCode, ErrorMessage, decode_message, encode_message, our_hello
+from app.cloud.security import slow_clients
+from app.protocol import (
+    CloseCode,
+    ErrorMessage,
+    Heartbeat,
+    HeartbeatAck,
+    Welcome,
+    decode_message,
+    encode_message,
+    our_hello,
+)
 from tests.conftest import fast_settings
 from tests.support.api import PASSWORD, Api, EventStream
 from tests.support.server import CloudThread
@@ -189,3 +199,39 @@ def test_relay_meetings_nobody_joins_expire() -> None:
     now[0] += 121
     hub.expect("fresh", "pc")  # granting sweeps what nobody came for
     assert hub.waiting == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+async def test_headers_sent_too_slowly_get_408_and_the_connection_closed(
+    cloud_with: CloudFactory, parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if parser == "h11":  # as on a machine without httptools
+        monkeypatch.setattr(slow_clients, "_httptools_class", lambda: None)
+    async with cloud_with(header_timeout_s=0.5) as api:
+        port = int(api.url.rsplit(":", 1)[1])
+        # A slowloris: connected, headers begun, never finished. Each byte would cancel
+        # uvicorn's own idle timer; the deadline counts from the first one.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /api/v1/ticket-keys HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        await writer.drain()
+        async with asyncio.timeout(10):
+            answer = await reader.read()  # to the end: the cloud closes
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        # A client that connects and says nothing is closed the same way.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        async with asyncio.timeout(10):
+            assert (await reader.read()).startswith(b"HTTP/1.1 408")
+        writer.close()
+        # Requests that send their headers at once are untouched, one after another on a
+        # kept-alive connection, and so is a WebSocket that outlives the deadline.
+        for _ in range(3):
+            assert (await api.http.get("/api/v1/ticket-keys")).status_code == 200
+        user = await api.sign_up()
+        async with connect(api.ws_url("/api/v1/events"), open_timeout=10) as ws:
+            await ws.send(encode_message(our_hello("viewer", user.access_token)))
+            assert isinstance(decode_message(await asyncio.wait_for(ws.recv(), 10)), Welcome)
+            await asyncio.sleep(1.0)  # twice the deadline: the time passing is the test
+            await ws.send(encode_message(Heartbeat(seq=1, sent_at_us=1)))
+            assert isinstance(decode_message(await asyncio.wait_for(ws.recv(), 10)), HeartbeatAck)

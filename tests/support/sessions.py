@@ -27,6 +27,7 @@ class Host:
     user: User
     computer_id: str
     sessions: AgentSessions
+    agent_token: str
 
 
 @contextlib.asynccontextmanager
@@ -91,7 +92,7 @@ async def online_host(
     try:
         async with asyncio.timeout(10):
             await link.connected.wait()
-        yield Host(user, enrolled["computer_id"], sessions)
+        yield Host(user, enrolled["computer_id"], sessions, enrolled["agent_token"])
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

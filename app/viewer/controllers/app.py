@@ -27,11 +27,13 @@ from app.viewer.core.cloud import CloudClient
 from app.viewer.core.credentials import CredentialStore
 from app.viewer.core.errors import CloudError, CodeRequired, SessionExpired, Throttled
 from app.viewer.core.events import EventFeed, FeedItem, Resync
+from app.viewer.core.known_keys import ComputerKeyChanged
 from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
 from app.viewer.core.session import SessionFailed
 from app.viewer.qt import QtCore
 from app.viewer.views.account import AccountPanel
+from app.viewer.views.key_changed import KeyChangedQuestion
 from app.viewer.views.main_window import MainWindow
 from app.viewer.views.manage import ManagePanel
 from app.viewer.views.purchase import PurchasePanel
@@ -57,6 +59,8 @@ class AppController(QtCore.QObject):
         self.purchase_panel: PurchasePanel | None = None
         self.manage_panel: ManagePanel | None = None
         self.account: AccountController | None = None
+        #: Asked when a computer's key changed since the last session (see known_keys).
+        self.key_question: KeyChangedQuestion | None = None
         self.flow: PurchaseFlow | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._remember = False
@@ -120,7 +124,10 @@ class AppController(QtCore.QObject):
     def _new_client(self, email: str, *, remember: bool) -> CloudClient:
         listener = self.credentials.listener(self.cloud_url, email) if remember else None
         self.client = CloudClient(
-            self.cloud_url, on_tokens=listener, identity=self.credentials.device_key()
+            self.cloud_url,
+            on_tokens=listener,
+            identity=self.credentials.device_key(),
+            known_keys=self.credentials.known_keys(),
         )
         return self.client
 
@@ -351,7 +358,11 @@ class AppController(QtCore.QObject):
             existing.present()
             return existing
         computer = self.computers[computer_id]
-        grant = await self.client.start_session(computer_id)
+        try:
+            grant = await self.client.start_session(computer_id)
+        except ComputerKeyChanged as changed:
+            self._ask_about_new_key(computer.name, changed)
+            raise
         controller = SessionController()
         window = SessionWindow(controller, computer.name)
         self.sessions[computer_id] = window
@@ -360,6 +371,23 @@ class AppController(QtCore.QObject):
         task = self._run(controller.run(self.cloud_url, grant, self.client.renewer(computer_id)))
         task.add_done_callback(lambda _: self._session_ended(computer_id, window))
         return window
+
+    def _ask_about_new_key(self, name: str, changed: ComputerKeyChanged) -> None:
+        """Not opened in the coroutine (never exec() there): the answer comes by signal."""
+        self.key_question = KeyChangedQuestion(self.window, name, str(changed))
+
+        def connect_anyway() -> None:
+            if self.client is not None and self.client.known_keys is not None:
+                self.client.known_keys.trust(
+                    changed.cloud_url, changed.computer_id, changed.new_key
+                )
+            self._run(self.open_session(changed.computer_id))
+
+        question = self.key_question
+        question.buttonClicked.connect(
+            lambda button: connect_anyway() if button is question.connect_anyway else None
+        )
+        question.open()
 
     def _session_ended(self, computer_id: str, window: SessionWindow) -> None:
         if self.sessions.get(computer_id) is window:

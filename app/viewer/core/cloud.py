@@ -30,6 +30,7 @@ from app.viewer.core.errors import (
 )
 from app.viewer.core.grants import device_name, grant_from_response, session_request
 from app.viewer.core.i18n import tr
+from app.viewer.core.known_keys import KnownKeys
 from app.viewer.core.records import (
     Account,
     Computer,
@@ -63,10 +64,14 @@ class CloudClient:
         on_tokens: TokensListener | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         identity: StaticKey | None = None,
+        known_keys: KnownKeys | None = None,
     ) -> None:
         #: This viewer's end-to-end key (the device's, from the keyring); sessions are
         #: encrypted to it. None: a key for this client only.
         self.identity = identity or StaticKey.generate()
+        #: The computers' keys met before: a ticket naming another one is refused
+        #: (``ComputerKeyChanged``) until the person accepts it. None: nothing pinned.
+        self.known_keys = known_keys
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -246,7 +251,10 @@ class CloudClient:
             )
         except CloudUnreachable as exc:
             raise SessionFailed(exc.message) from exc
-        return grant_from_response(answer, self.identity)
+        grant = grant_from_response(answer, self.identity)
+        if self.known_keys is not None:
+            self.known_keys.check(self.base_url, computer_id, grant.agent_public_key)
+        return grant
 
     def renewer(self, computer_id: str) -> Renew:
         """What ``ViewerSession(renew=...)`` calls for a fresh ticket after a drop; an

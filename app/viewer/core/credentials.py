@@ -25,6 +25,7 @@ import platformdirs
 
 from app.identity import load_or_create_key, write_private
 from app.protocol.secure import StaticKey
+from app.viewer.core.known_keys import KnownKeys
 from app.viewer.core.records import Tokens
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ SERVICE = "Porthole"
 SETTINGS_FILE = "signin.json"
 DEVICE_KEY_USER = "device session key"
 DEVICE_KEY_FILE = "device-key"
+KNOWN_KEYS_FILE = "known-computers.json"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ class CredentialStore:
         """This viewer install's end-to-end key: made once, kept in the keyring (or in a
         0600 file where no keyring works); its public half goes in every session ticket."""
         return load_or_create_key(self.service, DEVICE_KEY_USER, self.config_dir / DEVICE_KEY_FILE)
+
+    def known_keys(self) -> KnownKeys:
+        """The computers' keys pinned on first use (public keys: a plain 0600 file)."""
+        return KnownKeys(self.config_dir / KNOWN_KEYS_FILE)
 
     def clear(self) -> None:
         """Forget everything (sign out): the token in the keyring and the settings file."""

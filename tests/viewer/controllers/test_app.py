@@ -5,21 +5,26 @@ and managing auto-renewal. Screenshots of each screen land in build/screenshots.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import platform
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
 
 from app.agent.link import ControlLink
+from app.protocol.secure import StaticKey
 from app.viewer.controllers.app import AppController
 from app.viewer.core.credentials import DEVICE_KEY_USER
+from app.viewer.core.grants import session_request
+from app.viewer.core.known_keys import ComputerKeyChanged
 from app.viewer.qt import QtCore, QtGui, QtTest
 from tests.support.api import PASSWORD, Api
 from tests.support.billing import advance
 from tests.support.keyrings import MemoryKeyring
 from tests.support.qt import qt_until, screenshot
-from tests.support.sessions import entitled_online_host
+from tests.support.sessions import Host, entitled_online_host
 from tests.support.waiting import eventually_async
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -224,16 +229,22 @@ async def test_buying_with_a_triple_click_charges_once_and_the_banner_goes_activ
     screenshot(manage, "manage")
 
 
+async def signed_in_seeing_online(app: AppController, host: Host) -> dict[str, Any]:
+    """Signed in through the form, the host's computer listed online; the list's rows."""
+    await sign_in_through_the_form(app, host.user.email, PASSWORD)
+    rows = app.window.computers.rows
+    await qt_until(
+        lambda: host.computer_id in rows and rows[host.computer_id].computer.online,
+        15,
+        "the online computer",
+    )
+    return rows
+
+
 @on_sqlite
 async def test_connect_opens_one_session_window_per_computer(app: AppController, api: Api) -> None:
     async with entitled_online_host(api) as host:
-        await sign_in_through_the_form(app, host.user.email, PASSWORD)
-        rows = app.window.computers.rows
-        await qt_until(
-            lambda: host.computer_id in rows and rows[host.computer_id].computer.online,
-            15,
-            "the online computer",
-        )
+        rows = await signed_in_seeing_online(app, host)
         row = rows[host.computer_id]
         QtTest.QTest.mouseClick(row.connect_button, Qt.MouseButton.LeftButton)
         await qt_until(lambda: host.computer_id in app.sessions, 10, "a session window")
@@ -328,3 +339,66 @@ async def test_two_factor_sign_in_asks_for_the_code(app: AppController, api: Api
     await qt_until(lambda: app.window.pages.currentWidget() is app.window.computers, 10, "list")
     devices = (await api.http.get("/api/v1/me/sign-ins", headers=user.headers)).json()
     assert platform.node()[:100] in {device["device_name"] for device in devices}
+
+
+@on_sqlite
+async def test_a_computer_whose_key_changed_is_not_reached_without_asking(
+    app: AppController, api: Api
+) -> None:
+    async with entitled_online_host(api) as host:
+        rows = await signed_in_seeing_online(app, host)
+        window = await app.open_session(host.computer_id)  # the first session pins its key
+        await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "the remote screen")
+        window.close()
+        await qt_until(lambda: not app.sessions, 10, "the window's session to end")
+
+        # The cloud now names another key for the computer (as after a reinstall, or a
+        # cloud standing in for it): announced by a link with a new key.
+        new_key = StaticKey.generate()
+        link = ControlLink(api.url, host.agent_token, session_key=new_key.public_text)
+        task = asyncio.create_task(link.run_forever())
+        try:
+
+            async def named() -> bool:
+                grant = await api.http.post(
+                    "/api/v1/sessions",
+                    headers=host.user.headers,
+                    json=session_request(host.computer_id, StaticKey.generate()),
+                )
+                return bool(grant.json().get("agent_public_key") == new_key.public_text)
+
+            await eventually_async(named, 15, "the cloud to name the new key")
+            QtTest.QTest.mouseClick(
+                rows[host.computer_id].connect_button, Qt.MouseButton.LeftButton
+            )
+            await qt_until(lambda: app.key_question is not None, 10, "the question")
+            question = app.key_question
+            assert question is not None
+            await qt_until(question.isVisible, 10, "the question shown")
+            assert "new identity" in question.text() and "Studio" in question.text()
+            assert question.defaultButton() is question.cancel
+            screenshot(question, "key-changed")
+            QtTest.QTest.mouseClick(question.cancel, Qt.MouseButton.LeftButton)
+            assert not app.sessions  # nothing was opened
+            known = app.credentials.known_keys()
+            with pytest.raises(ComputerKeyChanged):
+                known.check(api.url, host.computer_id, new_key.public_text)
+
+            QtTest.QTest.mouseClick(
+                rows[host.computer_id].connect_button, Qt.MouseButton.LeftButton
+            )
+            await qt_until(
+                lambda: app.key_question is not question and app.key_question is not None,
+                10,
+                "the question again",
+            )
+            again = app.key_question
+            assert again is not None
+            await qt_until(again.isVisible, 10, "the question shown")
+            QtTest.QTest.mouseClick(again.connect_anyway, Qt.MouseButton.LeftButton)
+            await qt_until(lambda: host.computer_id in app.sessions, 10, "a session window")
+            known.check(api.url, host.computer_id, new_key.public_text)  # pinned now
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
