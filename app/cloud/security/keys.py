@@ -31,10 +31,11 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, Final
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -85,14 +86,19 @@ class Key:
             return "pending"
         return "signing" if self.verifies_until is None else "verifying"
 
-    @property
+    # Built once per key, not on every request that signs or verifies a token.
+    @cached_property
     def private_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self.secret)
+
+    @cached_property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
 
     @property
     def public_key_text(self) -> str:
         """``ed25519:<base64url>``, as agents are given it."""
-        raw = self.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        raw = self.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
         return "ed25519:" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -178,7 +184,7 @@ class KeyRing:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                key.private_key.public_key(),
+                key.public_key,
                 algorithms=["EdDSA"],
                 issuer=ISSUER,
                 options={
@@ -221,17 +227,13 @@ def lifetimes(settings: Settings) -> dict[str, int]:
     }
 
 
-def _new_secret(purpose: str) -> bytes:
-    # An Ed25519 private key is its 32-byte seed; an HMAC key is 32 random bytes.
-    return secrets.token_bytes(32)
-
-
 def _row(purpose: str, generation: int, now: datetime, signs_from: datetime) -> CloudKey:
     return CloudKey(
         kid=f"{purpose}-{generation}",
         purpose=purpose,
         generation=generation,
-        secret=_new_secret(purpose),
+        # An Ed25519 private key is its 32-byte seed; an HMAC key is 32 random bytes.
+        secret=secrets.token_bytes(32),
         created_at=now,
         signs_from=signs_from,
         verifies_until=None,
@@ -315,4 +317,5 @@ async def rotate(
         raise KeyRotationConflict(
             "Another rotation of these keys ran at the same time; list them and try again."
         ) from None
-    return [key for key in await load_keys(session) if key.kid in {row.kid for row in made}]
+    kids = {row.kid for row in made}
+    return [key for key in await load_keys(session) if key.kid in kids]

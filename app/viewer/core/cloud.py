@@ -377,9 +377,10 @@ class CloudClient:
         answer = await self._send(method, path, token=token, **options)
         if answer.status_code != 401:
             return answer
-        if self._error(answer).code in _CONFIRMATION_REFUSED:
+        refused = self._error(answer)
+        if refused.code in _CONFIRMATION_REFUSED:
             # A wrong password or code typed to confirm a change: the sign-in lives on.
-            raise self._error(answer)
+            raise refused
         answer = await self._send(method, path, token=await self.renew_access(token), **options)
         if answer.status_code == 401:
             # Refused with a token minted a moment ago: the sign-in itself is over.

@@ -76,5 +76,4 @@ class KnownKeys:
         """Pin ``key`` for the computer, replacing what was pinned."""
         known = self._load()
         known[self._entry(cloud_url, computer_id)] = key
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_private(self.path, json.dumps(known, indent=2, sort_keys=True))
