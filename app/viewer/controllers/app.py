@@ -27,6 +27,7 @@ from app.viewer.core.cloud import CloudClient
 from app.viewer.core.credentials import CredentialStore
 from app.viewer.core.errors import CloudError, CodeRequired, SessionExpired, Throttled
 from app.viewer.core.events import EventFeed, FeedItem, Resync
+from app.viewer.core.freshness import Freshness
 from app.viewer.core.known_keys import ComputerKeyChanged
 from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
@@ -55,6 +56,8 @@ class AppController(QtCore.QObject):
         self.email = ""
         self.computers: dict[str, Computer] = {}
         self.subscription: Subscription | None = None
+        #: Keeps a read that raced a change of auto-renewal from undoing it on screen.
+        self._subscription_freshness = Freshness()
         self.sessions: dict[str, SessionWindow] = {}
         self.purchase_panel: PurchasePanel | None = None
         self.manage_panel: ManagePanel | None = None
@@ -211,12 +214,14 @@ class AppController(QtCore.QObject):
 
     async def reload(self) -> None:
         assert self.client is not None
+        stamp = self._subscription_freshness.reading()
         computers, subscription = await asyncio.gather(
             self.client.computers(), self.client.subscription()
         )
         self.computers = {c.id: c for c in computers}
         self.window.computers.show_computers(computers)
-        self._show_subscription(subscription)
+        if self._subscription_freshness.read(stamp):
+            self._show_subscription(subscription)
 
     def _show_subscription(self, subscription: Subscription) -> None:
         self.subscription = subscription
@@ -250,7 +255,10 @@ class AppController(QtCore.QObject):
 
     async def _reload_subscription(self) -> None:
         assert self.client is not None
-        self._show_subscription(await self.client.subscription())
+        stamp = self._subscription_freshness.reading()
+        subscription = await self.client.subscription()
+        if self._subscription_freshness.read(stamp):
+            self._show_subscription(subscription)
         if self.manage_panel is not None and self.manage_panel.isVisible():
             self.manage_panel.show_purchases(await self.client.purchases())
 
@@ -316,10 +324,12 @@ class AppController(QtCore.QObject):
             panel = ManagePanel()
             panel.auto_renew_requested.connect(lambda on: self._run(self.set_auto_renew(on)))
             self.manage_panel = panel
+        stamp = self._subscription_freshness.reading()
         subscription, purchases, sessions = await asyncio.gather(
             self.client.subscription(), self.client.purchases(), self.client.session_history()
         )
-        self._show_subscription(subscription)
+        if self._subscription_freshness.read(stamp):
+            self._show_subscription(subscription)
         self.manage_panel.show_purchases(purchases)
         self.manage_panel.show_sessions(sessions)
         self.manage_panel.show()
@@ -343,10 +353,18 @@ class AppController(QtCore.QObject):
 
     async def set_auto_renew(self, on: bool) -> None:
         assert self.client is not None and self.manage_panel is not None
+        stamp = self._subscription_freshness.writing()
         try:
-            self._show_subscription(await self.client.set_auto_renew(on))
+            subscription = await self.client.set_auto_renew(on)
         except CloudError as exc:
+            self._subscription_freshness.write_failed()
             self.manage_panel.show_error(exc.message, was_on=not on)
+            return
+        except BaseException:
+            self._subscription_freshness.write_failed()
+            raise
+        if self._subscription_freshness.written(stamp):
+            self._show_subscription(subscription)
 
     # -- sessions -----------------------------------------------------------------------
 
