@@ -13,7 +13,7 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed
 from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
 from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
 from app.agent.encode import EncodedFrame, H264Encoder
+from app.agent.refine import Pass, Refiner
 from app.protocol import (
     CloseCode,
     ErrorMessage,
@@ -451,6 +452,12 @@ class _VideoStream:
         self.force = False
         self._frame_id = 0
         self.frames_sent = 0
+        #: Decides how each picture is coded, and when a still one is refined.
+        self.refiner = Refiner()
+        self._last_captured: Captured | None = None
+        #: Pictures coded each way, and the H.264 bytes sent (tests and benchmarks).
+        self.coded: dict[Pass, int] = {}
+        self.video_bytes = 0
 
     def configure(self, bitrate_kbps: int, max_fps: int, scale: float) -> None:
         """New stream settings from the viewer; the next frame is a keyframe in them."""
@@ -477,45 +484,86 @@ class _VideoStream:
 
     async def run(self) -> None:
         while True:
-            if self._screen.polls:
-                # The screen changes by itself: look at the frame rate, or sooner when input
-                # or a keyframe request arrives.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._min_interval):
-                        await self.changed.wait()
-            else:
-                await self.changed.wait()
-            self.changed.clear()
+            await self._wait_for_work()
             started = time.monotonic()
-            force, self.force = self.force, False
-            # Grab and encode in one trip to a worker thread: one hop less per frame.
-            captured, encoded, grab_s, encode_s = await asyncio.to_thread(
-                self._grab_and_encode, force, self.encoder
-            )
+            refinement = self._refinement_due(started)
+            if refinement is not None and not self.changed.is_set() and not self.force:
+                work = self._refine_in_thread(refinement)
+            else:
+                self.changed.clear()
+                force, self.force = self.force, False
+                # Grab and encode in one trip to a worker thread: one hop less per frame.
+                work = asyncio.to_thread(self._grab_and_encode, force, self.encoder)
+            captured, encoded, grab_s, encode_s = await work
             if captured is not None:
-                timing = VideoTiming(
-                    frame_id=(self._frame_id + len(encoded)) % 2**32,
-                    grab_ms=round(grab_s * 1000, 3),
-                    encode_ms=round(encode_s * 1000, 3),
-                )
-                for unit in encoded:
-                    self._frame_id = (self._frame_id + 1) % 2**32
-                    frame = Frame(
-                        type=FrameType.VIDEO,
-                        frame_id=self._frame_id,
-                        capture_us=captured.capture_us,
-                        payload=unit.data,
-                        flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
-                    )
-                    await self._send(encode_frame(frame))
-                if encoded:
-                    await self._ws.send(encode_message(timing))
+                await self._send_coded(captured, encoded, grab_s, encode_s)
             # The grab may have read the screen's change reports off its connection (an X
             # round trip does), where the descriptor watch no longer sees them: look.
             if self._screen.changes_pending():
                 self.changed.set()
             # At most max_fps: changes arriving meanwhile are folded into the next grab.
             await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
+
+    async def _wait_for_work(self) -> None:
+        """Until the screen changed, input or a keyframe request came, or a refinement of
+        the picture is due (whichever is first)."""
+        due = self.refiner.due_in(time.monotonic())
+        if self._screen.polls:
+            # The screen changes by itself: look at the frame rate, or sooner when input
+            # or a keyframe request arrives.
+            due = self._min_interval if due is None else min(due, self._min_interval)
+        if due is None:
+            await self.changed.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(due):
+                await self.changed.wait()
+
+    def _refinement_due(self, now: float) -> Pass | None:
+        due = self.refiner.due_in(now)
+        if due is None or due > 0 or self._last_captured is None:
+            return None
+        return self.refiner.refinement()
+
+    def _refine_in_thread(
+        self, refinement: Pass
+    ) -> Coroutine[None, None, tuple[Captured | None, list[EncodedFrame], float, float]]:
+        """The last picture again, coded fine: nothing on the screen changed since it."""
+        last, encoder = self._last_captured, self.encoder
+        assert last is not None
+
+        def refine() -> tuple[Captured | None, list[EncodedFrame], float, float]:
+            started = time.monotonic()
+            now_us = time.time_ns() // 1000
+            encoded = encoder.encode(last.image, now_us, last.pixel_format, refinement)
+            return last, encoded, 0.0, time.monotonic() - started
+
+        return asyncio.to_thread(refine)
+
+    async def _send_coded(
+        self, captured: Captured, encoded: list[EncodedFrame], grab_s: float, encode_s: float
+    ) -> None:
+        for unit in encoded:
+            self.refiner.coded(unit.coded_as, unit.psnr_db)
+            self.coded[unit.coded_as] = self.coded.get(unit.coded_as, 0) + 1
+            self.video_bytes += len(unit.data)
+        timing = VideoTiming(
+            frame_id=(self._frame_id + len(encoded)) % 2**32,
+            grab_ms=round(grab_s * 1000, 3),
+            encode_ms=round(encode_s * 1000, 3),
+        )
+        for unit in encoded:
+            self._frame_id = (self._frame_id + 1) % 2**32
+            frame = Frame(
+                type=FrameType.VIDEO,
+                frame_id=self._frame_id,
+                capture_us=captured.capture_us,
+                payload=unit.data,
+                flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
+            )
+            await self._send(encode_frame(frame))
+        if encoded:
+            await self._ws.send(encode_message(timing))
 
     def _grab_and_encode(
         self, force: bool, encoder: H264Encoder
@@ -529,7 +577,13 @@ class _VideoStream:
         grabbed = time.monotonic()
         if captured is None:
             return None, [], grabbed - started, 0.0
-        encoded = encoder.encode(captured.image, captured.capture_us, captured.pixel_format)
+        self._last_captured = captured
+        coded_as = self.refiner.frame(captured.changed_share, grabbed)
+        if not encoder.refines:
+            coded_as = Pass.MOTION
+        encoded = encoder.encode(
+            captured.image, captured.capture_us, captured.pixel_format, coded_as
+        )
         return captured, encoded, grabbed - started, time.monotonic() - grabbed
 
     async def _send(self, data: bytes) -> None:

@@ -4,15 +4,12 @@ while waiting for a condition (bounded), so signals from the decode thread arriv
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from app.viewer.qt import QtWidgets
-
-#: Where the tests save screenshots of every screen they check (README says so too).
-SCREENSHOTS = Path(os.environ.get("PORTHOLE_SCREENSHOTS", "build/screenshots"))
+from tests.support.screenshots import SCREENSHOTS
 
 
 async def qt_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:

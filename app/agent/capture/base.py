@@ -27,6 +27,9 @@ class Captured:
     image: npt.NDArray[np.uint8]  # height, width, 3 (rgb24) or 4 (bgra)
     capture_us: int  # wall clock, µs: the viewer measures latency against it after clock sync
     pixel_format: PixelFormat = "rgb24"
+    #: How much of the monitor changed since the previous grab (the bounding box's share
+    #: of its area; 1.0 when unknown): small changes are coded fine at once.
+    changed_share: float = 1.0
 
     def rgb(self) -> RGBFrame:
         """The picture as RGB (tests and tools; the encoder takes ``image`` as it is)."""

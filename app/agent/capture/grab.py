@@ -42,10 +42,11 @@ class RegionGrabber:
         shot = self.mss.grab(self._region)
         captured_us = time.time_ns() // 1000
         raw = bytes(shot.raw)
-        if raw == self._previous:
+        previous, self._previous = self._previous, raw
+        if raw == previous:
             return None
-        self._previous = raw
-        return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra")
+        share = 1.0 if previous is None else changed_share(raw, previous, shot.width, shot.height)
+        return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra", share)
 
     def _bgra(self, raw: bytes, width: int, height: int) -> npt.NDArray[np.uint8]:
         """The grab as it came (no copy), less an odd last column or row."""
@@ -71,3 +72,19 @@ class RegionGrabber:
 
     def close(self) -> None:
         self.mss.close()
+
+
+def changed_share(raw: bytes, previous: bytes, width: int, height: int) -> float:
+    """The share of the picture inside the bounding box of what differs between two BGRA
+    grabs of one size. Compared eight bytes (two pixels) at a time: about 1 ms at 1080p."""
+    if len(raw) != len(previous) or len(raw) != width * height * 4 or width % 2:
+        return 1.0
+    now = np.frombuffer(raw, dtype=np.uint64).reshape(height, width // 2)
+    before = np.frombuffer(previous, dtype=np.uint64).reshape(height, width // 2)
+    rows = np.flatnonzero((now != before).any(axis=1))
+    if not len(rows):
+        return 0.0
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    columns = np.flatnonzero((now[top:bottom] != before[top:bottom]).any(axis=0))
+    left, right = int(columns[0]), int(columns[-1]) + 1
+    return (bottom - top) * (right - left) * 2 / (width * height)

@@ -10,12 +10,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image
 from Xlib import X, display
 
+from app.agent.refine import Pass
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
+from benchmarks import content
 from tests.conftest import x_server
 from tests.support.api import Api
+from tests.support.pictures import psnr
 from tests.support.sessions import entitled_online_host, open_session
 from tests.support.waiting import eventually
 from tests.support.xprobe import define_monitor
@@ -189,3 +193,47 @@ async def test_a_changing_screen_streams_at_its_own_pace(api: Api, x_display: st
             before = session.video_frames
             await asyncio.to_thread(play_colours, x_display, 60, 30.0)  # 2 s at 30 fps
             assert session.video_frames - before >= 30, "most changes were not streamed"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_settled_desktop_is_crisp_on_the_viewer_and_a_keystroke_is_small(
+    api: Api, x_display: str
+) -> None:
+    """A desktop of coloured text appears at once (a change of the whole screen, coded as
+    motion), then is refined on the viewer to at least 45 dB of the host's pixels; one
+    character typed after that costs under a kilobyte of video."""
+    screen = await asyncio.to_thread(content.Screen, x_display)
+    try:
+        screen.show(Image.new("RGB", (content.WIDTH, content.HEIGHT), (40, 40, 40)))
+        screen.conn.sync()
+        async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+            granted = await open_session(api, host)
+            async with ViewerSession(api.url, granted) as session:
+                await session.next_picture(timeout_s=20)
+                stream = host.sessions.live[0].stream
+                background = content.desktop().convert("RGB")
+                screen.show(background)
+                screen.conn.sync()
+                wanted = np.asarray(background)
+                seen = 0.0
+                async with asyncio.timeout(20):
+                    while (seen := psnr((await session.next_picture(10)).rgb, wanted)) < 45:
+                        pass
+                assert stream.coded.get(Pass.MOTION, 0) >= 1, stream.coded
+                assert stream.coded.get(Pass.REFINE, 0) >= 1, "refined, not sent crisp at once"
+                assert seen >= 45
+
+                text = content.TypedText()
+                line, chars = text.locate(1)
+                strip = text.render_line(line, chars, True)
+                before = stream.video_bytes
+                screen.show(strip, *text.line_origin(line))
+                screen.conn.sync()
+                background.paste(strip, text.line_origin(line))
+                wanted = np.asarray(background)
+                async with asyncio.timeout(20):
+                    while psnr((await session.next_picture(10)).rgb, wanted) < 45:
+                        pass
+                assert stream.video_bytes - before <= 1000
+    finally:
+        screen.close()

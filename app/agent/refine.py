@@ -1,0 +1,125 @@
+"""How each frame of a desktop is coded: the decisions, with no encoder and no clock of
+their own (the session passes the time in), so they are tested on their own.
+
+Three passes:
+
+- ``FINE``: a fine quantiser chosen here. Small changes (a keystroke, a caret, a menu
+  item) are coded this way at once: they cost what they change (x264 skips every block
+  that did not), and nothing needs refining afterwards.
+- ``MOTION``: x264's rate control, within the bitrate. Large changes, and changes that keep
+  coming (scrolling, video, a window being dragged), are coded this way: cheap and smooth,
+  but lossy.
+- ``REFINE``: once motion has stopped for ``settle_s``, the same picture again, coded
+  fine. Where it changed nothing, x264 skips; where motion left it lossy, this corrects it.
+  If x264 reports the result still short of ``good_psnr_db`` (a P-frame corrects only what
+  the prediction lets it), one more pass as an intra picture (``REFINE_INTRA``) makes the
+  whole picture fine.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Pass(Enum):
+    FINE = "fine"
+    MOTION = "motion"
+    REFINE = "refine"
+    REFINE_INTRA = "refine-intra"
+    KEYFRAME = "keyframe"
+
+
+@dataclass(frozen=True)
+class RefineSettings:
+    #: Fine quantiser (x264, 8-bit: 0 is lossless, 51 the coarsest): chosen by measurement,
+    #: the coarsest that keeps a settled desktop at 47-49 dB RGB PSNR (see README).
+    fine_qp: int = 16
+    #: A change no larger than this share of the screen is always coded fine (typing).
+    tiny_share: float = 0.005
+    #: Up to this share, coded fine unless the screen is in motion.
+    small_share: float = 0.10
+    #: In motion: this many changed frames within ``motion_window_s``.
+    motion_frames: int = 3
+    motion_window_s: float = 0.25
+    #: Stillness after motion before the refinement pass.
+    settle_s: float = 0.12
+    #: A refinement whose PSNR (as x264 measures it) is below this is followed by an
+    #: intra one.
+    good_psnr_db: float = 46.0
+
+
+class Refiner:
+    def __init__(self, settings: RefineSettings | None = None) -> None:
+        self.settings = settings or RefineSettings()
+        self._changes: deque[float] = deque(maxlen=self.settings.motion_frames)
+        #: What the picture still needs: None (it is fine), REFINE or REFINE_INTRA.
+        self._owed: Pass | None = None
+        self._last_change = 0.0
+
+    def frame(self, changed_share: float, now: float) -> Pass:
+        """How to code a picture that changed on ``changed_share`` of the screen."""
+        self._changes.append(now)
+        self._last_change = now
+        settings = self.settings
+        in_motion = (
+            len(self._changes) == settings.motion_frames
+            and now - self._changes[0] <= settings.motion_window_s
+        )
+        if changed_share <= settings.tiny_share:
+            return Pass.FINE
+        if changed_share <= settings.small_share and not in_motion:
+            return Pass.FINE
+        return Pass.MOTION
+
+    def coded(self, done: Pass, psnr_db: float | None) -> None:
+        """A picture was coded this way (x264's PSNR of it, when known)."""
+        if done is Pass.MOTION:
+            self._owed = Pass.REFINE
+        elif done is Pass.REFINE:
+            short = psnr_db is not None and psnr_db < self.settings.good_psnr_db
+            self._owed = Pass.REFINE_INTRA if short else None
+        elif done in (Pass.REFINE_INTRA, Pass.KEYFRAME):
+            self._owed = None
+        # FINE: what it changed is fine; anything owed before is still owed.
+
+    def due_in(self, now: float) -> float | None:
+        """Seconds until a refinement pass is due (0: now), or None if none is owed."""
+        if self._owed is None:
+            return None
+        return max(0.0, self._last_change + self.settings.settle_s - now)
+
+    def refinement(self) -> Pass | None:
+        """The pass owed, to run once ``due_in`` reached 0."""
+        return self._owed
+
+
+class MotionBudget:
+    """Keeps motion within the bitrate by moving x264's constant-quality factor (CRF):
+    up when the motion of the last ``window_s`` cost more than the cap, back down when it
+    cost less than half. x264's own cap (the VBV) is not used: it also re-quantises the
+    fine frames, finer and finer while the screen is still, so that a keystroke grew to
+    2-6 kB."""
+
+    def __init__(self, bitrate_kbps: int, *, base_crf: float = 23.0, window_s: float = 0.5) -> None:
+        self.bitrate_kbps = bitrate_kbps
+        self.base_crf = base_crf
+        self.crf = base_crf
+        self.max_crf = 40.0
+        self.window_s = window_s
+        self._sent: deque[tuple[float, int]] = deque(maxlen=256)
+
+    def coded(self, size: int, now: float) -> float | None:
+        """A motion frame of ``size`` bytes went out: the new CRF, if it should change."""
+        self._sent.append((now, size))
+        while self._sent and self._sent[0][0] < now - self.window_s:
+            self._sent.popleft()
+        kbps = sum(s for _, s in self._sent) * 8 / self.window_s / 1000
+        if kbps > self.bitrate_kbps and self.crf < self.max_crf:
+            self.crf = min(self.max_crf, self.crf + 2)
+            return self.crf
+        if kbps < self.bitrate_kbps / 2 and self.crf > self.base_crf:
+            self.crf = max(self.base_crf, self.crf - 1)
+            return self.crf
+        return None

@@ -1,0 +1,226 @@
+"""libx264 driven directly (ctypes), for what FFmpeg's wrapper does not let a caller do:
+choose the quantiser of each frame and read back its PSNR.
+
+Desktop pictures need both. A still desktop must end up visually lossless, so its frames
+are coded at a fine quantiser the agent picks; left to itself, x264's rate control lets the
+quantiser drift on a still picture and re-codes the whole screen at random moments, which
+is why one keystroke could cost 5-25 kB. Motion is left to x264's rate control (CRF capped
+by the VBV), and the PSNR x264 measures tells whether the picture it left behind needs a
+refinement pass.
+
+The library is the one PyAV ships (its wheels bundle libx264), else the system's. Only the
+builds whose structure layout this module knows are used (164 and 165); ``load`` raises
+``X264Unavailable`` otherwise, and the caller falls back to PyAV's encoder. The parameter
+structure is treated as opaque (set through ``x264_param_parse``) except for the width,
+height and colour space at the head of it, which have not moved since build 153.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import glob
+import os
+from dataclasses import dataclass
+from functools import cache
+
+import av
+
+KNOWN_BUILDS = (165, 164)
+CSP_I444 = 0x000C
+TYPE_AUTO, TYPE_IDR, TYPE_I = 0x0000, 0x0001, 0x0002
+#: Room for the parameter structure (about 1 kB in build 165) and its future growth.
+PARAM_BYTES = 16 * 1024
+#: Offsets of i_width, i_height and i_csp in x264_param_t (after seven 32-bit fields).
+WIDTH_AT, HEIGHT_AT, CSP_AT = 28, 32, 36
+
+
+class X264Unavailable(RuntimeError):
+    """No libx264 of a known build: the caller uses PyAV's encoder instead."""
+
+
+class _Image(ctypes.Structure):
+    _fields_ = [
+        ("i_csp", ctypes.c_int),
+        ("i_plane", ctypes.c_int),
+        ("i_stride", ctypes.c_int * 4),
+        ("plane", ctypes.c_void_p * 4),
+    ]
+
+
+class _Properties(ctypes.Structure):
+    _fields_ = [
+        ("quant_offsets", ctypes.c_void_p),
+        ("quant_offsets_free", ctypes.c_void_p),
+        ("mb_info", ctypes.c_void_p),
+        ("mb_info_free", ctypes.c_void_p),
+        ("f_ssim", ctypes.c_double),
+        ("f_psnr_avg", ctypes.c_double),
+        ("f_psnr", ctypes.c_double * 3),
+        ("f_crf_avg", ctypes.c_double),
+    ]
+
+
+class _Picture(ctypes.Structure):
+    # The fields up to ``prop`` are the same in builds 164 and 165; what follows (timecodes
+    # in 164, HRD timing, user SEI, opaque) is covered by the padding x264 may write into.
+    _fields_ = [
+        ("i_type", ctypes.c_int),
+        ("i_qpplus1", ctypes.c_int),
+        ("i_pic_struct", ctypes.c_int),
+        ("b_keyframe", ctypes.c_int),
+        ("i_pts", ctypes.c_int64),
+        ("i_dts", ctypes.c_int64),
+        ("param", ctypes.c_void_p),
+        ("img", _Image),
+        ("prop", _Properties),
+        ("_rest", ctypes.c_uint8 * 512),
+    ]
+
+
+class _Nal(ctypes.Structure):
+    _fields_ = [
+        ("i_ref_idc", ctypes.c_int),
+        ("i_type", ctypes.c_int),
+        ("b_long_startcode", ctypes.c_int),
+        ("i_first_mb", ctypes.c_int),
+        ("i_last_mb", ctypes.c_int),
+        ("i_payload", ctypes.c_int),
+        ("p_payload", ctypes.c_void_p),
+        ("i_padding", ctypes.c_int),
+    ]
+
+
+@dataclass(frozen=True)
+class _Library:
+    dll: ctypes.CDLL
+    build: int
+    path: str
+
+
+def _candidates() -> list[str]:
+    """PyAV's bundled copy first (the one its FFmpeg was built against), then the system's."""
+    package = os.path.dirname(av.__file__)
+    found: list[str] = []
+    for pattern in ("../av.libs/libx264*", ".dylibs/libx264*", "../av.libs/x264*.dll"):
+        found += sorted(glob.glob(os.path.join(package, pattern)))
+    system = ctypes.util.find_library("x264")
+    if system:
+        found.append(system)
+    return found
+
+
+@cache
+def load() -> _Library:
+    for path in _candidates():
+        try:
+            dll = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for build in KNOWN_BUILDS:
+            if hasattr(dll, f"x264_encoder_open_{build}"):
+                _declare(dll, build)
+                return _Library(dll, build, path)
+    raise X264Unavailable("no libx264 of build " + " or ".join(map(str, KNOWN_BUILDS)))
+
+
+def _declare(dll: ctypes.CDLL, build: int) -> None:
+    open_ = getattr(dll, f"x264_encoder_open_{build}")
+    open_.restype = ctypes.c_void_p
+    open_.argtypes = [ctypes.c_void_p]
+    dll.x264_param_default_preset.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+    dll.x264_param_parse.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+    dll.x264_param_apply_profile.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    dll.x264_picture_init.argtypes = [ctypes.c_void_p]
+    dll.x264_encoder_encode.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.POINTER(_Nal)),
+        ctypes.POINTER(ctypes.c_int),
+        ctypes.POINTER(_Picture),
+        ctypes.POINTER(_Picture),
+    ]
+    dll.x264_encoder_reconfig.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    dll.x264_encoder_close.argtypes = [ctypes.c_void_p]
+
+
+@dataclass(frozen=True)
+class Coded:
+    data: bytes  # one access unit, Annex B
+    keyframe: bool
+    psnr_db: float  # of the reconstruction against the input, as x264 measured it (YUV)
+
+
+class X264:
+    """One libx264 encoder for 8-bit 4:4:4 pictures (planes in, access units out)."""
+
+    def __init__(self, width: int, height: int, options: dict[str, str]) -> None:
+        library = load()
+        self._dll = library.dll
+        self._param = ctypes.create_string_buffer(PARAM_BYTES)
+        if self._dll.x264_param_default_preset(self._param, b"ultrafast", b"zerolatency"):
+            raise X264Unavailable("x264 refused its own preset")
+        for at, number in ((WIDTH_AT, width), (HEIGHT_AT, height), (CSP_AT, CSP_I444)):
+            ctypes.c_int.from_buffer(self._param, at).value = number
+        for name, value in options.items():
+            self._set(name, value)
+        if self._dll.x264_param_apply_profile(self._param, b"high444"):
+            raise X264Unavailable("x264 refused the High 4:4:4 profile")
+        open_ = getattr(self._dll, f"x264_encoder_open_{library.build}")
+        self._handle = open_(self._param)
+        if not self._handle:
+            raise X264Unavailable(f"x264 would not open a {width}x{height} encoder")
+        self._in, self._out = _Picture(), _Picture()
+        self._nals = ctypes.POINTER(_Nal)()
+        self._count = ctypes.c_int()
+
+    def _set(self, name: str, value: str) -> None:
+        if self._dll.x264_param_parse(self._param, name.encode(), value.encode()):
+            raise ValueError(f"x264 does not take {name}={value}")
+
+    def reconfigure(self, options: dict[str, str]) -> None:
+        """Rate-control changes (bitrate, VBV) from the next frame, without a keyframe."""
+        for name, value in options.items():
+            self._set(name, value)
+        self._dll.x264_encoder_reconfig(self._handle, self._param)
+
+    def encode(
+        self,
+        planes: tuple[tuple[int, int], ...],
+        pts: int,
+        *,
+        qp: int | None = None,
+        picture_type: int = TYPE_AUTO,
+    ) -> Coded | None:
+        """One picture, given as (address, stride) of its Y, U and V planes (they must stay
+        alive for the call). ``qp``: this frame's quantiser; None: x264's rate control."""
+        picture = self._in
+        self._dll.x264_picture_init(ctypes.byref(picture))
+        picture.img.i_csp, picture.img.i_plane = CSP_I444, len(planes)
+        for index, (address, stride) in enumerate(planes):
+            picture.img.plane[index] = address
+            picture.img.i_stride[index] = stride
+        picture.i_pts = pts
+        picture.i_type = picture_type
+        picture.i_qpplus1 = 0 if qp is None else qp + 1
+        size = self._dll.x264_encoder_encode(
+            self._handle,
+            ctypes.byref(self._nals),
+            ctypes.byref(self._count),
+            ctypes.byref(picture),
+            ctypes.byref(self._out),
+        )
+        if size < 0:
+            raise RuntimeError("x264 failed to encode a picture")
+        if size == 0:
+            return None
+        # All the NAL units of a picture are contiguous, from the first one's payload.
+        data = ctypes.string_at(self._nals[0].p_payload, size)
+        return Coded(data, bool(self._out.b_keyframe), float(self._out.prop.f_psnr_avg))
+
+    def close(self) -> None:
+        if self._handle:
+            self._dll.x264_encoder_close(self._handle)
+            self._handle = None
+
+    def __del__(self) -> None:
+        self.close()
