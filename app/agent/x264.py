@@ -99,9 +99,15 @@ class _Library:
 
 
 def _candidates() -> list[str]:
-    """PyAV's bundled copy first (the one its FFmpeg was built against), then the system's."""
+    """The copy PyAV's FFmpeg already loaded (Linux: from the process's memory map, which
+    also finds it in a PyInstaller bundle), PyAV's bundled copy, then the system's."""
     package = os.path.dirname(av.__file__)
     found: list[str] = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            found += sorted({line.split()[-1] for line in maps if "libx264" in line})
+    except OSError:
+        pass  # not Linux
     for pattern in ("../av.libs/libx264*", ".dylibs/libx264*", "../av.libs/x264*.dll"):
         found += sorted(glob.glob(os.path.join(package, pattern)))
     system = ctypes.util.find_library("x264")
@@ -152,6 +158,9 @@ class Coded:
 
 class X264:
     """One libx264 encoder for 8-bit 4:4:4 pictures (planes in, access units out)."""
+
+    #: Set once x264 opened one (an __init__ that failed before leaves nothing to close).
+    _handle: int | None = None
 
     def __init__(self, width: int, height: int, options: dict[str, str]) -> None:
         library = load()

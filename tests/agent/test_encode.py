@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import av
 import numpy as np
+import pytest
 from PIL import Image
 
+from app.agent import x264
 from app.agent.capture.demo import DemoScreen
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.refine import Pass, Refiner
@@ -116,3 +118,19 @@ def test_one_character_typed_costs_under_a_kilobyte() -> None:
         viewer = decode_rgb(decoder, frames)
     assert max(sizes) <= 1000, sizes
     assert psnr(viewer, host) >= 45.0  # and the text typed is as crisp as the rest
+
+
+def test_without_a_known_libx264_every_frame_is_coded_by_pyav(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise x264.X264Unavailable("no libx264 of build 165 or 164")
+
+    monkeypatch.setattr(x264.X264, "__init__", unavailable)
+    encoder = H264Encoder(WIDTH, HEIGHT)
+    assert not encoder.refines
+    host = np.asarray(desktop().convert("RGB"))
+    decoder = av.VideoCodecContext.create("h264", "r")
+    frames = encoder.encode(host, 0)
+    assert frames[0].keyframe and frames[0].psnr_db is None
+    assert psnr(decode_rgb(decoder, frames), host) >= 42  # 4:4:4 at CRF 23, unrefined
