@@ -1,8 +1,9 @@
 """Reproducible screen content for the bandwidth comparison: four scenes played on an X
-display (Xvfb, 1280x720) in one full-screen override-redirect window.
+display (Xvfb, 1280x720 or 1920x1080) in one full-screen override-redirect window.
 
-- ``still``: a desktop (panel, dock, a mail window with a message list and a compose form)
-  that does not change;
+- ``still``: a desktop (panel, dock, a mail window with a message list and a compose form,
+  a terminal with coloured output; at 1080p also a code editor with syntax colours and a
+  photo) that does not change;
 - ``typing``: the same desktop with text appearing in the compose box at about 8
   characters a second (seeded, uneven intervals, like a person); only the line being
   typed is redrawn, as a text widget does;
@@ -22,11 +23,15 @@ Pillow's built-in font), so both systems under test see the same pixels. Frames 
 paced against deadlines on time.monotonic(); a late frame is skipped, not queued, and the
 number actually painted is reported.
 
-    python -m benchmarks.content --display :N --scene typing [--seconds 5] [--wait]
+    python -m benchmarks.content --display :N --scene typing [--seconds 5] [--size 1080p] [--wait]
 
 With ``--wait`` the player paints the scene's first frame, prints ``ready``, waits for a
-line on stdin, plays, then prints ``done <frames painted> <seconds>``: the benchmark
-connects its client in between, so the initial picture is not part of the measurement.
+line on stdin, plays, then prints ``done <frames painted> <seconds>`` and keeps the last
+picture up until stdin says more (or closes): the benchmark connects its client in
+between, so the initial picture is not part of the measurement, and compares the picture
+the client settled on with the screen afterwards. ``--size 1080p`` plays at 1920x1080: the
+same mail window, with a code editor (syntax colours), a terminal and a photo beside it;
+at 1280x720 a terminal overlaps the mail window.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ from PIL import Image, ImageDraw, ImageFont
 from Xlib import X, display
 from Xlib.xobject.drawable import Drawable, Window
 
-WIDTH, HEIGHT = 1280, 720
+WIDTH, HEIGHT = 1280, 720  # see use_size(): the benchmarks also play at 1920x1080
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 FPS = 30
 SCENES = ("still", "typing", "scrolling", "video")
 READY, DONE = "ready", "done"
@@ -64,6 +70,13 @@ VOCABULARY = (
     "with without under over between through about across and or but so then also"
 )
 WORDS = VOCABULARY.split()
+
+
+def use_size(width: int, height: int) -> None:
+    """Play at this size from now on (the player is told with ``--size``). The mail window
+    stays where it is; at 1920x1080 an editor, a terminal and a photo fill the rest."""
+    global WIDTH, HEIGHT
+    WIDTH, HEIGHT = width, height
 
 
 @cache
@@ -195,7 +208,170 @@ def desktop() -> Image.Image:
         (right - 124, bottom_y - 64, right - 24, bottom_y - 26), 6, (53, 132, 228)
     )
     draw.text((right - 94, bottom_y - 54), "Send", font=font(15, "Sans-Bold"), fill=(255, 255, 255))
+    if WIDTH >= 1900 and HEIGHT >= 1060:
+        window(image, Box(1288, 48, 612, 656), "flow.py — Editor", editor)
+        window(image, Box(88, 736, 900, 324), "alex@build: ~/porthole", terminal)
+        window(image, Box(1020, 736, 880, 324), "coast.jpg — Photos", photo)
+    else:  # a terminal over the message list, as windows overlap on a small screen
+        window(image, Box(96, 430, 560, 270), "alex@build: ~/porthole", terminal)
     return image
+
+
+def window(image: Image.Image, box: Box, title: str, paint: Callable[[Box], Image.Image]) -> None:
+    """A window with a shadow and a title bar at ``box``, its content from ``paint``."""
+    draw = ImageDraw.Draw(image)
+    x, y, w, h = box.x, box.y, box.width, box.height
+    draw.rectangle((x + 4, y + 4, x + w + 4, y + h + 4), fill=(20, 30, 50))
+    draw.rectangle((x, y, x + w, y + 30), fill=(236, 236, 236))
+    draw.text((x + 14, y + 7), title, font=font(14, "Sans-Bold"), fill=(40, 40, 40))
+    for n, colour in enumerate([(245, 194, 17), (46, 194, 126), (224, 27, 36)]):
+        draw.ellipse((x + w - 76 + n * 22, y + 9, x + w - 64 + n * 22, y + 21), fill=colour)
+    image.paste(paint(Box(0, 0, w, h - 30)), (x, y + 30))
+
+
+CODE = '''import asyncio
+from dataclasses import dataclass
+
+# Frames wait here until the viewer takes them: one slot, the newest wins.
+@dataclass
+class Slot:
+    frame: bytes = b""
+    sent: int = 0
+
+async def pump(slot: Slot, send, limit: float = 0.25) -> int:
+    """Send what is in the slot, at most every `limit` seconds."""
+    while True:
+        if not slot.frame:
+            await asyncio.sleep(limit)
+            continue
+        data, slot.frame = slot.frame, b""
+        await send(data)  # back-pressure: waits while the socket is full
+        slot.sent += len(data)
+        if slot.sent > 64 * 1024 * 1024:
+            return slot.sent
+
+def ratio(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}x" if theirs else "n/a"
+'''
+KEYWORDS = {
+    *("import", "from", "class", "def", "async", "await", "while", "if", "continue"),
+    *("return", "True", "False", "None"),
+}
+SYNTAX = {
+    "keyword": (198, 120, 221),
+    "string": (152, 195, 121),
+    "comment": (110, 118, 132),
+    "number": (209, 154, 102),
+    "call": (97, 175, 239),
+    "text": (220, 223, 228),
+}
+
+
+def tokens(line: str) -> list[tuple[str, str]]:
+    """A Python line split for colouring: enough of a lexer for a screenful of code."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(line):
+        rest = line[i:]
+        if rest.startswith("#"):
+            out.append((rest, "comment"))
+            break
+        if rest[0] in "\"'bf" and ('"' in rest[:2] or "'" in rest[:2]):
+            quote_at = 1 if rest[0] in "bf" else 0
+            quote = rest[quote_at] * (3 if rest[quote_at:].startswith(rest[quote_at] * 3) else 1)
+            end = rest.find(quote, quote_at + len(quote))
+            end = len(rest) if end < 0 else end + len(quote)
+            out.append((rest[:end], "string"))
+            i += end
+            continue
+        if rest[0].isalpha() or rest[0] == "_":
+            n = 1
+            while n < len(rest) and (rest[n].isalnum() or rest[n] == "_"):
+                n += 1
+            word = rest[:n]
+            kind = "keyword" if word in KEYWORDS else "call" if rest[n : n + 1] == "(" else "text"
+            out.append((word, kind))
+            i += n
+            continue
+        if rest[0].isdigit():
+            n = 1
+            while n < len(rest) and (rest[n].isdigit() or rest[n] == "."):
+                n += 1
+            out.append((rest[:n], "number"))
+            i += n
+            continue
+        out.append((rest[0], "text"))
+        i += 1
+    return out
+
+
+def editor(box: Box) -> Image.Image:
+    """A dark code editor: line numbers, syntax colours."""
+    image = Image.new("RGB", (box.width, box.height), (33, 37, 43))
+    draw = ImageDraw.Draw(image)
+    face = font(14, "SansMono")
+    draw.rectangle((0, 0, 44, box.height), fill=(40, 44, 52))
+    for n, line in enumerate(CODE.splitlines()):
+        y = 10 + n * 20
+        if y > box.height - 20:
+            break
+        draw.text((8, y), f"{n + 1:3}", font=face, fill=(99, 109, 131))
+        x = 56.0
+        for text, kind in tokens(line):
+            draw.text((x, y), text, font=face, fill=SYNTAX[kind])
+            x += draw.textlength(text, font=face)
+    return image
+
+
+TERMINAL = [
+    ("$ ", "scripts/test -k session"),
+    ("", "ruff check app tests benchmarks"),
+    ("", "All checks passed!"),
+    ("", "mypy: Success: no issues found in 297 source files"),
+    ("", "tests/agent/test_encode.py ......                                [ 12%]"),
+    ("", "tests/viewer/core/test_x11_session.py ....F.                     [ 31%]"),
+    ("", "FAILED tests/viewer/core/test_x11_session.py::test_monitor - assert 2 == 3"),
+    ("", "========== 1 failed, 57 passed in 41.20s =========="),
+    ("$ ", "git log --oneline | head -3"),
+    ("", "2c36819 Crisp text on a settled desktop"),
+    ("", "c402671 The auto-renewal checkbox no longer ticks itself"),
+    ("", "ee9849c Review: a key's Ed25519 objects built once"),
+    ("$ ", ""),
+]
+
+
+def terminal(box: Box) -> Image.Image:
+    """A terminal: a coloured prompt, commands, test output in green and red."""
+    image = Image.new("RGB", (box.width, box.height), (24, 24, 24))
+    draw = ImageDraw.Draw(image)
+    face = font(14, "SansMono")
+    for n, (prompt, text) in enumerate(TERMINAL):
+        y = 8 + n * 19
+        if y > box.height - 19:
+            break
+        x = 10.0
+        if prompt:
+            for part, colour in (("alex@build", (138, 226, 52)), (":", (220, 220, 220))):
+                draw.text((x, y), part, font=face, fill=colour)
+                x += draw.textlength(part, font=face)
+            for part, colour in (("~/porthole", (114, 159, 207)), (prompt, (220, 220, 220))):
+                draw.text((x, y), part, font=face, fill=colour)
+                x += draw.textlength(part, font=face)
+        colour = (
+            (239, 41, 41)
+            if "FAILED" in text or "failed" in text
+            else (138, 226, 52)
+            if "passed" in text or "Success" in text
+            else (220, 220, 220)
+        )
+        draw.text((x, y), text, font=face, fill=colour)
+    return image
+
+
+def photo(box: Box) -> Image.Image:
+    """A photo viewer: a landscape filling the window."""
+    ground, _ = terrain()
+    return ground.resize((box.width, box.height), Image.Resampling.LANCZOS, (600, 300, 2360, 950))
 
 
 class TypedText:
@@ -329,6 +505,7 @@ def fractal(rng: np.random.Generator, height: int, width: int, beta: float) -> n
     return np.asarray(field / field.max())
 
 
+@cache
 def terrain() -> tuple[Image.Image, Image.Image]:
     """A 2560x1440 aerial picture and a cloud mask to drift over it."""
     rng = np.random.default_rng(7)
@@ -384,9 +561,11 @@ def footage(frames: int) -> list[bytes]:
     ground, mask = terrain()
     white = Image.new("RGB", (WIDTH, HEIGHT), (250, 250, 250))
     clip = []
+    # As wide a view as the terrain allows for the whole move (1.4x the screen at 720p).
+    span = min(1.4, (ground.width - 720) / WIDTH, (ground.height - 420) / HEIGHT)
     for k in range(frames):
         zoom = 1 + k * 0.003
-        w, h = WIDTH * 1.4 / zoom, HEIGHT * 1.4 / zoom
+        w, h = WIDTH * span / zoom, HEIGHT * span / zoom
         x, y = 200 + k * 3.3, 150 + k * 1.7
         frame = aerial_view(
             ground, mask, white, (x, y, x + w, y + h), (300 - k * 2.1, 400 + k * 0.8)
@@ -594,8 +773,10 @@ def main() -> int:
     parser.add_argument("--display", required=True)
     parser.add_argument("--scene", choices=SCENES, required=True)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--size", choices=SIZES, default="720p")
     parser.add_argument("--wait", action="store_true", help="paint, say ready, wait for a line")
     args = parser.parse_args()
+    use_size(*SIZES[args.size])
     screen = Screen(args.display)
     try:
         scene = SCENE_TYPES[args.scene](screen, args.seconds)
@@ -609,6 +790,10 @@ def main() -> int:
         started = time.monotonic()
         painted = play(scene, args.seconds)
         print(f"{DONE} {painted} {time.monotonic() - started:.3f}", flush=True)
+        if args.wait:
+            # The last picture stays up until the benchmark has compared it (settled
+            # PSNR): closing the window would be one more change.
+            select.select([sys.stdin], [], [], GO_TIMEOUT_S)
     finally:
         screen.close()
     return 0

@@ -13,7 +13,7 @@ Three passes:
   fine. Where it changed nothing, x264 skips; where motion left it lossy, this corrects it.
   If x264 reports the result still short of ``good_psnr_db`` (a P-frame corrects only what
   the prediction lets it), one more pass as an intra picture (``REFINE_INTRA``) makes the
-  whole picture fine.
+  whole picture fine; motion that was coded very coarsely (video) gets that one at once.
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ class Pass(Enum):
 
 @dataclass(frozen=True)
 class RefineSettings:
-    #: Fine quantiser (x264, 8-bit: 0 is lossless, 51 the coarsest): chosen by measurement,
-    #: the coarsest that keeps a settled desktop at 47-49 dB RGB PSNR (see README).
+    #: Quantisers (x264, 8-bit: 0 is lossless, 51 the coarsest), chosen by measurement (see
+    #: README): small changes at ``fine_qp`` (text at 50 dB RGB PSNR, a typed character
+    #: about 200 B at any size); keyframes and refinements at ``settled_qp``, which keeps a
+    #: whole desktop with a photo at 1920x1080 above 45 dB (QP 16 left it at 43.5).
     fine_qp: int = 16
+    settled_qp: int = 12
     #: A change no larger than this share of the screen is always coded fine (typing).
     tiny_share: float = 0.005
     #: Up to this share, coded fine unless the screen is in motion.
@@ -45,9 +48,12 @@ class RefineSettings:
     motion_window_s: float = 0.25
     #: Stillness after motion before the refinement pass.
     settle_s: float = 0.12
-    #: A refinement whose PSNR (as x264 measures it) is below this is followed by an
-    #: intra one.
-    good_psnr_db: float = 46.0
+    #: A refinement whose PSNR (as x264 measures it, over YUV: about 6 dB above RGB PSNR on
+    #: desktops) is below this is followed by an intra one.
+    good_psnr_db: float = 50.0
+    #: Motion coded below this PSNR (video, mostly) is refined as an intra picture at once:
+    #: a P pass over so coarse a picture costs almost as much and leaves it short anyway.
+    intra_below_db: float = 36.0
 
 
 class Refiner:
@@ -76,7 +82,9 @@ class Refiner:
     def coded(self, done: Pass, psnr_db: float | None) -> None:
         """A picture was coded this way (x264's PSNR of it, when known)."""
         if done is Pass.MOTION:
-            self._owed = Pass.REFINE
+            coarse = psnr_db is not None and psnr_db < self.settings.intra_below_db
+            if self._owed is not Pass.REFINE_INTRA:
+                self._owed = Pass.REFINE_INTRA if coarse else Pass.REFINE
         elif done is Pass.REFINE:
             short = psnr_db is not None and psnr_db < self.settings.good_psnr_db
             self._owed = Pass.REFINE_INTRA if short else None
@@ -102,7 +110,7 @@ class MotionBudget:
     fine frames, finer and finer while the screen is still, so that a keystroke grew to
     2-6 kB."""
 
-    def __init__(self, bitrate_kbps: int, *, base_crf: float = 23.0, window_s: float = 0.5) -> None:
+    def __init__(self, bitrate_kbps: int, *, base_crf: float = 26.0, window_s: float = 0.5) -> None:
         self.bitrate_kbps = bitrate_kbps
         self.base_crf = base_crf
         self.crf = base_crf

@@ -77,6 +77,8 @@ SESSION_MAX_BYTES = 16 * 1024 * 1024
 #: Direct connections open at once (sessions and viewers still proving themselves): a
 #: flood of connections costs this computer a bounded amount.
 MAX_DIRECT_CONNECTIONS = 16
+#: Frames at least this large always carry their stage timings (video.timing).
+TIMING_ALWAYS_BYTES = 1024
 
 
 @dataclass
@@ -457,7 +459,12 @@ class _VideoStream:
         self._last_captured: Captured | None = None
         #: Pictures coded each way, and the H.264 bytes sent (tests and benchmarks).
         self.coded: dict[Pass, int] = {}
+        self.coded_bytes: dict[Pass, int] = {}
         self.video_bytes = 0
+        self._timing_sent = 0.0
+        #: x264's PSNR of the pictures coded each way: sums and counts (quality in motion).
+        self.psnr_total: dict[Pass, float] = {}
+        self.psnr_measured: dict[Pass, int] = {}
 
     def configure(self, bitrate_kbps: int, max_fps: int, scale: float) -> None:
         """New stream settings from the viewer; the next frame is a keyframe in them."""
@@ -547,11 +554,27 @@ class _VideoStream:
             self.refiner.coded(unit.coded_as, unit.psnr_db)
             self.coded[unit.coded_as] = self.coded.get(unit.coded_as, 0) + 1
             self.video_bytes += len(unit.data)
-        timing = VideoTiming(
-            frame_id=(self._frame_id + len(encoded)) % 2**32,
-            grab_ms=round(grab_s * 1000, 3),
-            encode_ms=round(encode_s * 1000, 3),
-        )
+            self.coded_bytes[unit.coded_as] = self.coded_bytes.get(unit.coded_as, 0) + len(
+                unit.data
+            )
+            if unit.psnr_db is not None:
+                self.psnr_measured[unit.coded_as] = self.psnr_measured.get(unit.coded_as, 0) + 1
+                self.psnr_total[unit.coded_as] = self.psnr_total.get(unit.coded_as, 0.0) + (
+                    unit.psnr_db
+                )
+        # The stage timings go with large frames, where they cost nothing to speak of, and
+        # at most once a second with small ones: beside a keystroke's ~250 bytes, a timing
+        # message is ~110 more.
+        now = time.monotonic()
+        size = sum(len(unit.data) for unit in encoded)
+        timing = None
+        if encoded and (size >= TIMING_ALWAYS_BYTES or now - self._timing_sent >= 1.0):
+            self._timing_sent = now
+            timing = VideoTiming(
+                frame_id=(self._frame_id + len(encoded)) % 2**32,
+                grab_ms=round(grab_s * 1000, 3),
+                encode_ms=round(encode_s * 1000, 3),
+            )
         for unit in encoded:
             self._frame_id = (self._frame_id + 1) % 2**32
             frame = Frame(
@@ -562,7 +585,7 @@ class _VideoStream:
                 flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
             )
             await self._send(encode_frame(frame))
-        if encoded:
+        if timing is not None:
             await self._ws.send(encode_message(timing))
 
     def _grab_and_encode(

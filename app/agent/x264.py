@@ -21,6 +21,7 @@ import ctypes
 import ctypes.util
 import glob
 import os
+import struct
 from dataclasses import dataclass
 from functools import cache
 
@@ -33,6 +34,15 @@ TYPE_AUTO, TYPE_IDR, TYPE_I = 0x0000, 0x0001, 0x0002
 PARAM_BYTES = 16 * 1024
 #: Offsets of i_width, i_height and i_csp in x264_param_t (after seven 32-bit fields).
 WIDTH_AT, HEIGHT_AT, CSP_AT = 28, 32, 36
+
+
+#: x264's log callback: (private, level, format, va_list). Messages are dropped: x264
+#: measures PSNR only at log level "info", which would otherwise print to stderr.
+_LOG_CALLBACK = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p
+)
+_silent = _LOG_CALLBACK(lambda private, level, message, arguments: None)
+LOG_INFO = 2
 
 
 class X264Unavailable(RuntimeError):
@@ -96,6 +106,9 @@ class _Library:
     dll: ctypes.CDLL
     build: int
     path: str
+    #: Where x264_param_t holds i_log_level, found by looking (None: not found, and PSNR
+    #: is not measured: x264 would print).
+    log_level_at: int | None
 
 
 def _candidates() -> list[str]:
@@ -126,8 +139,28 @@ def load() -> _Library:
         for build in KNOWN_BUILDS:
             if hasattr(dll, f"x264_encoder_open_{build}"):
                 _declare(dll, build)
-                return _Library(dll, build, path)
+                return _Library(dll, build, path, _find_log_level(dll))
     raise X264Unavailable("no libx264 of build " + " or ".join(map(str, KNOWN_BUILDS)))
+
+
+def _find_log_level(dll: ctypes.CDLL) -> int | None:
+    """The offset of i_log_level: the one int that differs between two parameter sets that
+    differ only in it, preceded by pf_log (set by default) and p_log_private (NULL), as
+    x264.h lays them out."""
+
+    def defaults(level: int) -> bytes:
+        param = ctypes.create_string_buffer(PARAM_BYTES)
+        dll.x264_param_default_preset(param, b"ultrafast", b"zerolatency")
+        dll.x264_param_parse(param, b"log", str(level).encode())
+        return param.raw
+
+    one, three = defaults(1), defaults(3)
+    differ = [at for at in range(len(one)) if one[at] != three[at]]
+    if len(differ) != 1 or differ[0] < 16 or differ[0] % 4:
+        return None
+    at = differ[0]
+    log_function, private = struct.unpack_from("<QQ", one, at - 16)
+    return at if log_function and not private else None
 
 
 def _declare(dll: ctypes.CDLL, build: int) -> None:
@@ -153,7 +186,8 @@ def _declare(dll: ctypes.CDLL, build: int) -> None:
 class Coded:
     data: bytes  # one access unit, Annex B
     keyframe: bool
-    psnr_db: float  # of the reconstruction against the input, as x264 measured it (YUV)
+    #: Of the reconstruction against the input, as x264 measured it (YUV); None: not measured.
+    psnr_db: float | None
 
 
 class X264:
@@ -172,6 +206,15 @@ class X264:
             ctypes.c_int.from_buffer(self._param, at).value = number
         for name, value in options.items():
             self._set(name, value)
+        self.measures_psnr = False
+        if library.log_level_at is not None and options.get("psnr") == "1":
+            # Our silent callback in pf_log, then level "info", where x264 measures PSNR.
+            at = library.log_level_at
+            ctypes.c_void_p.from_buffer(self._param, at - 16).value = ctypes.cast(
+                _silent, ctypes.c_void_p
+            ).value
+            ctypes.c_int.from_buffer(self._param, at).value = LOG_INFO
+            self.measures_psnr = True
         if self._dll.x264_param_apply_profile(self._param, b"high444"):
             raise X264Unavailable("x264 refused the High 4:4:4 profile")
         open_ = getattr(self._dll, f"x264_encoder_open_{library.build}")
@@ -224,7 +267,8 @@ class X264:
             return None
         # All the NAL units of a picture are contiguous, from the first one's payload.
         data = ctypes.string_at(self._nals[0].p_payload, size)
-        return Coded(data, bool(self._out.b_keyframe), float(self._out.prop.f_psnr_avg))
+        psnr = float(self._out.prop.f_psnr_avg) if self.measures_psnr else 0.0
+        return Coded(data, bool(self._out.b_keyframe), psnr if psnr > 0 else None)
 
     def close(self) -> None:
         if self._handle:

@@ -23,7 +23,7 @@ def test_a_large_change_is_motion_then_refined_once_still() -> None:
     assert waiting is not None and abs(waiting - 0.06) < 1e-9
     assert refiner.due_in(1.2) == 0.0
     assert refiner.refinement() is Pass.REFINE
-    refiner.coded(Pass.REFINE, 48.5)
+    refiner.coded(Pass.REFINE, 52.5)
     assert refiner.due_in(1.3) is None
 
 
@@ -31,7 +31,7 @@ def test_a_refinement_that_fell_short_is_followed_by_an_intra_one() -> None:
     refiner = Refiner(SETTINGS)
     refiner.frame(1.0, now=1.0)
     refiner.coded(Pass.MOTION, 35.0)
-    refiner.coded(Pass.REFINE, 41.0)
+    refiner.coded(Pass.REFINE, 44.0)
     assert refiner.refinement() is Pass.REFINE_INTRA
     refiner.coded(Pass.REFINE_INTRA, 48.0)
     assert refiner.refinement() is None
@@ -54,3 +54,13 @@ def test_a_small_change_after_motion_keeps_the_refinement_owed_and_postponed() -
     waiting = refiner.due_in(1.1)
     assert waiting is not None and waiting > 0
     assert refiner.refinement() is Pass.REFINE
+
+
+def test_motion_coded_very_coarsely_is_refined_as_an_intra_picture_at_once() -> None:
+    refiner = Refiner(SETTINGS)
+    refiner.frame(1.0, now=1.0)
+    refiner.coded(Pass.MOTION, 31.0)  # video
+    assert refiner.refinement() is Pass.REFINE_INTRA
+    refiner.frame(1.0, now=1.03)
+    refiner.coded(Pass.MOTION, 44.0)  # a sharper frame after it does not lower what is owed
+    assert refiner.refinement() is Pass.REFINE_INTRA
