@@ -27,7 +27,7 @@ How each figure is measured:
    best of three runs. The viewer's: a worker process (offscreen Qt, qasync) shows a
    kiosk SessionWindow at 1920x1080 whose real SessionController and VideoWidget draw
    from a ViewerSession fed from the file instead of a socket: the access units go into
-   its receive path (stats, the real DecodePipeline: decode thread, RGB (BGRX) conversion at
+   its receive path (stats, the real DecodePipeline: decode thread, RGB conversion at
    the widget's size, newest picture kept) on the event loop, as the network's would.
    The feeder keeps three units in flight (topped up, on the loop, each time one is
    decoded), so the decode thread never waits for input and never falls behind;

@@ -52,10 +52,10 @@ class VideoWidget(QtWidgets.QWidget):
             if self._veil is not None:
                 self._paint_veil(painter)
             return
-        pixels = picture.image  # packed BGRX rows (the decoder sees to it)
+        pixels = picture.image  # packed RGB rows (the decoder sees to it)
         height, width, _ = pixels.shape
         image = QtGui.QImage(
-            pixels.data, width, height, pixels.strides[0], QtGui.QImage.Format.Format_RGB32
+            pixels.data, width, height, pixels.strides[0], QtGui.QImage.Format.Format_RGB888
         )
         rect = self._controller.viewport.target_rect()
         target = QtCore.QRectF(rect.x, rect.y, rect.width, rect.height)
