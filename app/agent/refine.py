@@ -6,9 +6,11 @@ Three passes:
 - ``FINE``: a fine quantiser chosen here. Small changes (a keystroke, a caret, a menu
   item) are coded this way at once: they cost what they change (x264 skips every block
   that did not), and nothing needs refining afterwards.
-- ``MOTION``: x264's rate control, within the bitrate. Large changes, and changes that keep
-  coming (scrolling, video, a window being dragged), are coded this way: cheap and smooth,
-  but lossy.
+- ``CHANGE``: x264's rate control, within the bitrate, with a quick motion search: a large
+  change on its own (a window opening, a page loading). Lossy, and fast to code: what
+  glass-to-glass latency is measured on.
+- ``MOTION``: the same, with a wide motion search: changes that keep coming (scrolling,
+  video, a window being dragged), where finding the motion is what keeps them cheap.
 - ``REFINE``: once motion has stopped for ``settle_s``, the same picture again, coded
   fine. Where it changed nothing, x264 skips; where motion left it lossy, this corrects it.
   If x264 reports the result still short of ``good_psnr_db`` (a P-frame corrects only what
@@ -25,6 +27,7 @@ from enum import Enum
 
 class Pass(Enum):
     FINE = "fine"
+    CHANGE = "change"
     MOTION = "motion"
     REFINE = "refine"
     REFINE_INTRA = "refine-intra"
@@ -75,13 +78,15 @@ class Refiner:
         )
         if changed_share <= settings.tiny_share:
             return Pass.FINE
-        if changed_share <= settings.small_share and not in_motion:
-            return Pass.FINE
+        if not in_motion:
+            return Pass.FINE if changed_share <= settings.small_share else Pass.CHANGE
         return Pass.MOTION
 
     def coded(self, done: Pass, psnr_db: float | None) -> None:
         """A picture was coded this way (x264's PSNR of it, when known)."""
-        if done is Pass.MOTION:
+        if done in (Pass.CHANGE, Pass.MOTION):
+            if psnr_db is not None and psnr_db >= self.settings.good_psnr_db:
+                return  # simple content (a flat colour): already as good as a refinement
             coarse = psnr_db is not None and psnr_db < self.settings.intra_below_db
             if self._owed is not Pass.REFINE_INTRA:
                 self._owed = Pass.REFINE_INTRA if coarse else Pass.REFINE

@@ -85,7 +85,7 @@ def test_a_still_desktop_is_refined_to_visually_lossless_after_motion() -> None:
     decode_rgb(decoder, encoder.encode(blank, 0))  # the first picture: a keyframe
     # The desktop appears at once: a change of the whole screen, coded by rate control.
     coded_as = refiner.frame(1.0, now=1.0)
-    assert coded_as is Pass.MOTION
+    assert coded_as is Pass.CHANGE
     frames = encoder.encode(host, 16_000, coded_as=coded_as)
     refiner.coded(coded_as, frames[0].psnr_db)
     during_motion = psnr(decode_rgb(decoder, frames), host)

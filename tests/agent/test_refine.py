@@ -17,7 +17,7 @@ def test_a_keystroke_is_coded_fine_and_owes_nothing() -> None:
 
 def test_a_large_change_is_motion_then_refined_once_still() -> None:
     refiner = Refiner(SETTINGS)
-    assert refiner.frame(0.6, now=1.0) is Pass.MOTION
+    assert refiner.frame(0.6, now=1.0) is Pass.CHANGE
     refiner.coded(Pass.MOTION, 38.0)
     waiting = refiner.due_in(1.04)
     assert waiting is not None and abs(waiting - 0.06) < 1e-9
@@ -64,3 +64,18 @@ def test_motion_coded_very_coarsely_is_refined_as_an_intra_picture_at_once() -> 
     refiner.frame(1.0, now=1.03)
     refiner.coded(Pass.MOTION, 44.0)  # a sharper frame after it does not lower what is owed
     assert refiner.refinement() is Pass.REFINE_INTRA
+
+
+def test_a_large_change_already_coded_well_owes_nothing() -> None:
+    """A flat colour filling the screen comes out of rate control as good as a refinement
+    would make it: no refinement then, which would only delay the next change."""
+    refiner = Refiner(SETTINGS)
+    assert refiner.frame(1.0, now=1.0) is Pass.CHANGE
+    refiner.coded(Pass.CHANGE, 55.0)
+    assert refiner.due_in(2.0) is None
+
+
+def test_changes_that_keep_coming_are_motion_with_the_wide_search() -> None:
+    refiner = Refiner(SETTINGS)
+    passes = [refiner.frame(0.9, now=1.0 + n / 30) for n in range(4)]
+    assert passes == [Pass.CHANGE, Pass.CHANGE, Pass.MOTION, Pass.MOTION]

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -60,6 +63,8 @@ from app.viewer.core.i18n import tr
 from app.viewer.core.stats import SessionStats
 
 log = logging.getLogger(__name__)
+#: Where a session writes its statistics every second (unset: nowhere).
+STATS_FILE = os.environ.get("PORTHOLE_STATS_FILE", "")
 DIRECT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0
 #: The host's prompt counts down 30 s; its answer may take that long, and a little more.
@@ -354,7 +359,17 @@ class ViewerSession:
             while True:
                 await ws.send(encode_message(Heartbeat(seq=seq, sent_at_us=time.time_ns() // 1000)))
                 seq += 1
+                if STATS_FILE:
+                    self._write_stats(STATS_FILE)
                 await asyncio.sleep(interval_s)
+
+    def _write_stats(self, path: str) -> None:
+        """The statistics as JSON, replaced whole (benchmarks read them from a running
+        viewer, e.g. the kiosk's stages beside its glass-to-glass time)."""
+        with contextlib.suppress(OSError):
+            with open(path + ".tmp", "w", encoding="utf-8") as out:
+                json.dump(dataclasses.asdict(self.stats.snapshot()), out)
+            os.replace(path + ".tmp", path)
 
     async def _read_until_dropped(self) -> str:
         """Handle what the agent sends; returns why the connection ended."""
