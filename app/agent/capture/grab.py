@@ -82,7 +82,8 @@ def changed_share(
     raw: bytes | bytearray, previous: bytes | bytearray, width: int, height: int
 ) -> float:
     """The share of the picture inside the bounding box of what differs between two BGRA
-    grabs of one size. Compared eight bytes (two pixels) at a time: about 1 ms at 1080p."""
+    grabs of one size (the rows' share when more than half of them changed). Compared eight
+    bytes (two pixels) at a time: 0.7 ms at 1080p."""
     if len(raw) != len(previous) or len(raw) != width * height * 4 or width % 2:
         return 0.0 if raw == previous else 1.0
     now = np.frombuffer(raw, dtype=np.uint64).reshape(height, width // 2)
@@ -91,6 +92,10 @@ def changed_share(
     if not len(rows):
         return 0.0
     top, bottom = int(rows[0]), int(rows[-1]) + 1
+    if (bottom - top) * 2 > height:
+        # Most rows changed: the columns would take another full pass (0.7 ms at 1080p)
+        # to refine what is a large change either way.
+        return (bottom - top) / height
     columns = np.flatnonzero((now[top:bottom] != before[top:bottom]).any(axis=0))
     left, right = int(columns[0]), int(columns[-1]) + 1
     return (bottom - top) * (right - left) * 2 / (width * height)
