@@ -251,4 +251,4 @@ async def test_the_bundle_serves_enrols_and_streams(bundle: Path, tmp_path: Path
                     async with ViewerSession(url, grant) as session:
                         picture = await session.next_picture(30)
                     height, width, channels = picture.image.shape
-                    assert channels == 4 and width >= 640 and height >= 360  # BGRX
+                    assert channels == 3 and width >= 640 and height >= 360  # RGB
