@@ -605,7 +605,7 @@ class _VideoStream:
         if not encoder.refines:
             coded_as = Pass.MOTION
         encoded = encoder.encode(
-            captured.image, captured.capture_us, captured.pixel_format, coded_as
+            captured.image, captured.capture_us, captured.pixel_format, coded_as, captured.changed
         )
         return captured, encoded, grabbed - started, time.monotonic() - grabbed
 

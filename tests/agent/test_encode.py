@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from app.agent import x264
+from app.agent.capture.base import Box
 from app.agent.capture.demo import DemoScreen
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.refine import Pass, Refiner
@@ -134,3 +135,25 @@ def test_without_a_known_libx264_every_frame_is_coded_by_pyav(
     frames = encoder.encode(host, 0)
     assert frames[0].keyframe and frames[0].psnr_db is None
     assert psnr(decode_rgb(decoder, frames), host) >= 42  # 4:4:4 at CRF 23, unrefined
+
+
+def test_macroblocks_outside_the_change_are_hinted_unchanged_and_the_picture_stays_right() -> None:
+    background = desktop().convert("RGB")
+    encoder = H264Encoder(WIDTH, HEIGHT)
+    decoder = av.VideoCodecContext.create("h264", "r")
+    decode_rgb(decoder, encoder.encode(np.asarray(background), 0))
+    text = TypedText()
+    for typed in range(1, 6):
+        line, chars = text.locate(typed)
+        strip = text.render_line(line, chars, True)
+        x, y = text.line_origin(line)
+        background.paste(strip, (x, y))
+        host = np.asarray(background)
+        box = Box(x, y, strip.width, strip.height)
+        frames = encoder.encode(host, typed * 125_000, coded_as=Pass.FINE, changed=box)
+        viewer = decode_rgb(decoder, frames)
+        region = (slice(y, y + strip.height), slice(x, x + strip.width))
+        assert psnr(viewer[region], host[region]) >= 45  # the change itself came through
+    assert psnr(viewer, host) >= 45
+    hints = encoder._unchanged(Box(100, 40, 10, 10))
+    assert hints.shape == (45, 80) and hints[2:4, 6:8].max() == 0 and hints[10, 20] == 1

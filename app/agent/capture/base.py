@@ -23,6 +23,16 @@ INPUTS = ("xtest", "pynput", "record")
 
 
 @dataclass(frozen=True)
+class Box:
+    """A rectangle of a monitor, in its pixels."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Captured:
     image: npt.NDArray[np.uint8]  # height, width, 3 (rgb24) or 4 (bgra)
     capture_us: int  # wall clock, µs: the viewer measures latency against it after clock sync
@@ -30,6 +40,9 @@ class Captured:
     #: How much of the monitor changed since the previous grab (the bounding box's share
     #: of its area; 1.0 when unknown): small changes are coded fine at once.
     changed_share: float = 1.0
+    #: Where it changed (the bounding box), when known: everything outside it is exactly
+    #: as in the previous grab, which the encoder is told (x264 then skips it unexamined).
+    changed: Box | None = None
 
     def rgb(self) -> RGBFrame:
         """The picture as RGB (tests and tools; the encoder takes ``image`` as it is)."""

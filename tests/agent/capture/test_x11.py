@@ -107,3 +107,20 @@ def test_the_fallback_source_polls_with_mss(x_display: str, probe: display.Displ
         assert [m.primary for m in screen.monitors()] == [True]
     finally:
         screen.close()
+
+
+def test_a_grab_says_where_the_screen_changed(screen: X11Screen, probe: display.Display) -> None:
+    """The encoder is told that everything outside this box is exactly as before: it must
+    hold every changed pixel, and little else."""
+    paint_root(probe, 0x202020)
+    assert screen.grab_if_changed() is not None
+    root = probe.screen().root
+    gc = root.create_gc(foreground=0xFFFFFF)
+    root.fill_rectangle(gc, 301, 200, 9, 14)  # about a character
+    probe.sync()
+    changed = screen.grab_if_changed()
+    assert changed is not None and changed.changed is not None
+    box = changed.changed
+    assert (box.x, box.y) <= (301, 200) and box.x + box.width >= 310
+    assert box.y == 200 and box.height == 14 and box.width <= 10
+    assert changed.changed_share < 0.001
