@@ -42,13 +42,14 @@ import select
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from Xlib import X, display
 from Xlib.xobject.drawable import Drawable, Window
+
+from app.agent.capture.base import Box
 
 WIDTH, HEIGHT = 1280, 720  # see use_size(): the benchmarks also play at 1920x1080
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
@@ -112,14 +113,6 @@ def wrap(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> list[s
 
 
 # -- the desktop (still and typing) ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Box:
-    x: int
-    y: int
-    width: int
-    height: int
 
 
 COMPOSE = Box(740, 300, 450, 300)  # the compose box's inner text area, on the screen
