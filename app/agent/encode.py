@@ -135,7 +135,18 @@ class H264Encoder:
     def set_bitrate(self, bitrate_kbps: int) -> None:
         """A new cap for motion, from the next frame on, without a keyframe (libx264 only;
         PyAV's encoder keeps its cap)."""
-        self.budget.bitrate_kbps = bitrate_kbps
+        self.budget.set_cap(bitrate_kbps)
+
+    def link_fell_behind(self, now: float) -> None:
+        """A frame could not be sent at once: less bitrate for motion, from now on."""
+        self._use_crf(self.budget.fell_behind(now))
+
+    def link_kept_up(self, now: float) -> None:
+        self.budget.kept_up(now)
+
+    def _use_crf(self, crf: float | None) -> None:
+        if crf is not None and self._x264 is not None:
+            self._x264.reconfigure({"crf": str(crf)})
 
     def request_keyframe(self) -> None:
         self._want_keyframe = True
@@ -186,9 +197,7 @@ class H264Encoder:
         if coded is None:
             return []
         if coded_as in (Pass.CHANGE, Pass.MOTION):
-            crf = self.budget.coded(len(coded.data), pts_us / 1_000_000)
-            if crf is not None:
-                self._x264.reconfigure({"crf": str(crf)})
+            self._use_crf(self.budget.coded(len(coded.data), pts_us / 1_000_000))
         return [EncodedFrame(coded.data, coded.keyframe, coded_as, coded.psnr_db)]
 
     def _unchanged(self, changed: Box) -> npt.NDArray[np.uint8]:

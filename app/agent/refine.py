@@ -110,18 +110,36 @@ class Refiner:
 
 class MotionBudget:
     """Keeps motion within the bitrate by moving x264's constant-quality factor (CRF):
-    up when the motion of the last ``window_s`` cost more than the cap, back down when it
-    cost less than half. x264's own cap (the VBV) is not used: it also re-quantises the
+    up when the motion of the last ``window_s`` cost more than the bitrate, back down when
+    it cost less than half. x264's own cap (the VBV) is not used: it also re-quantises the
     fine frames, finer and finer while the screen is still, so that a keystroke grew to
-    2-6 kB."""
+    2-6 kB.
 
-    def __init__(self, bitrate_kbps: int, *, base_crf: float = 26.0, window_s: float = 0.5) -> None:
+    The bitrate itself follows the link: when a frame could not be sent at once (the
+    viewer or the network behind it fell behind), it drops to 70 % (not below
+    ``floor_kbps``) and the CRF rises at once; each ``recover_s`` the viewer keeps up, it
+    climbs back by 15 %, up to the cap the viewer asked for."""
+
+    def __init__(
+        self,
+        bitrate_kbps: int,
+        *,
+        base_crf: float = 26.0,
+        window_s: float = 0.5,
+        floor_kbps: int = 500,
+        recover_s: float = 2.0,
+    ) -> None:
+        self.cap_kbps = bitrate_kbps
         self.bitrate_kbps = bitrate_kbps
         self.base_crf = base_crf
         self.crf = base_crf
         self.max_crf = 40.0
         self.window_s = window_s
+        self.floor_kbps = min(floor_kbps, bitrate_kbps)
+        self.recover_s = recover_s
+        self.backoff_s = 0.25
         self._sent: deque[tuple[float, int]] = deque(maxlen=256)
+        self._moved = 0.0  # when the bitrate last moved
 
     def coded(self, size: int, now: float) -> float | None:
         """A motion frame of ``size`` bytes went out: the new CRF, if it should change."""
@@ -130,9 +148,31 @@ class MotionBudget:
             self._sent.popleft()
         kbps = sum(s for _, s in self._sent) * 8 / self.window_s / 1000
         if kbps > self.bitrate_kbps and self.crf < self.max_crf:
-            self.crf = min(self.max_crf, self.crf + 2)
-            return self.crf
+            return self._set_crf(self.crf + 2)
         if kbps < self.bitrate_kbps / 2 and self.crf > self.base_crf:
-            self.crf = max(self.base_crf, self.crf - 1)
-            return self.crf
+            return self._set_crf(self.crf - 1)
         return None
+
+    def fell_behind(self, now: float) -> float | None:
+        """A frame waited to be sent: a lower bitrate, and the new CRF (None: unchanged).
+        At most once per ``backoff_s``: frames already on their way say the same thing."""
+        recently = self._moved and now - self._moved < self.backoff_s
+        if recently and self.bitrate_kbps < self.cap_kbps:
+            return None
+        self.bitrate_kbps = max(self.floor_kbps, int(self.bitrate_kbps * 0.7))
+        self._moved = now
+        return self._set_crf(self.crf + 2) if self.crf < self.max_crf else None
+
+    def kept_up(self, now: float) -> None:
+        """A frame went out at once."""
+        if self.bitrate_kbps < self.cap_kbps and now - self._moved >= self.recover_s:
+            self.bitrate_kbps = min(self.cap_kbps, int(self.bitrate_kbps * 1.15) + 1)
+            self._moved = now
+
+    def set_cap(self, bitrate_kbps: int) -> None:
+        self.cap_kbps = self.bitrate_kbps = bitrate_kbps
+        self.floor_kbps = min(self.floor_kbps, bitrate_kbps)
+
+    def _set_crf(self, crf: float) -> float:
+        self.crf = min(self.max_crf, max(self.base_crf, crf))
+        return self.crf

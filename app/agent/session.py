@@ -77,6 +77,10 @@ SESSION_MAX_BYTES = 16 * 1024 * 1024
 #: Direct connections open at once (sessions and viewers still proving themselves): a
 #: flood of connections costs this computer a bounded amount.
 MAX_DIRECT_CONNECTIONS = 16
+#: A frame whose send took longer than this, or left more than this unsent, means the
+#: viewer or its link fell behind.
+BEHIND_AFTER_S = 0.03
+BEHIND_BACKLOG_BYTES = 64 * 1024
 #: Frames at least this large always carry their stage timings (video.timing).
 TIMING_ALWAYS_BYTES = 1024
 
@@ -613,6 +617,7 @@ class _VideoStream:
         """One frame out. While the viewer is not reading, this waits (the encoder's
         newest frame is the only one held, the screen is not grabbed meanwhile, so the
         next picture shows the screen as it is then, not a backlog)."""
+        started = time.monotonic()
         try:
             async with asyncio.timeout(STALL_LIMIT_S):
                 await self._ws.send(data)
@@ -621,6 +626,16 @@ class _VideoStream:
             await self._ws.close(int(CloseCode.TIMEOUT), "The viewer stopped reading.")
             raise ConnectionClosed(None, None) from None
         self.frames_sent += 1
+        # The send waited longer than the bitrate allows for this frame, or left a backlog:
+        # the link (or the viewer) is behind, so motion gets less bitrate; a send that
+        # went out in time lets it climb back.
+        now = time.monotonic()
+        allowed_s = 2 * len(data) * 8 / (self.encoder.budget.bitrate_kbps * 1000)
+        late = now - started > allowed_s + BEHIND_AFTER_S
+        if late or _backlog(self._ws) > BEHIND_BACKLOG_BYTES:
+            self.encoder.link_fell_behind(now)
+        else:
+            self.encoder.link_kept_up(now)
 
 
 def _backlog(ws: SealedConnection) -> int:

@@ -3,7 +3,7 @@ refined once the screen is still."""
 
 from __future__ import annotations
 
-from app.agent.refine import Pass, Refiner, RefineSettings
+from app.agent.refine import MotionBudget, Pass, Refiner, RefineSettings
 
 SETTINGS = RefineSettings(settle_s=0.1, motion_frames=3, motion_window_s=0.25)
 
@@ -79,3 +79,28 @@ def test_changes_that_keep_coming_are_motion_with_the_wide_search() -> None:
     refiner = Refiner(SETTINGS)
     passes = [refiner.frame(0.9, now=1.0 + n / 30) for n in range(4)]
     assert passes == [Pass.CHANGE, Pass.CHANGE, Pass.MOTION, Pass.MOTION]
+
+
+def test_the_motion_budget_follows_the_link_down_and_back_up() -> None:
+    budget = MotionBudget(6000, floor_kbps=500, recover_s=2.0)
+    assert budget.fell_behind(now=10.0) == budget.base_crf + 2  # quality gives way at once
+    assert budget.bitrate_kbps == 4200
+    assert budget.fell_behind(now=10.1) is None and budget.bitrate_kbps == 4200  # same news
+    for n in range(20):
+        budget.fell_behind(now=11.0 + n)
+    assert budget.bitrate_kbps == 500  # never below the floor
+    budget.kept_up(now=31.5)
+    assert budget.bitrate_kbps == 500  # not yet: kept up for less than recover_s
+    for n in range(40):
+        budget.kept_up(now=32.0 + 2 * n)
+    assert budget.bitrate_kbps == 6000  # back to what the viewer asked for, not above
+
+
+def test_the_motion_budget_moves_the_crf_with_the_bytes() -> None:
+    budget = MotionBudget(1000, window_s=0.5)
+    # 1000 kbit/s is 62.5 kB per half second: 30 frames of 5 kB in 0.5 s is four times that.
+    raised = [budget.coded(5000, now=n / 60) for n in range(30)]
+    assert budget.crf > budget.base_crf and any(crf is not None for crf in raised)
+    for n in range(200):
+        budget.coded(100, now=1.0 + n / 60)
+    assert budget.crf == budget.base_crf  # back down once motion is cheap again

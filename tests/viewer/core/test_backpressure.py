@@ -5,6 +5,7 @@ ends the session with a clear close code if the viewer never does."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from app.protocol import (
     CloseCode,
     Hello,
     KeyframeRequest,
+    VideoSettings,
     encode_message,
 )
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
@@ -60,6 +62,11 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
             agent_socket = ws_of(host).transport.get_extra_info("socket")
             agent_socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)
             assert isinstance(screen, DemoScreen)
+            # A viewer on a fast link: 50 Mbit/s, so a frame held back for more than a few
+            # tens of milliseconds is late for it.
+            encoder = live.stream.encoder
+            await sealed.send(encode_message(VideoSettings(bitrate_kbps=50_000, max_fps=60)))
+            await eventually(lambda: live.stream.encoder is not encoder, 10, "new settings")
 
             # Stop reading, and keep asking for keyframes (the largest frames), one after
             # another, until the agent can send no more.
@@ -69,6 +76,14 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
             held_at = live.stream.frames_sent
             backlog = agent_session._backlog(ws_of(host))
             assert backlog < 2 * 1024 * 1024, f"{backlog} bytes buffered for a stalled viewer"
+            budget = live.stream.encoder.budget
+
+            # The viewer stays away for a third of a second (the scenario's own timing: what a
+            # slow link does), while the agent's send waits.
+            stalled = time.monotonic()
+            await eventually(
+                lambda: time.monotonic() - stalled > 0.33 and held_back(host), 10, "a stall"
+            )
 
             # Input still applies while video is held back.
             clicks_before = len(screen.clicks)
@@ -84,6 +99,27 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
                     if isinstance(data, bytes) and decode_frame(data).capture_us >= clicked_us:
                         break
             assert live.stream.frames_sent <= held_at + 3, "requests folded while held back"
+            # The frame held back went out late: motion gets less bitrate from then on (and
+            # quality gives way at once).
+            assert budget.bitrate_kbps < budget.cap_kbps and budget.crf > budget.base_crf
+
+            # Reading and keeping up: the bitrate climbs back to what the viewer asked for.
+            budget.recover_s = 0.05  # a step every 50 ms instead of 2 s, to be brief
+            lowered = budget.bitrate_kbps
+
+            async def read_and_click() -> None:
+                for n in range(1000):
+                    await sealed.send(click_frame(n))  # something changes: frames flow
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(0.05):
+                            while True:
+                                await sealed.recv()
+                    if budget.bitrate_kbps == budget.cap_kbps:
+                        return
+
+            async with asyncio.timeout(30):
+                await read_and_click()
+            assert lowered < budget.bitrate_kbps == budget.cap_kbps
 
             # Never reading again: the agent gives up after STALL_LIMIT_S with 4408.
             agent_ws = ws_of(host).ws
