@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from app.agent.capture.base import Captured, RGBFrame
+from app.agent.capture.changes import changed_box
 from app.agent.inject.base import MODIFIER_KEYS, InputBackend
 from app.protocol import Monitor
 
@@ -48,6 +49,7 @@ class DemoScreen(InputBackend):
     def __init__(self, width: int = 1280, height: int = 720) -> None:
         super().__init__()
         self.width, self.height = width, height
+        self._last: RGBFrame | None = None  # the previous picture, to say where it changed
         # What the desktop understood, for tests and the demo.
         self.text = ""
         self.list_offset = 0
@@ -194,11 +196,18 @@ class DemoScreen(InputBackend):
         if not self._dirty:
             return None
         self._dirty = False
-        return Captured(self._draw(), time.time_ns() // 1000)
+        image, previous = self._draw(), self._last
+        self._last = image
+        box = None if previous is None else changed_box(image, previous)
+        if previous is not None and box is None:
+            return None  # drawn again, the same
+        share = 1.0 if box is None else box.width * box.height / (self.width * self.height)
+        return Captured(image, time.time_ns() // 1000, "rgb24", share, box)
 
     def render(self) -> Captured:
         """The current picture, changed or not (a keyframe was asked for)."""
-        return Captured(self._draw(), time.time_ns() // 1000)
+        self._last = self._draw()
+        return Captured(self._last, time.time_ns() // 1000)
 
     def _draw(self) -> RGBFrame:
         w, h = self.width, self.height

@@ -9,7 +9,8 @@ import mss
 import numpy as np
 import numpy.typing as npt
 
-from app.agent.capture.base import Box, Captured
+from app.agent.capture.base import Captured
+from app.agent.capture.changes import as_bgra, changed_box
 from app.protocol import Monitor
 
 
@@ -48,7 +49,7 @@ class RegionGrabber:
         previous, self._previous = self._previous, raw
         if previous is None:
             return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra")
-        box = changed_box(raw, previous, shot.width, shot.height)
+        box = changed_box(as_bgra(raw, shot.width), as_bgra(previous, shot.width))
         if box is None:
             return None
         share = box.width * box.height / (shot.width * shot.height)
@@ -79,26 +80,3 @@ class RegionGrabber:
 
     def close(self) -> None:
         self.mss.close()
-
-
-def changed_box(
-    raw: bytes | bytearray, previous: bytes | bytearray, width: int, height: int
-) -> Box | None:
-    """The bounding box of what differs between two BGRA grabs of one size (None: nothing
-    does); full width when more than half of the rows changed. Compared eight bytes (two
-    pixels) at a time: 0.7 ms at 1080p."""
-    if len(raw) != len(previous) or len(raw) != width * height * 4 or width % 2:
-        return None if raw == previous else Box(0, 0, width, height)
-    now = np.frombuffer(raw, dtype=np.uint64).reshape(height, width // 2)
-    before = np.frombuffer(previous, dtype=np.uint64).reshape(height, width // 2)
-    rows = np.flatnonzero((now != before).any(axis=1))
-    if not len(rows):
-        return None
-    top, bottom = int(rows[0]), int(rows[-1]) + 1
-    if (bottom - top) * 2 > height:
-        # Most rows changed: the columns would take another full pass (0.7 ms at 1080p)
-        # to refine what is a large change either way.
-        return Box(0, top, width, bottom - top)
-    columns = np.flatnonzero((now[top:bottom] != before[top:bottom]).any(axis=0))
-    left, right = int(columns[0]) * 2, int(columns[-1]) * 2 + 2
-    return Box(left, top, right - left, bottom - top)

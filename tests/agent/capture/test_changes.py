@@ -1,0 +1,33 @@
+"""Where two grabs differ: every changed pixel inside the box, little else, and nothing
+when nothing changed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.agent.capture.changes import as_bgra, changed_box
+
+
+def test_a_small_change_is_boxed_closely_in_bgra_and_in_rgb() -> None:
+    for channels in (4, 3):
+        before = np.zeros((720, 1280, channels), np.uint8)
+        now = before.copy()
+        now[300:315, 741:750] = 200
+        box = changed_box(now, before)
+        assert box is not None
+        assert box.x <= 741 and box.x + box.width >= 750 and box.width <= 9 + 2 * 8 // channels
+        assert (box.y, box.height) == (300, 15)
+
+
+def test_nothing_changed_is_no_box_and_a_tall_change_is_full_width() -> None:
+    before = np.full((1080, 1920, 4), 7, np.uint8)
+    assert changed_box(before.copy(), before) is None
+    now = before.copy()
+    now[100:900, 10] = 0
+    box = changed_box(now, before)
+    assert box is not None and (box.x, box.width, box.y, box.height) == (0, 1920, 100, 800)
+
+
+def test_a_grab_is_read_as_it_is() -> None:
+    raw = bytearray(range(256)) * 30  # 7680 bytes: two rows of 960 BGRA pixels
+    assert as_bgra(raw, 960).shape == (2, 960, 4)
