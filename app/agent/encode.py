@@ -98,7 +98,8 @@ class H264Encoder:
             "bframes": "0",
             "annexb": "1",
             "repeat-headers": "1",
-            "slices": "4",
+            # Slices: one per thread (zerolatency slices the frame over x264's threads), so
+            # the viewer decodes them in parallel too.
             **QUICK_SEARCH,
             "psnr": "1",  # x264 measures each frame: it tells when a refinement fell short
             "log": "-1",
