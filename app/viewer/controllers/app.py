@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from app.viewer.core.cloud import CloudClient
 from app.viewer.core.credentials import CredentialStore
 from app.viewer.core.errors import CloudError, CodeRequired, SessionExpired, Throttled
 from app.viewer.core.events import EventFeed, FeedItem, Resync
-from app.viewer.core.freshness import Freshness
+from app.viewer.core.freshness import Freshness, RecentEvents
 from app.viewer.core.known_keys import ComputerKeyChanged
 from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
@@ -58,6 +59,8 @@ class AppController(QtCore.QObject):
         self.subscription: Subscription | None = None
         #: Keeps a read that raced a change of auto-renewal from undoing it on screen.
         self._subscription_freshness = Freshness()
+        #: Keeps a list that raced the live feed from undoing what the feed said.
+        self._recent = RecentEvents()
         self.sessions: dict[str, SessionWindow] = {}
         self.purchase_panel: PurchasePanel | None = None
         self.manage_panel: ManagePanel | None = None
@@ -215,9 +218,11 @@ class AppController(QtCore.QObject):
     async def reload(self) -> None:
         assert self.client is not None
         stamp = self._subscription_freshness.reading()
-        computers, subscription = await asyncio.gather(
+        since = self._recent.mark()
+        fetched, subscription = await asyncio.gather(
             self.client.computers(), self.client.subscription()
         )
+        computers = self._recent.newer(fetched, since)
         self.computers = {c.id: c for c in computers}
         self.window.computers.show_computers(computers)
         if self._subscription_freshness.read(stamp):
@@ -234,14 +239,18 @@ class AppController(QtCore.QObject):
             self._run(self._observe_purchase(item))
         if isinstance(item, Resync):
             self._run(self.reload())
-        elif isinstance(item, ComputerPresence) and item.computer_id in self.computers:
-            old = self.computers[item.computer_id]
-            seen = datetime.fromisoformat(item.last_seen) if item.last_seen else old.last_seen
-            self._update(Computer(old.id, old.name, old.os, item.online, seen, old.screens))
-        elif isinstance(item, ComputerRenamed) and item.computer_id in self.computers:
-            old = self.computers[item.computer_id]
-            self._update(Computer(old.id, item.name, old.os, old.online, old.last_seen))
+        elif isinstance(item, ComputerPresence):
+            seen = datetime.fromisoformat(item.last_seen) if item.last_seen else None
+            old = self.computers.get(item.computer_id)
+            self._recent.presence(item.computer_id, item.online, seen)
+            if old is not None:
+                self._update(replace(old, online=item.online, last_seen=seen or old.last_seen))
+        elif isinstance(item, ComputerRenamed):
+            self._recent.renamed(item.computer_id, item.name)
+            if (old := self.computers.get(item.computer_id)) is not None:
+                self._update(replace(old, name=item.name))
         elif isinstance(item, ComputerRemoved):
+            self._recent.removed(item.computer_id)
             self.computers.pop(item.computer_id, None)
             self.window.computers.show_computers(list(self.computers.values()))
         elif isinstance(item, ComputerAdded):

@@ -1,4 +1,4 @@
-"""Which answer about one record on the cloud may still be shown.
+"""Which answer from the cloud may still be shown, when answers and live events race.
 
 Reads and writes of the same record race: a read that left before a write can come back after
 the write's answer, with the state from before it. Shown as is, a checkbox the person just
@@ -8,6 +8,11 @@ cloud announces the write, and the read that announcement causes is then trusted
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from app.viewer.core.records import Computer
 
 
 class Freshness:
@@ -49,3 +54,45 @@ class Freshness:
 
     def write_failed(self) -> None:
         self._writes_out -= 1
+
+
+class RecentEvents:
+    """What the live feed said about each computer, so that a list asked for before it
+    said so does not undo it. The feed's reload and a presence change race: a list that
+    left before an agent linked up can come back after the feed said it did, and would
+    show the computer offline until its next change."""
+
+    def __init__(self) -> None:
+        self._seq = 0
+        self._presence: dict[str, tuple[int, bool, datetime | None]] = {}
+        self._names: dict[str, tuple[int, str]] = {}
+
+    def mark(self) -> int:
+        """Before a list is asked for: what came after this is newer than the list."""
+        return self._seq
+
+    def presence(self, computer_id: str, online: bool, last_seen: datetime | None) -> None:
+        self._seq += 1
+        self._presence[computer_id] = (self._seq, online, last_seen)
+
+    def renamed(self, computer_id: str, name: str) -> None:
+        self._seq += 1
+        self._names[computer_id] = (self._seq, name)
+
+    def removed(self, computer_id: str) -> None:
+        self._presence.pop(computer_id, None)
+        self._names.pop(computer_id, None)
+
+    def newer(self, computers: list[Computer], since: int) -> list[Computer]:
+        """The list with what the feed said after ``since`` laid over it."""
+        out = []
+        for computer in computers:
+            presence = self._presence.get(computer.id)
+            if presence is not None and presence[0] > since:
+                seen = presence[2] or computer.last_seen
+                computer = replace(computer, online=presence[1], last_seen=seen)
+            name = self._names.get(computer.id)
+            if name is not None and name[0] > since:
+                computer = replace(computer, name=name[1])
+            out.append(computer)
+        return out
