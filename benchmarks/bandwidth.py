@@ -61,6 +61,7 @@ from benchmarks.rfb import (
 )
 from tests.conftest import fast_settings
 from tests.support.api import Api
+from tests.support.pictures import psnr
 from tests.support.server import CloudThread
 from tests.support.sessions import Host, entitled_online_host, open_session
 from tests.support.xvfb import xvfb
@@ -184,14 +185,6 @@ class Player:
         return await asyncio.to_thread(grab)
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """RGB PSNR in dB of two pictures of one size (99: identical; 0: sizes differ)."""
-    if a.shape != b.shape:
-        return 0.0
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return 99.0 if mse == 0 else 10 * float(np.log10(255**2 / mse))
-
-
 async def stop(process: asyncio.subprocess.Process) -> None:
     if process.returncode is None:
         process.terminate()
@@ -287,9 +280,11 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def x11vnc_server(binary: str, display: str) -> AsyncIterator[int]:
-    """x11vnc on ``display``, listening on 127.0.0.1 only; yields the port once it
-    listens (it prints PORT=N then)."""
+async def x11vnc_server(
+    binary: str, display: str, flags: Sequence[str] = X11VNC_FLAGS
+) -> AsyncIterator[int]:
+    """x11vnc on ``display`` with ``flags`` (which keep it on 127.0.0.1); yields the port
+    once it listens (it prints PORT=N then)."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         binary,
@@ -297,7 +292,7 @@ async def x11vnc_server(binary: str, display: str) -> AsyncIterator[int]:
         display,
         "-rfbport",
         str(port),
-        *X11VNC_FLAGS,
+        *flags,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

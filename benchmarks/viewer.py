@@ -82,7 +82,6 @@ import random
 import re
 import select
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -114,6 +113,7 @@ from app.viewer.core.session import SessionGrant, ViewerSession  # noqa: E402
 from app.viewer.qt import QtCore, QtWidgets, qasync  # noqa: E402
 from app.viewer.views.session_window import SessionWindow  # noqa: E402
 from app.viewer.views.video import VideoWidget  # noqa: E402
+from benchmarks.bandwidth import X11VNC_FLAGS, x11vnc_server  # noqa: E402
 from benchmarks.content import aerial_view, terrain  # noqa: E402
 from benchmarks.renewals import print_table  # noqa: E402
 from tests.support.agent_process import NO_KEYRING, enroll_agent  # noqa: E402
@@ -884,7 +884,9 @@ async def lag_rows(seconds: float, relay: bool, tmp: Path) -> list[Row]:
     ]
 
 
-VNC_SERVER_FLAGS = ("-wait", "5", "-defer", "0", "-localhost", "-nopw", "-forever", "-shared")
+# Tuned: poll the framebuffer every 5 ms and send at once (x11vnc's defaults otherwise, as
+# in the bandwidth comparison).
+VNC_SERVER_FLAGS = ("-wait", "5", "-defer", "0", *X11VNC_FLAGS)
 VNC_VIEWER_FLAGS = ("-FullScreen", "-SecurityTypes", "None", "-AlertOnFatalError=0")
 
 
@@ -944,18 +946,8 @@ async def vnc_glass(changes: int, tmp: Path, size: tuple[int, int]) -> GlassRun 
     server, client = shutil.which("x11vnc"), shutil.which("xtigervncviewer")
     if server is None or client is None:
         return None
-    with xvfb(*size) as host, xvfb(*size) as viewer:
-        port = free_port()
-        vnc = await asyncio.create_subprocess_exec(
-            server,
-            *("-display", host, "-rfbport", str(port), *VNC_SERVER_FLAGS, "-quiet"),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        shown: asyncio.subprocess.Process | None = None
-        try:
-            await wait_for_port(port, 30)
+    with xvfb(*size) as host, xvfb(*size) as viewer, (tmp / "vncviewer.log").open("wb") as log:
+        async with x11vnc_server(server, host, VNC_SERVER_FLAGS) as port:
             shown = await asyncio.create_subprocess_exec(
                 client,
                 *VNC_VIEWER_FLAGS,
@@ -963,34 +955,13 @@ async def vnc_glass(changes: int, tmp: Path, size: tuple[int, int]) -> GlassRun 
                 env={**os.environ, "DISPLAY": viewer},
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
-                stderr=(tmp / "vncviewer.log").open("wb"),
+                stderr=log,
             )
-            result = await asyncio.to_thread(glass, host, viewer, changes)
-        finally:
-            for process in (shown, vnc):
-                if process is not None:
-                    await stop(process)
+            try:
+                result = await asyncio.to_thread(glass, host, viewer, changes)
+            finally:
+                await stop(shown)
     return GlassRun("x11vnc + TigerVNC", size, result["latencies_ms"], result["missed"])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def wait_for_port(port: int, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"nothing listens on 127.0.0.1:{port}") from None
-            await asyncio.sleep(0.1)  # a server starting: a bounded poll
-        else:
-            writer.close()
-            return
 
 
 async def glass_rows(changes: int, tmp: Path) -> list[Row]:

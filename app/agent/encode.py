@@ -81,7 +81,7 @@ class H264Encoder:
         self._x264: x264.X264 | None = None
         self._av: av.video.codeccontext.VideoCodecContext | None = None
         try:
-            self._x264 = x264.X264(self.width, self.height, self._x264_options(bitrate_kbps))
+            self._x264 = x264.X264(self.width, self.height, self._x264_options())
         except x264.X264Unavailable as exc:
             log.warning("%s: every frame is coded by rate control (no refinement)", exc)
             self._av = self._open_av(bitrate_kbps)
@@ -91,15 +91,15 @@ class H264Encoder:
         """Whether frames can be coded at a chosen quantiser (libx264 driven directly)."""
         return self._x264 is not None
 
-    def _x264_options(self, bitrate_kbps: int) -> dict[str, str]:
+    def _x264_options(self) -> dict[str, str]:
+        # No "slices": zerolatency slices each frame over x264's threads, one per thread,
+        # so the viewer decodes them in parallel too.
         return {
             "fps": str(self.fps),
             "keyint": "infinite",  # keyframes when asked, not on a timer
             "bframes": "0",
             "annexb": "1",
             "repeat-headers": "1",
-            # Slices: one per thread (zerolatency slices the frame over x264's threads), so
-            # the viewer decodes them in parallel too.
             **QUICK_SEARCH,
             "psnr": "1",  # x264 measures each frame: it tells when a refinement fell short
             "log": "-1",

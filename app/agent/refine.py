@@ -1,7 +1,7 @@
 """How each frame of a desktop is coded: the decisions, with no encoder and no clock of
 their own (the session passes the time in), so they are tested on their own.
 
-Three passes:
+The passes:
 
 - ``FINE``: a fine quantiser chosen here. Small changes (a keystroke, a caret, a menu
   item) are coded this way at once: they cost what they change (x264 skips every block
@@ -11,8 +11,9 @@ Three passes:
   glass-to-glass latency is measured on.
 - ``MOTION``: the same, with a wide motion search: changes that keep coming (scrolling,
   video, a window being dragged), where finding the motion is what keeps them cheap.
-- ``REFINE``: once motion has stopped for ``settle_s``, the same picture again, coded
-  fine. Where it changed nothing, x264 skips; where motion left it lossy, this corrects it.
+- ``REFINE``: once motion has stopped for ``settle_s``, the same picture again, at the
+  settled quantiser. Where it changed nothing, x264 skips; where motion left it lossy,
+  this corrects it.
   If x264 reports the result still short of ``good_psnr_db`` (a P-frame corrects only what
   the prediction lets it), one more pass as an intra picture (``REFINE_INTRA``) makes the
   whole picture fine; motion that was coded very coarsely (video) gets that one at once.

@@ -463,7 +463,6 @@ class _VideoStream:
         self._last_captured: Captured | None = None
         #: Pictures coded each way, and the H.264 bytes sent (tests and benchmarks).
         self.coded: dict[Pass, int] = {}
-        self.coded_bytes: dict[Pass, int] = {}
         self.video_bytes = 0
         self._timing_sent = 0.0
         #: x264's PSNR of the pictures coded each way: sums and counts (quality in motion).
@@ -518,7 +517,7 @@ class _VideoStream:
     async def _wait_for_work(self) -> None:
         """Until the screen changed, input or a keyframe request came, or a refinement of
         the picture is due (whichever is first)."""
-        due = self.refiner.due_in(time.monotonic())
+        due = self._refine_due_in(time.monotonic())
         if self._screen.polls:
             # The screen changes by itself: look at the frame rate, or sooner when input
             # or a keyframe request arrives.
@@ -530,8 +529,13 @@ class _VideoStream:
             async with asyncio.timeout(due):
                 await self.changed.wait()
 
+    def _refine_due_in(self, now: float) -> float | None:
+        """Seconds until a refinement is due (None: none is, or the encoder cannot refine:
+        PyAV's codes every frame by rate control)."""
+        return self.refiner.due_in(now) if self.encoder.refines else None
+
     def _refinement_due(self, now: float) -> Pass | None:
-        due = self.refiner.due_in(now)
+        due = self._refine_due_in(now)
         if due is None or due > 0 or self._last_captured is None:
             return None
         return self.refiner.refinement()
@@ -558,9 +562,6 @@ class _VideoStream:
             self.refiner.coded(unit.coded_as, unit.psnr_db)
             self.coded[unit.coded_as] = self.coded.get(unit.coded_as, 0) + 1
             self.video_bytes += len(unit.data)
-            self.coded_bytes[unit.coded_as] = self.coded_bytes.get(unit.coded_as, 0) + len(
-                unit.data
-            )
             if unit.psnr_db is not None:
                 self.psnr_measured[unit.coded_as] = self.psnr_measured.get(unit.coded_as, 0) + 1
                 self.psnr_total[unit.coded_as] = self.psnr_total.get(unit.coded_as, 0.0) + (
@@ -606,8 +607,6 @@ class _VideoStream:
             return None, [], grabbed - started, 0.0
         self._last_captured = captured
         coded_as = self.refiner.frame(captured.changed_share, grabbed)
-        if not encoder.refines:
-            coded_as = Pass.MOTION
         encoded = encoder.encode(
             captured.image, captured.capture_us, captured.pixel_format, coded_as, captured.changed
         )

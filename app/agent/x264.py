@@ -4,15 +4,16 @@ choose the quantiser of each frame and read back its PSNR.
 Desktop pictures need both. A still desktop must end up visually lossless, so its frames
 are coded at a fine quantiser the agent picks; left to itself, x264's rate control lets the
 quantiser drift on a still picture and re-codes the whole screen at random moments, which
-is why one keystroke could cost 5-25 kB. Motion is left to x264's rate control (CRF capped
-by the VBV), and the PSNR x264 measures tells whether the picture it left behind needs a
-refinement pass.
+is why one keystroke could cost 5-25 kB. Motion is left to x264's rate control (CRF), and
+the PSNR x264 measures tells whether the picture it left behind needs a refinement pass.
 
 The library is the one PyAV ships (its wheels bundle libx264), else the system's. Only the
 builds whose structure layout this module knows are used (164 and 165); ``load`` raises
 ``X264Unavailable`` otherwise, and the caller falls back to PyAV's encoder. The parameter
 structure is treated as opaque (set through ``x264_param_parse``) except for the width,
-height and colour space at the head of it, which have not moved since build 153.
+height and colour space at the head of it, which have not moved since build 153, and two
+fields no option sets (the log callback, the macroblock hints), each found and checked
+against what ``x264_param_parse`` writes around it.
 """
 
 from __future__ import annotations
@@ -151,38 +152,30 @@ def load() -> _Library:
     raise X264Unavailable("no libx264 of build " + " or ".join(map(str, KNOWN_BUILDS)))
 
 
-def _find_log_level(dll: ctypes.CDLL) -> int | None:
-    """The offset of i_log_level: the one int that differs between two parameter sets that
-    differ only in it, preceded by pf_log (set by default) and p_log_private (NULL), as
-    x264.h lays them out."""
-
-    def defaults(level: int) -> bytes:
-        param = ctypes.create_string_buffer(PARAM_BYTES)
-        dll.x264_param_default_preset(param, b"ultrafast", b"zerolatency")
-        dll.x264_param_parse(param, b"log", str(level).encode())
-        return param.raw
-
-    one, three = defaults(1), defaults(3)
-    differ = [at for at in range(len(one)) if one[at] != three[at]]
-    if len(differ) != 1 or differ[0] < 16 or differ[0] % 4:
-        return None
-    at = differ[0]
-    log_function, private = struct.unpack_from("<QQ", one, at - 16)
-    return at if log_function and not private else None
+def _defaults(dll: ctypes.CDLL, *option: bytes) -> bytes:
+    """The preset's parameter structure, with one option (name, value) set if given."""
+    param = ctypes.create_string_buffer(PARAM_BYTES)
+    dll.x264_param_default_preset(param, b"ultrafast", b"zerolatency")
+    if option:
+        dll.x264_param_parse(param, *option)
+    return param.raw
 
 
 def _changed_int(dll: ctypes.CDLL, name: bytes, value: bytes) -> list[int]:
     """The offsets of the 32-bit fields that ``x264_param_parse(name, value)`` changes."""
-
-    def defaults(set_it: bool) -> bytes:
-        param = ctypes.create_string_buffer(PARAM_BYTES)
-        dll.x264_param_default_preset(param, b"ultrafast", b"zerolatency")
-        if set_it:
-            dll.x264_param_parse(param, name, value)
-        return param.raw
-
-    before, after = defaults(False), defaults(True)
+    before, after = _defaults(dll), _defaults(dll, name, value)
     return sorted({at - at % 4 for at in range(len(before)) if before[at] != after[at]})
+
+
+def _find_log_level(dll: ctypes.CDLL) -> int | None:
+    """The offset of i_log_level: the one int the "log" option changes, preceded by pf_log
+    (set by default) and p_log_private (NULL), as x264.h lays them out."""
+    changed = _changed_int(dll, b"log", b"3")
+    if len(changed) != 1 or changed[0] < 16:
+        return None
+    at = changed[0]
+    log_function, private = struct.unpack_from("<QQ", _defaults(dll), at - 16)
+    return at if log_function and not private else None
 
 
 def _find_mb_info(dll: ctypes.CDLL, log_level_at: int | None) -> int | None:
@@ -252,8 +245,7 @@ class X264:
         #: them as skipped without examining them: 1080p with one character typed, about
         #: 7 ms less to encode).
         self.takes_hints = library.mb_info_at is not None
-        if self.takes_hints:
-            assert library.mb_info_at is not None
+        if library.mb_info_at is not None:
             ctypes.c_int.from_buffer(self._param, library.mb_info_at).value = 1
         self.measures_psnr = False
         if library.log_level_at is not None and options.get("psnr") == "1":
@@ -279,7 +271,8 @@ class X264:
             raise ValueError(f"x264 does not take {name}={value}")
 
     def reconfigure(self, options: dict[str, str]) -> None:
-        """Rate-control changes (bitrate, VBV) from the next frame, without a keyframe."""
+        """Changes x264 allows mid-stream (the CRF, the motion search), from the next
+        frame on, without a keyframe."""
         for name, value in options.items():
             self._set(name, value)
         self._dll.x264_encoder_reconfig(self._handle, self._param)

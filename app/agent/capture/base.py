@@ -37,12 +37,19 @@ class Captured:
     image: npt.NDArray[np.uint8]  # height, width, 3 (rgb24) or 4 (bgra)
     capture_us: int  # wall clock, µs: the viewer measures latency against it after clock sync
     pixel_format: PixelFormat = "rgb24"
-    #: How much of the monitor changed since the previous grab (the bounding box's share
-    #: of its area; 1.0 when unknown): small changes are coded fine at once.
-    changed_share: float = 1.0
-    #: Where it changed (the bounding box), when known: everything outside it is exactly
-    #: as in the previous grab, which the encoder is told (x264 then skips it unexamined).
+    #: Where it changed since the previous grab (the bounding box), when known: everything
+    #: outside it is exactly as before, which the encoder is told (x264 then skips it
+    #: unexamined).
     changed: Box | None = None
+
+    @property
+    def changed_share(self) -> float:
+        """How much of the monitor changed (the box's share of its area; 1.0 when unknown):
+        small changes are coded fine at once."""
+        if self.changed is None:
+            return 1.0
+        height, width = int(self.image.shape[0]), int(self.image.shape[1])
+        return self.changed.width * self.changed.height / (width * height)
 
     def rgb(self) -> RGBFrame:
         """The picture as RGB (tests and tools; the encoder takes ``image`` as it is)."""

@@ -198,11 +198,12 @@ class DemoScreen(InputBackend):
         self._dirty = False
         image, previous = self._draw(), self._last
         self._last = image
-        box = None if previous is None else changed_box(image, previous)
-        if previous is not None and box is None:
+        if previous is None:
+            return Captured(image, time.time_ns() // 1000)
+        box = changed_box(image, previous)
+        if box is None:
             return None  # drawn again, the same
-        share = 1.0 if box is None else box.width * box.height / (self.width * self.height)
-        return Captured(image, time.time_ns() // 1000, "rgb24", share, box)
+        return Captured(image, time.time_ns() // 1000, "rgb24", box)
 
     def render(self) -> Captured:
         """The current picture, changed or not (a keyframe was asked for)."""

@@ -52,9 +52,7 @@ class RegionGrabber:
         box = changed_box(as_bgra(raw, shot.width), as_bgra(previous, shot.width))
         if box is None:
             return None
-        share = box.width * box.height / (shot.width * shot.height)
-        image = self._bgra(raw, shot.width, shot.height)
-        return Captured(image, captured_us, "bgra", share, box)
+        return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra", box)
 
     def _bgra(self, raw: bytes | bytearray, width: int, height: int) -> npt.NDArray[np.uint8]:
         """The grab as it came (no copy), less an odd last column or row."""

@@ -225,6 +225,10 @@ class AppController(QtCore.QObject):
         computers = self._recent.newer(fetched, since)
         self.computers = {c.id: c for c in computers}
         self.window.computers.show_computers(computers)
+        self._show_read_subscription(stamp, subscription)
+
+    def _show_read_subscription(self, stamp: int, subscription: Subscription) -> None:
+        """A subscription read, stamped as it left: shown unless a change raced past it."""
         if self._subscription_freshness.read(stamp):
             self._show_subscription(subscription)
 
@@ -266,8 +270,7 @@ class AppController(QtCore.QObject):
         assert self.client is not None
         stamp = self._subscription_freshness.reading()
         subscription = await self.client.subscription()
-        if self._subscription_freshness.read(stamp):
-            self._show_subscription(subscription)
+        self._show_read_subscription(stamp, subscription)
         if self.manage_panel is not None and self.manage_panel.isVisible():
             self.manage_panel.show_purchases(await self.client.purchases())
 
@@ -337,8 +340,7 @@ class AppController(QtCore.QObject):
         subscription, purchases, sessions = await asyncio.gather(
             self.client.subscription(), self.client.purchases(), self.client.session_history()
         )
-        if self._subscription_freshness.read(stamp):
-            self._show_subscription(subscription)
+        self._show_read_subscription(stamp, subscription)
         self.manage_panel.show_purchases(purchases)
         self.manage_panel.show_sessions(sessions)
         self.manage_panel.show()
