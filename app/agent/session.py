@@ -14,7 +14,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
 from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
+from app.agent.capture.changes import solid_colour
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.refine import Pass, Refiner
 from app.protocol import (
@@ -52,6 +53,7 @@ from app.protocol import (
     encode_message,
     our_hello,
 )
+from app.protocol.fills import Fill, encode_fills
 from app.protocol.frames import Frame, FrameFlags, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, decode_input
 from app.protocol.secure import StaticKey, respond
@@ -464,6 +466,8 @@ class _VideoStream:
         #: Pictures coded each way, and the H.264 bytes sent (tests and benchmarks).
         self.coded: dict[Pass, int] = {}
         self.video_bytes = 0
+        #: Changes of one colour sent as fills ahead of their frames.
+        self.fills = 0
         self._timing_sent = 0.0
         #: x264's PSNR of the pictures coded each way: sums and counts (quality in motion).
         self.psnr_total: dict[Pass, float] = {}
@@ -498,13 +502,18 @@ class _VideoStream:
             started = time.monotonic()
             refinement = self._refinement_due(started)
             if refinement is not None and not self.changed.is_set() and not self.force:
-                work = self._refine_in_thread(refinement)
+                captured, encoded, grab_s, encode_s = await self._refine_in_thread(refinement)
             else:
                 self.changed.clear()
                 force, self.force = self.force, False
                 # Grab and encode in one trip to a worker thread: one hop less per frame.
-                work = asyncio.to_thread(self._grab_and_encode, force, self.encoder)
-            captured, encoded, grab_s, encode_s = await work
+                grabbed = await asyncio.to_thread(self._grab_and_encode, force, self.encoder)
+                if grabbed.fill is not None and grabbed.captured is not None:
+                    # One colour: shown now, its H.264 frame encoded after (a second hop).
+                    await self._send_fill(grabbed.fill, grabbed.captured)
+                    await asyncio.to_thread(self._encode, grabbed, self.encoder)
+                captured, encoded = grabbed.captured, grabbed.encoded
+                grab_s, encode_s = grabbed.grab_s, grabbed.encode_s
             if captured is not None:
                 await self._send_coded(captured, encoded, grab_s, encode_s)
             # The grab may have read the screen's change reports off its connection (an X
@@ -593,24 +602,45 @@ class _VideoStream:
         if timing is not None:
             await self._ws.send(encode_message(timing))
 
-    def _grab_and_encode(
-        self, force: bool, encoder: H264Encoder
-    ) -> tuple[Captured | None, list[EncodedFrame], float, float]:
+    def _grab_and_encode(self, force: bool, encoder: H264Encoder) -> _Grabbed:
         """On a worker thread: the screen if it changed (or anyway, for a keyframe), and
-        its access units, with how long each step took."""
+        its access units, with how long each step took; a change of one colour is
+        returned before it is encoded, with its fill, to be sent first."""
         started = time.monotonic()
         captured = self._screen.grab_if_changed()
         if captured is None and force:
             captured = self._screen.render()
-        grabbed = time.monotonic()
+        grabbed_at = time.monotonic()
+        grabbed = _Grabbed(captured, grabbed_at - started)
         if captured is None:
-            return None, [], grabbed - started, 0.0
+            return grabbed
         self._last_captured = captured
-        coded_as = self.refiner.frame(captured.changed_share, grabbed)
-        encoded = encoder.encode(
-            captured.image, captured.capture_us, captured.pixel_format, coded_as, captured.changed
+        grabbed.coded_as = self.refiner.frame(captured.changed_share, grabbed_at)
+        grabbed.fill = None if force else _fill_of(captured, encoder.width, encoder.height)
+        if grabbed.fill is not None:
+            self.fills += 1
+        else:
+            self._encode(grabbed, encoder)
+        return grabbed
+
+    def _encode(self, grabbed: _Grabbed, encoder: H264Encoder) -> None:
+        """On a worker thread: the grab's access units, and how long they took."""
+        captured = grabbed.captured
+        assert captured is not None
+        started = time.monotonic()
+        grabbed.encoded = encoder.encode(
+            captured.image,
+            captured.capture_us,
+            captured.pixel_format,
+            grabbed.coded_as,
+            captured.changed,
         )
-        return captured, encoded, grabbed - started, time.monotonic() - grabbed
+        grabbed.encode_s = time.monotonic() - started
+
+    async def _send_fill(self, fill: Fill, captured: Captured) -> None:
+        self._frame_id = (self._frame_id + 1) % 2**32
+        frame = Frame(FrameType.FILL, self._frame_id, captured.capture_us, encode_fills([fill]))
+        await self._send(encode_frame(frame))
 
     async def _send(self, data: bytes) -> None:
         """One frame out. While the viewer is not reading, this waits (the encoder's
@@ -635,6 +665,41 @@ class _VideoStream:
             self.encoder.link_fell_behind(now)
         else:
             self.encoder.link_kept_up(now)
+
+
+@dataclass
+class _Grabbed:
+    """A grab on its way through the worker thread (None: nothing changed), how long it
+    took, how it is coded, its fill when it is one colour, its access units once encoded
+    and how long that took."""
+
+    captured: Captured | None
+    grab_s: float
+    coded_as: Pass = Pass.MOTION
+    fill: Fill | None = None
+    encoded: list[EncodedFrame] = field(default_factory=list)
+    encode_s: float = 0.0
+
+
+def _fill_of(captured: Captured, width: int, height: int) -> Fill | None:
+    """The change as one fill of a ``width`` x ``height`` stream, if it is one colour."""
+    box = captured.changed
+    if box is None:
+        return None  # the first picture, or a new monitor: the keyframe shows it
+    pixel = solid_colour(captured.image, box)
+    if pixel is None:
+        return None
+    rgb = (pixel[2], pixel[1], pixel[0]) if captured.pixel_format == "bgra" else pixel[:3]
+    # The stream may be scaled (the viewer asked for a smaller one): the box too, widened
+    # to whole pixels.
+    shown_height, shown_width = captured.image.shape[:2]
+    left, top = box.x * width // shown_width, box.y * height // shown_height
+    right = -(-(box.x + box.width) * width // shown_width)
+    bottom = -(-(box.y + box.height) * height // shown_height)
+    right, bottom = min(right, width), min(height, bottom)
+    if right <= left or bottom <= top:
+        return None
+    return Fill(left, top, right - left, bottom - top, (rgb[0], rgb[1], rgb[2]))
 
 
 def _backlog(ws: SealedConnection) -> int:

@@ -52,6 +52,9 @@ class FrameType(IntEnum):
 
     VIDEO = 1
     INPUT = 2
+    #: Rectangles of one colour each (:mod:`.fills`), agent → viewer: a change of the
+    #: screen that is one colour shown at once, ahead of its H.264 frame.
+    FILL = 3
 
 
 class FrameFlags(IntFlag):

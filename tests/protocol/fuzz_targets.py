@@ -43,6 +43,7 @@ from app.protocol import (
     encode_frame,
     encode_message,
 )
+from app.protocol.fills import decode_fills, encode_fills
 from app.protocol.input import (
     BUTTONS,
     MAX_TEXT,
@@ -82,6 +83,22 @@ def check_frame(data: bytes) -> None:
     assert decode_frame(bytearray(data)) == frame, "bytearray decodes differently"
     if frame.type is FrameType.INPUT:
         check_input(frame.payload)
+    elif frame.type is FrameType.FILL:
+        check_fills(frame.payload)
+
+
+def check_fills(data: bytes) -> None:
+    """The payload of a FILL frame: rectangles the viewer paints, which never reach past
+    what a 16-bit coordinate can say."""
+    try:
+        fills = decode_fills(data)
+    except FrameError as exc:
+        _check_error(exc)
+        return
+    assert encode_fills(fills) == data, "fills do not re-encode to the same bytes"
+    for fill in fills:
+        assert fill.width and fill.height, f"an empty fill: {fill}"
+        assert fill.inside(2**16 - 1, 2**16 - 1), f"a fill out of range: {fill}"
 
 
 def check_input(data: bytes) -> None:

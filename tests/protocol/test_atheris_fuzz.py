@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from app.protocol import Frame, FrameFlags, FrameType, encode_frame
+from app.protocol.fills import Fill, encode_fills
 from app.protocol.input import encode_input
 from tests.protocol.fuzz_targets import TARGETS, dictionary_file_text, json_document
 from tests.protocol.test_input import EVENTS
@@ -49,6 +50,7 @@ def seeds(target: str) -> list[bytes]:
         Frame(FrameType.VIDEO, 7, 123_456, b"\x00\x00\x00\x01\x67", FrameFlags.KEYFRAME),
         Frame(FrameType.VIDEO, 2**32 - 1, 2**64 - 1, b"", FrameFlags.END_OF_STREAM),
         *(Frame(FrameType.INPUT, n, 1_000 + n, payload) for n, payload in enumerate(inputs)),
+        Frame(FrameType.FILL, 8, 123_457, encode_fills([Fill(0, 0, 1920, 1080, (1, 2, 3))])),
     ]
     return [encode_frame(frame) for frame in frames]
 

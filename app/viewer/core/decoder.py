@@ -1,7 +1,11 @@
 """Decoding off the event loop: network → bounded queue → decode thread → newest frame.
 
 Only the newest decoded picture is kept (a viewer shows now, not history). A decode
-error or a full queue drops what is queued and asks the agent for a keyframe."""
+error or a full queue drops what is queued and asks the agent for a keyframe.
+
+Fills (rectangles of one colour, sent ahead of their H.264 frame) go through the same
+queue and thread, so each lands on the picture it follows and under the frame that
+follows it."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import numpy as np
 from av.video.codeccontext import VideoCodecContext
 from av.video.reformatter import VideoReformatter
 
+from app.protocol.fills import Fill
 from app.protocol.frames import Frame
 from app.video_memory import keep_frame_memory_mapped
 
@@ -35,6 +40,8 @@ class Picture:
     #: The remote screen's own size (the stream's), whatever size ``image`` was scaled to.
     source_width: int = 0
     source_height: int = 0
+    #: Painted from fills over the previous picture, not decoded.
+    filled: bool = False
 
     @property
     def rgb(self) -> np.ndarray:
@@ -76,18 +83,65 @@ def to_image(
     ).to_ndarray()
 
 
+@dataclass(frozen=True)
+class FillUpdate:
+    """A FILL frame's rectangles, checked by the network side."""
+
+    frame_id: int
+    capture_us: int
+    fills: list[Fill]
+
+
+def painted(picture: Picture, update: FillUpdate, now_us: int) -> Picture | None:
+    """``picture`` with the fills painted over it: a new picture (the window may be
+    drawing the old one), None if a fill reaches past the stream's picture."""
+    width, height = picture.source_width, picture.source_height
+    if not all(fill.inside(width, height) for fill in update.fills):
+        return None
+    shown_height, shown_width = picture.image.shape[:2]
+    boxes = []
+    for fill in update.fills:
+        # In the picture's own pixels: it may be scaled to the window.
+        left, top = fill.x * shown_width // width, fill.y * shown_height // height
+        right = -(-(fill.x + fill.width) * shown_width // width)
+        bottom = -(-(fill.y + fill.height) * shown_height // height)
+        boxes.append((left, top, right, bottom, fill.rgb))
+    if any(box[:4] == (0, 0, shown_width, shown_height) for box in boxes):
+        image = np.empty_like(picture.image)  # covered whole: nothing to copy
+    else:
+        image = picture.image.copy()
+    for left, top, right, bottom, rgb in boxes:
+        if right > left and bottom > top:
+            # One row, then copied down: numpy broadcasting a 3-byte pixel over a
+            # 1080p picture directly takes 9 ms, this 0.2.
+            image[top, left:right] = rgb
+            image[top + 1 : bottom, left:right] = image[top, left:right]
+    return Picture(
+        image,
+        update.frame_id,
+        update.capture_us,
+        now_us,
+        width,
+        height,
+        filled=True,
+    )
+
+
 class DecodePipeline:
     def __init__(
         self, on_picture: Callable[[Picture], None], on_keyframe_needed: Callable[[str], None]
     ) -> None:
         self._on_picture = on_picture
         self._on_keyframe_needed = on_keyframe_needed
-        self._queue: queue.Queue[Frame | None] = queue.Queue(QUEUE_SIZE)
+        self._queue: queue.Queue[Frame | FillUpdate | None] = queue.Queue(QUEUE_SIZE)
+        #: What was handed on last (decode thread only): fills are painted over it.
+        self._last: Picture | None = None
         self._codec = new_decoder()
         self._waiting_for_keyframe = True
         self._thread = threading.Thread(target=self._run, name="h264-decode", daemon=True)
         self._thread.start()
         self.decoded = 0
+        self.filled = 0
         self.dropped = 0
         # Set from the GUI thread, read here: a tuple is replaced whole, never torn.
         self._output_size: tuple[int, int] | None = None
@@ -98,7 +152,7 @@ class DecodePipeline:
         thread: the window then draws them 1:1 instead of scaling on the GUI thread."""
         self._output_size = size
 
-    def push(self, frame: Frame) -> None:
+    def push(self, frame: Frame | FillUpdate) -> None:
         """From the network task; never blocks."""
         try:
             self._queue.put_nowait(frame)
@@ -127,6 +181,9 @@ class DecodePipeline:
 
     def _run(self) -> None:
         while (frame := self._queue.get()) is not None:
+            if isinstance(frame, FillUpdate):
+                self._fill(frame)
+                continue
             if self._waiting_for_keyframe and not frame.keyframe:
                 self.dropped += 1
                 continue
@@ -140,7 +197,7 @@ class DecodePipeline:
             for picture in pictures:
                 self.decoded += 1
                 image = to_image(self._reformatter, picture, self._output_size)
-                self._on_picture(
+                self._hand_on(
                     Picture(
                         # Rows padded to the decoder's alignment are a strided view: the
                         # window hands the buffer to Qt as packed rows, so pack them here.
@@ -152,3 +209,20 @@ class DecodePipeline:
                         picture.height,
                     )
                 )
+
+    def _fill(self, update: FillUpdate) -> None:
+        if self._waiting_for_keyframe or self._last is None:
+            self.dropped += 1  # nothing to paint on: the keyframe will show it
+            return
+        picture = painted(self._last, update, time.time_ns() // 1000)
+        if picture is None:
+            self.dropped += 1
+            self._waiting_for_keyframe = True
+            self._on_keyframe_needed("a fill outside the picture")
+            return
+        self.filled += 1
+        self._hand_on(picture)
+
+    def _hand_on(self, picture: Picture) -> None:
+        self._last = picture
+        self._on_picture(picture)

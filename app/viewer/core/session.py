@@ -51,6 +51,7 @@ from app.protocol import (
     encode_message,
     our_hello,
 )
+from app.protocol.fills import decode_fills
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
 from app.protocol.secure import Initiator, StaticKey
@@ -58,7 +59,7 @@ from app.protocol.urls import websocket_url
 from app.sealed import SealedConnection
 from app.tls import websocket_tls
 from app.viewer.core.backoff import Backoff
-from app.viewer.core.decoder import DecodePipeline, Picture
+from app.viewer.core.decoder import DecodePipeline, FillUpdate, Picture
 from app.viewer.core.i18n import tr
 from app.viewer.core.stats import SessionStats
 
@@ -428,13 +429,18 @@ class ViewerSession:
 
     def _handle_frame(self, frame: Frame) -> None:
         assert self._pipeline is not None
-        if frame.type != FrameType.VIDEO:
-            raise FrameError("only video frames go from agent to viewer")
+        if frame.type == FrameType.INPUT:
+            raise FrameError("only video frames and fills go from agent to viewer")
+        # A malformed fill ends the session here, as a malformed frame header does.
+        fills = decode_fills(frame.payload) if frame.type == FrameType.FILL else None
         self.video_frames += 1
         self.stats.frame_received(len(frame.payload), frame.frame_id, frame.capture_us)
         self._received_us[frame.frame_id] = time.time_ns() // 1000
         if len(self._received_us) > 256:
             self._received_us.pop(next(iter(self._received_us)))
+        if fills is not None:
+            self._pipeline.push(FillUpdate(frame.frame_id, frame.capture_us, fills))
+            return
         if self._record is not None:
             self._record.write(frame.payload)
         self._pipeline.push(frame)
@@ -455,7 +461,9 @@ class ViewerSession:
         with self._latest_lock:
             self._latest = picture
             received_us = self._received_us.get(picture.frame_id, picture.decoded_us)
-            self.stats.picture_decoded(picture.capture_us, received_us, picture.decoded_us)
+            self.stats.picture_decoded(
+                picture.capture_us, received_us, picture.decoded_us, filled=picture.filled
+            )
         if self._on_picture is not None:
             self._on_picture(picture)
         assert self._loop is not None

@@ -97,15 +97,21 @@ class SessionStats:
         # The sample with the shortest round trip has the least queueing in its estimate.
         return min(self._sync)[1] if self._sync else None
 
-    def picture_decoded(self, capture_us: int, received_us: int, decoded_us: int) -> None:
+    def picture_decoded(
+        self, capture_us: int, received_us: int, decoded_us: int, *, filled: bool = False
+    ) -> None:
+        """A new picture (``filled``: painted from fills, which is not decoding)."""
         with self._lock:
-            self._picture_decoded(capture_us, received_us, decoded_us)
+            self._picture_decoded(capture_us, received_us, decoded_us, filled)
 
-    def _picture_decoded(self, capture_us: int, received_us: int, decoded_us: int) -> None:
+    def _picture_decoded(
+        self, capture_us: int, received_us: int, decoded_us: int, filled: bool
+    ) -> None:
         now = time.monotonic()
         self._pictures.append(now)
         self._trim(now)
-        self._decode.append((decoded_us - received_us) / 1000)
+        if not filled:
+            self._decode.append((decoded_us - received_us) / 1000)
         offset = self.clock_offset_us
         if offset is not None:
             captured_here = capture_us - offset  # the capture instant on this clock

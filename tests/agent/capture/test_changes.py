@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.agent.capture.changes import as_bgra, changed_box
+from app.agent.capture.base import Box
+from app.agent.capture.changes import as_bgra, changed_box, solid_colour
 
 
 def test_a_small_change_is_boxed_closely_in_bgra_and_in_rgb() -> None:
@@ -31,3 +32,17 @@ def test_nothing_changed_is_no_box_and_a_tall_change_is_full_width() -> None:
 def test_a_grab_is_read_as_it_is() -> None:
     raw = bytearray(range(256)) * 30  # 7680 bytes: two rows of 960 BGRA pixels
     assert as_bgra(raw, 960).shape == (2, 960, 4)
+
+
+def test_a_box_of_one_colour_is_told_with_its_pixel_and_any_other_pixel_spoils_it() -> None:
+    for channels, pixel in ((4, (30, 20, 10, 255)), (3, (10, 20, 30))):
+        image = np.zeros((720, 1280, channels), np.uint8)
+        image[100:400, 200:900] = pixel
+        box = Box(200, 100, 700, 300)
+        assert solid_colour(image, box) == pixel
+        assert solid_colour(image, Box(199, 100, 701, 300)) is None  # one black column
+        for y, x in ((250, 550), (399, 899), (101, 601)):  # middle, corner, anywhere
+            spoilt = image.copy()
+            spoilt[y, x, 1] += 1
+            assert solid_colour(spoilt, box) is None, (channels, y, x)
+        assert solid_colour(image, Box(5, 5, 1, 1)) == (0,) * channels

@@ -4,6 +4,7 @@ is on the X display, and its clicks and keys arrive there as real events."""
 from __future__ import annotations
 
 import asyncio
+import queue
 import select
 import time
 from typing import Any
@@ -15,6 +16,7 @@ from Xlib import X, display
 
 from app.agent.refine import Pass
 from app.protocol.input import InputEvent
+from app.viewer.core.decoder import Picture
 from app.viewer.core.session import ViewerSession
 from benchmarks import content
 from tests.conftest import x_server
@@ -237,3 +239,48 @@ async def test_a_settled_desktop_is_crisp_on_the_viewer_and_a_keystroke_is_small
                 assert stream.video_bytes - before <= 1000
     finally:
         screen.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_change_of_one_colour_is_shown_exactly_before_its_frame(
+    api: Api, x_display: str, probe: display.Display
+) -> None:
+    """A window cleared to a colour, and a rectangle filled on it, reach the viewer as
+    fills: exactly the host's colour where it changed, the rest untouched, and the H.264
+    frame of the same change after it, not instead."""
+    window = await full_screen_window(probe, 0, 0x404040)
+    pictures: queue.Queue[Picture] = queue.Queue()
+    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted, on_picture=pictures.put) as session:
+            await session.next_picture(timeout_s=20)
+            stream = host.sessions.live[0].stream
+
+            async def next_filled() -> tuple[Picture, Picture]:
+                """The next filled picture and the decoded one that follows it."""
+                async with asyncio.timeout(20):
+                    while not (filled := await asyncio.to_thread(pictures.get, True, 20)).filled:
+                        pass
+                    while (after := await asyncio.to_thread(pictures.get, True, 20)).filled:
+                        pass
+                return filled, after
+
+            while not pictures.empty():
+                pictures.get_nowait()
+            window.change_attributes(background_pixel=0xFF8000)
+            window.clear_area()
+            probe.sync()
+            filled, after = await next_filled()
+            assert (filled.rgb == (255, 128, 0)).all()
+            assert np.abs(after.rgb.astype(int) - (255, 128, 0)).max() < 8
+
+            gc = window.create_gc(foreground=0x0080FF)
+            window.fill_rectangle(gc, 100, 50, 200, 100)
+            probe.sync()
+            filled, after = await next_filled()
+            assert (filled.rgb[50:150, 100:300] == (0, 128, 255)).all()
+            outside = filled.rgb.copy()
+            outside[50:150, 100:300] = (255, 128, 0)
+            assert np.abs(outside.astype(int) - (255, 128, 0)).max() < 8
+            assert np.abs(after.rgb[52:148, 102:298].astype(int) - (0, 128, 255)).max() < 8
+            assert stream.fills >= 2
