@@ -16,7 +16,7 @@ WAIT_S = 10
 
 def video_frames(pictures: list[np.ndarray]) -> list[Frame]:
     encoder = H264Encoder(pictures[0].shape[1], pictures[0].shape[0])
-    frames = []
+    frames: list[Frame] = []
     for n, image in enumerate(pictures):
         for unit in encoder.encode(image, n * 16_000):
             flags = FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE
