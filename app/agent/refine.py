@@ -83,6 +83,14 @@ class Refiner:
             return Pass.FINE if changed_share <= settings.small_share else Pass.CHANGE
         return Pass.MOTION
 
+    def filled(self, now: float) -> None:
+        """A change was shown exactly by fills, and its frame is left to the refinement
+        (which codes the picture as it is then): one is owed, once it is still."""
+        self._changes.append(now)
+        self._last_change = now
+        if self._owed is None:
+            self._owed = Pass.REFINE
+
     def coded(self, done: Pass, psnr_db: float | None) -> None:
         """A picture was coded this way (x264's PSNR of it, when known)."""
         if done in (Pass.CHANGE, Pass.MOTION):

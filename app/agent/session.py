@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import socket
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
-from app.agent.capture.base import Captured, Desktop, ScreenSource, open_desktop
+from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_desktop
 from app.agent.capture.changes import solid_colour
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.refine import Pass, Refiner
@@ -462,7 +463,18 @@ class _VideoStream:
         self.frames_sent = 0
         #: Decides how each picture is coded, and when a still one is refined.
         self.refiner = Refiner()
+        #: The newest grab (what a refinement codes), and the grab waiting for the
+        #: encoder (urgent: what it shows is not on the viewer yet), with how long it took
+        #: and when.
         self._last_captured: Captured | None = None
+        self._pending: Captured | None = None
+        self._pending_grab_s = self._pending_at = 0.0
+        #: Where fills changed the picture since the last frame coded (None: nowhere);
+        #: the next frame covers it.
+        self._uncoded: Box | None = None
+        self._work = asyncio.Event()  # a grab is waiting, or a refinement may be due
+        self._taken = asyncio.Event()  # the encoder took a grab or finished sending
+        self._sending = False
         #: Pictures coded each way, and the H.264 bytes sent (tests and benchmarks).
         self.coded: dict[Pass, int] = {}
         self.video_bytes = 0
@@ -489,6 +501,7 @@ class _VideoStream:
             bitrate_kbps=bitrate_kbps,
         )
         self.force = True
+        self._uncoded = None  # the keyframe shows it all
         self.changed.set()
 
     def screen_reported(self) -> None:
@@ -497,25 +510,38 @@ class _VideoStream:
             self.changed.set()
 
     async def run(self) -> None:
+        """Two lanes: one grabs each change as it comes and sends a change of one colour
+        at once; the other encodes the newest grab (or refines the picture) meanwhile, so
+        a change is seen while a frame is still being encoded."""
+        lanes = [
+            asyncio.create_task(self._grab_lane(), name="grab"),
+            asyncio.create_task(self._encode_lane(), name="encode"),
+        ]
+        try:
+            done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_EXCEPTION)
+            for lane in done:
+                lane.result()  # raises what ended it (the connection closed, mostly)
+        finally:
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    # -- grabbing ---------------------------------------------------------------------
+
+    async def _grab_lane(self) -> None:
         while True:
-            await self._wait_for_work()
+            await self._wait_for_change()
             started = time.monotonic()
-            refinement = self._refinement_due(started)
-            if refinement is not None and not self.changed.is_set() and not self.force:
-                captured, encoded, grab_s, encode_s = await self._refine_in_thread(refinement)
-            else:
-                self.changed.clear()
-                force, self.force = self.force, False
-                # Grab and encode in one trip to a worker thread: one hop less per frame.
-                grabbed = await asyncio.to_thread(self._grab_and_encode, force, self.encoder)
-                if grabbed.fill is not None and grabbed.captured is not None:
-                    # One colour: shown now, its H.264 frame encoded after (a second hop).
-                    await self._send_fill(grabbed.fill, grabbed.captured)
-                    await asyncio.to_thread(self._encode, grabbed, self.encoder)
-                captured, encoded = grabbed.captured, grabbed.encoded
-                grab_s, encode_s = grabbed.grab_s, grabbed.encode_s
+            self.changed.clear()
+            force, self.force = self.force, False
+            encoder = self.encoder
+            captured, grab_s = await asyncio.to_thread(self._grab, force)
             if captured is not None:
-                await self._send_coded(captured, encoded, grab_s, encode_s)
+                fill = None if force else _fill_of(captured, encoder.width, encoder.height)
+                if fill is not None:
+                    self.fills += 1
+                    await self._send_fill(fill, captured)
+                self._grabbed(captured, grab_s, started, filled=fill is not None)
             # The grab may have read the screen's change reports off its connection (an X
             # round trip does), where the descriptor watch no longer sees them: look.
             if self._screen.changes_pending():
@@ -523,20 +549,87 @@ class _VideoStream:
             # At most max_fps: changes arriving meanwhile are folded into the next grab.
             await asyncio.sleep(max(0.0, self._min_interval - (time.monotonic() - started)))
 
-    async def _wait_for_work(self) -> None:
-        """Until the screen changed, input or a keyframe request came, or a refinement of
-        the picture is due (whichever is first)."""
-        due = self._refine_due_in(time.monotonic())
-        if self._screen.polls:
-            # The screen changes by itself: look at the frame rate, or sooner when input
-            # or a keyframe request arrives.
-            due = self._min_interval if due is None else min(due, self._min_interval)
-        if due is None:
+    async def _wait_for_change(self) -> None:
+        """Until the screen changed, input or a keyframe request came (or, where nothing
+        reports changes, the next look at the frame rate); not while a grab waits for an
+        encoder that waits for the viewer (the newest grab then shows the screen as it
+        is when the viewer is back, and nothing is grabbed for nothing)."""
+        while self._pending is not None and self._sending:
+            self._taken.clear()
+            await self._taken.wait()
+        if not self._screen.polls:
             await self.changed.wait()
             return
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(due):
+            async with asyncio.timeout(self._min_interval):
                 await self.changed.wait()
+
+    def _grab(self, force: bool) -> tuple[Captured | None, float]:
+        """On a worker thread: the screen if it changed (or anyway, for a keyframe)."""
+        started = time.monotonic()
+        captured = self._screen.grab_if_changed()
+        if captured is None and force:
+            captured = self._screen.render()
+        return captured, time.monotonic() - started
+
+    def _grabbed(self, captured: Captured, grab_s: float, at: float, *, filled: bool) -> None:
+        """A new grab for the encoder. Its box grows to cover the grab waiting before it
+        (replaced: only the newest is encoded) and what fills showed since the last frame.
+        A grab that fills showed whole is not urgent: it is coded with the refinement (one
+        encode less, and none competing with the viewer for the CPU the moment it shows
+        the fill)."""
+        self._last_captured = captured
+        box = captured.changed
+        if self._pending is not None:
+            box = _union(box, self._pending.changed)
+        if filled and self._pending is None and self.encoder.refines and box is not None:
+            self._uncoded = box if self._uncoded is None else _union(box, self._uncoded)
+            self.refiner.filled(at)
+            self._work.set()  # a refinement is owed now: the encoder learns when
+            return
+        if self._uncoded is not None:
+            box, self._uncoded = _union(box, self._uncoded), None
+        self._pending = dataclasses.replace(captured, changed=box)
+        self._pending_grab_s, self._pending_at = grab_s, at
+        self._work.set()
+
+    # -- encoding ---------------------------------------------------------------------
+
+    async def _encode_lane(self) -> None:
+        while True:
+            await self._wait_for_work()
+            self._work.clear()
+            if self._pending is not None:
+                captured, self._pending = self._pending, None
+                self._taken.set()
+                coded_as = self.refiner.frame(captured.changed_share, self._pending_at)
+                grab_s, changed = self._pending_grab_s, captured.changed
+            else:
+                refinement = self._refinement_due(time.monotonic())
+                if refinement is None or self._last_captured is None:
+                    continue
+                # The picture as it is now, whole: fills it showed are coded with it.
+                captured, coded_as, grab_s, changed = self._last_captured, refinement, 0.0, None
+                self._uncoded = None
+            encoder = self.encoder
+            encoded, encode_s = await asyncio.to_thread(
+                self._encode, encoder, captured, coded_as, changed
+            )
+            self._sending = True
+            try:
+                await self._send_coded(captured, encoded, grab_s, encode_s)
+            finally:
+                self._sending = False
+                self._taken.set()
+
+    async def _wait_for_work(self) -> None:
+        """Until a grab is waiting or a refinement of the picture is due."""
+        if self._pending is not None:
+            return
+        due = self._refine_due_in(time.monotonic())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(due):
+                await self._work.wait()
 
     def _refine_due_in(self, now: float) -> float | None:
         """Seconds until a refinement is due (None: none is, or the encoder cannot refine:
@@ -545,24 +638,32 @@ class _VideoStream:
 
     def _refinement_due(self, now: float) -> Pass | None:
         due = self._refine_due_in(now)
-        if due is None or due > 0 or self._last_captured is None:
+        if due is None or due > 0:
             return None
         return self.refiner.refinement()
 
-    def _refine_in_thread(
-        self, refinement: Pass
-    ) -> Coroutine[None, None, tuple[Captured | None, list[EncodedFrame], float, float]]:
-        """The last picture again, coded fine: nothing on the screen changed since it."""
-        last, encoder = self._last_captured, self.encoder
-        assert last is not None
+    @staticmethod
+    def _encode(
+        encoder: H264Encoder, captured: Captured, coded_as: Pass, changed: Box | None
+    ) -> tuple[list[EncodedFrame], float]:
+        """On a worker thread: the picture's access units, and how long they took."""
+        started = time.monotonic()
+        encoded = encoder.encode(
+            captured.image, captured.capture_us, captured.pixel_format, coded_as, changed
+        )
+        return encoded, time.monotonic() - started
 
-        def refine() -> tuple[Captured | None, list[EncodedFrame], float, float]:
-            started = time.monotonic()
-            now_us = time.time_ns() // 1000
-            encoded = encoder.encode(last.image, now_us, last.pixel_format, refinement)
-            return last, encoded, 0.0, time.monotonic() - started
+    # -- sending ----------------------------------------------------------------------
 
-        return asyncio.to_thread(refine)
+    def _next_frame_id(self) -> int:
+        self._frame_id = (self._frame_id + 1) % 2**32
+        return self._frame_id
+
+    async def _send_fill(self, fill: Fill, captured: Captured) -> None:
+        frame = Frame(
+            FrameType.FILL, self._next_frame_id(), captured.capture_us, encode_fills([fill])
+        )
+        await self._send(encode_frame(frame), measured=False)
 
     async def _send_coded(
         self, captured: Captured, encoded: list[EncodedFrame], grab_s: float, encode_s: float
@@ -576,76 +677,40 @@ class _VideoStream:
                 self.psnr_total[unit.coded_as] = self.psnr_total.get(unit.coded_as, 0.0) + (
                     unit.psnr_db
                 )
+        # Numbered before the first send: a fill sent meanwhile takes the next number.
+        frames = [
+            Frame(
+                type=FrameType.VIDEO,
+                frame_id=self._next_frame_id(),
+                capture_us=captured.capture_us,
+                payload=unit.data,
+                flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
+            )
+            for unit in encoded
+        ]
         # The stage timings go with large frames, where they cost nothing to speak of, and
         # at most once a second with small ones: beside a keystroke's ~250 bytes, a timing
         # message is ~110 more.
         now = time.monotonic()
         size = sum(len(unit.data) for unit in encoded)
         timing = None
-        if encoded and (size >= TIMING_ALWAYS_BYTES or now - self._timing_sent >= 1.0):
+        if frames and (size >= TIMING_ALWAYS_BYTES or now - self._timing_sent >= 1.0):
             self._timing_sent = now
             timing = VideoTiming(
-                frame_id=(self._frame_id + len(encoded)) % 2**32,
+                frame_id=frames[-1].frame_id,
                 grab_ms=round(grab_s * 1000, 3),
                 encode_ms=round(encode_s * 1000, 3),
             )
-        for unit in encoded:
-            self._frame_id = (self._frame_id + 1) % 2**32
-            frame = Frame(
-                type=FrameType.VIDEO,
-                frame_id=self._frame_id,
-                capture_us=captured.capture_us,
-                payload=unit.data,
-                flags=FrameFlags.KEYFRAME if unit.keyframe else FrameFlags.NONE,
-            )
+        for frame in frames:
             await self._send(encode_frame(frame))
         if timing is not None:
             await self._ws.send(encode_message(timing))
 
-    def _grab_and_encode(self, force: bool, encoder: H264Encoder) -> _Grabbed:
-        """On a worker thread: the screen if it changed (or anyway, for a keyframe), and
-        its access units, with how long each step took; a change of one colour is
-        returned before it is encoded, with its fill, to be sent first."""
-        started = time.monotonic()
-        captured = self._screen.grab_if_changed()
-        if captured is None and force:
-            captured = self._screen.render()
-        grabbed_at = time.monotonic()
-        grabbed = _Grabbed(captured, grabbed_at - started)
-        if captured is None:
-            return grabbed
-        self._last_captured = captured
-        grabbed.coded_as = self.refiner.frame(captured.changed_share, grabbed_at)
-        grabbed.fill = None if force else _fill_of(captured, encoder.width, encoder.height)
-        if grabbed.fill is not None:
-            self.fills += 1
-        else:
-            self._encode(grabbed, encoder)
-        return grabbed
-
-    def _encode(self, grabbed: _Grabbed, encoder: H264Encoder) -> None:
-        """On a worker thread: the grab's access units, and how long they took."""
-        captured = grabbed.captured
-        assert captured is not None
-        started = time.monotonic()
-        grabbed.encoded = encoder.encode(
-            captured.image,
-            captured.capture_us,
-            captured.pixel_format,
-            grabbed.coded_as,
-            captured.changed,
-        )
-        grabbed.encode_s = time.monotonic() - started
-
-    async def _send_fill(self, fill: Fill, captured: Captured) -> None:
-        self._frame_id = (self._frame_id + 1) % 2**32
-        frame = Frame(FrameType.FILL, self._frame_id, captured.capture_us, encode_fills([fill]))
-        await self._send(encode_frame(frame))
-
-    async def _send(self, data: bytes) -> None:
+    async def _send(self, data: bytes, *, measured: bool = True) -> None:
         """One frame out. While the viewer is not reading, this waits (the encoder's
         newest frame is the only one held, the screen is not grabbed meanwhile, so the
-        next picture shows the screen as it is then, not a backlog)."""
+        next picture shows the screen as it is then, not a backlog). ``measured``: a
+        video frame, whose send tells how the link keeps up."""
         started = time.monotonic()
         try:
             async with asyncio.timeout(STALL_LIMIT_S):
@@ -655,6 +720,8 @@ class _VideoStream:
             await self._ws.close(int(CloseCode.TIMEOUT), "The viewer stopped reading.")
             raise ConnectionClosed(None, None) from None
         self.frames_sent += 1
+        if not measured:
+            return
         # The send waited longer than the bitrate allows for this frame, or left a backlog:
         # the link (or the viewer) is behind, so motion gets less bitrate; a send that
         # went out in time lets it climb back.
@@ -667,18 +734,13 @@ class _VideoStream:
             self.encoder.link_kept_up(now)
 
 
-@dataclass
-class _Grabbed:
-    """A grab on its way through the worker thread (None: nothing changed), how long it
-    took, how it is coded, its fill when it is one colour, its access units once encoded
-    and how long that took."""
-
-    captured: Captured | None
-    grab_s: float
-    coded_as: Pass = Pass.MOTION
-    fill: Fill | None = None
-    encoded: list[EncodedFrame] = field(default_factory=list)
-    encode_s: float = 0.0
+def _union(a: Box | None, b: Box | None) -> Box | None:
+    """The box covering both (None stands for the whole picture)."""
+    if a is None or b is None:
+        return None
+    left, top = min(a.x, b.x), min(a.y, b.y)
+    right, bottom = max(a.x + a.width, b.x + b.width), max(a.y + a.height, b.y + b.height)
+    return Box(left, top, right - left, bottom - top)
 
 
 def _fill_of(captured: Captured, width: int, height: int) -> Fill | None:
