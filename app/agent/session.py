@@ -575,9 +575,9 @@ class _VideoStream:
     def _grabbed(self, captured: Captured, grab_s: float, at: float, *, filled: bool) -> None:
         """A new grab for the encoder. Its box grows to cover the grab waiting before it
         (replaced: only the newest is encoded) and what fills showed since the last frame.
-        A grab that fills showed whole is not urgent: it is coded with the refinement (one
-        encode less, and none competing with the viewer for the CPU the moment it shows
-        the fill)."""
+        A grab that fills showed whole is not urgent: it is coded with the next frame, or
+        by a refinement once the screen has been still a while (one encode less, and
+        none competing with the viewer for the CPU the moment it shows the fill)."""
         self._last_captured = captured
         box = captured.changed
         if self._pending is not None:

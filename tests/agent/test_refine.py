@@ -104,3 +104,34 @@ def test_the_motion_budget_moves_the_crf_with_the_bytes() -> None:
     for n in range(200):
         budget.coded(100, now=1.0 + n / 60)
     assert budget.crf == budget.base_crf  # back down once motion is cheap again
+
+
+def test_changes_shown_by_fills_are_coded_once_the_screen_has_been_still_a_while() -> None:
+    refiner = Refiner(SETTINGS)
+    refiner.filled(now=1.0)
+    refiner.filled(now=1.1)  # a person clicking on: nothing is coded meanwhile
+    waiting = refiner.due_in(1.2)
+    assert waiting is not None and abs(waiting - (SETTINGS.catch_up_s - 0.1)) < 1e-9
+    assert refiner.refinement() is Pass.REFINE
+    refiner.coded(Pass.REFINE, 60.0)
+    assert refiner.due_in(3.0) is None
+
+
+def test_a_frame_after_fills_covers_them() -> None:
+    refiner = Refiner(SETTINGS)
+    refiner.filled(now=1.0)
+    assert refiner.frame(0.0004, now=1.2) is Pass.FINE
+    refiner.coded(Pass.FINE, 49.0)
+    assert refiner.due_in(3.0) is None
+
+
+def test_a_fill_while_a_refinement_is_coded_is_owed_again() -> None:
+    refiner = Refiner(SETTINGS)
+    refiner.frame(0.9, now=1.0)
+    refiner.coded(Pass.CHANGE, 38.0)
+    assert refiner.refinement() is Pass.REFINE  # taken by the encoder...
+    refiner.filled(now=1.2)  # ... while a fill shows the next change
+    refiner.coded(Pass.REFINE, 55.0)
+    waiting = refiner.due_in(1.2)
+    assert waiting is not None and abs(waiting - SETTINGS.catch_up_s) < 1e-9
+    assert refiner.refinement() is Pass.REFINE

@@ -247,7 +247,7 @@ async def test_a_change_of_one_colour_is_shown_exactly_before_its_frame(
 ) -> None:
     """A window cleared to a colour, and a rectangle filled on it, reach the viewer as
     fills: exactly the host's colour where it changed, the rest untouched, and the H.264
-    frame of the same change after it, not instead."""
+    frame of the same change after it (once the screen was still a while), not instead."""
     window = await full_screen_window(probe, 0, 0x404040)
     pictures: queue.Queue[Picture] = queue.Queue()
     async with entitled_online_host(api, source="x11", display_name=x_display) as host:
