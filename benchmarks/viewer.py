@@ -67,9 +67,11 @@ How each figure is measured:
    memory and caches once). VNC: ``x11vnc -wait 5
    -defer 0`` (its tuned settings: poll every 5 ms, send at once) on the host Xvfb and
    ``xtigervncviewer -FullScreen`` on the viewer's, watched the same way. The kiosk writes
-   its statistics to ``PORTHOLE_STATS_FILE``; the 1080p direct run's medians (the agent's
-   grab and encode, the network, decode, paint) are printed under the figures with what
-   they leave of the glass-to-glass median.
+   its statistics to ``PORTHOLE_STATS_FILE``; the 1080p runs' medians for the path the
+   stimulus takes (a change of one colour is a fill: the agent's read of the screen, its
+   compare and find, send + network + open, the viewer painting it into the picture, Qt
+   drawing it) are printed under the figures, direct and relay, with what they leave of
+   the glass-to-glass median.
 """
 
 from __future__ import annotations
@@ -975,7 +977,7 @@ async def glass_rows(changes: int, tmp: Path) -> list[Row]:
     """Glass-to-glass at both sizes, Porthole direct and relay beside tuned x11vnc +
     TigerVNC, in one run; then where the milliseconds go at 1920x1080."""
     rows: list[Row] = []
-    trace: GlassRun | None = None
+    traced: list[GlassRun] = []
     for size in ((1280, 720), (1920, 1080)):
         runs: list[GlassRun] = []
         for relay in (False, True):
@@ -1013,33 +1015,37 @@ async def glass_rows(changes: int, tmp: Path) -> list[Row]:
         else:
             rows.append(("x11vnc + TigerVNC", "not installed: skipped", "", ""))
         if size == (1920, 1080):
-            trace = runs[0]
-    if trace is not None and trace.stages:
-        rows += stage_rows(trace)
+            traced = runs
+    for run in traced:
+        if run.stages:
+            rows += stage_rows(run)
     return rows
 
 
 def stage_rows(run: GlassRun) -> list[Row]:
-    """The kiosk's own medians for each stage, and what they leave of the glass-to-glass
-    median (X servers, the wake on DAMAGE, the watcher's read)."""
+    """The kiosk's own medians for each stage of the path the stimulus takes (a change of
+    one colour: a fill, no H.264 on the way), and what they leave of the glass-to-glass
+    median (the X server's damage report waking the agent, Qt's picture reaching the
+    viewer's X server, the watcher's read)."""
     stages = run.stages or {}
     names = (
-        ("grab_ms", "agent: grab the screen (MIT-SHM) and compare"),
-        ("encode_ms", "agent: colour conversion + H.264 encode"),
-        ("network_ms", "seal, send, network, open (direct)"),
-        ("decode_ms", "viewer: H.264 decode + RGB conversion"),
-        ("render_ms", "viewer: decoded -> painted by Qt"),
+        ("fill_grab_ms", "agent: read the screen (MIT-SHM)"),
+        ("fill_find_ms", "agent: compare with the last grab, find the fill"),
+        ("fill_network_ms", f"send, network, open ({run.system.removeprefix('Porthole ')})"),
+        ("fill_paint_ms", "viewer: received -> painted into the picture"),
+        ("fill_render_ms", "viewer: painted -> drawn by Qt"),
     )
+    size = f"{run.size[0]}x{run.size[1]}"
     rows: list[Row] = []
     total = 0.0
     for key, label in names:
         value = stages.get(key)
         if value is not None:
             total += float(value)
-        rows.append((f"  1920x1080 {label}", "-" if value is None else f"{value:.1f} ms", "", ""))
+        rows.append((f"  {size} {label}", "-" if value is None else f"{value:.1f} ms", "", ""))
     rows.append(
         (
-            "  1920x1080 the rest (X damage to the agent, Qt to the X server, the watcher)",
+            f"  {size} the rest (X damage to the agent, Qt to the X server, the watcher)",
             f"{run.percentile(50) - total:.1f} ms",
             "",
             "",

@@ -86,6 +86,8 @@ BEHIND_AFTER_S = 0.03
 BEHIND_BACKLOG_BYTES = 64 * 1024
 #: Frames at least this large always carry their stage timings (video.timing).
 TIMING_ALWAYS_BYTES = 1024
+#: A fill's stage times go with it at most this often (see ``_send_fill``).
+FILL_TIMING_INTERVAL_S = 0.1
 
 
 @dataclass
@@ -481,6 +483,7 @@ class _VideoStream:
         #: Changes of one colour sent as fills ahead of their frames.
         self.fills = 0
         self._timing_sent = 0.0
+        self._fill_timing_sent = 0.0
         #: x264's PSNR of the pictures coded each way: sums and counts (quality in motion).
         self.psnr_total: dict[Pass, float] = {}
         self.psnr_measured: dict[Pass, int] = {}
@@ -531,7 +534,7 @@ class _VideoStream:
     async def _grab_lane(self) -> None:
         while True:
             await self._wait_for_change()
-            started = time.monotonic()
+            started, started_wall_us = time.monotonic(), time.time_ns() // 1000
             self.changed.clear()
             force, self.force = self.force, False
             encoder = self.encoder
@@ -540,7 +543,7 @@ class _VideoStream:
                 fill = None if force else _fill_of(captured, encoder.width, encoder.height)
                 if fill is not None:
                     self.fills += 1
-                    await self._send_fill(fill, captured)
+                    await self._send_fill(fill, captured, grab_started_us=started_wall_us)
                 self._grabbed(captured, grab_s, started, filled=fill is not None)
             # The grab may have read the screen's change reports off its connection (an X
             # round trip does), where the descriptor watch no longer sees them: look.
@@ -659,11 +662,25 @@ class _VideoStream:
         self._frame_id = (self._frame_id + 1) % 2**32
         return self._frame_id
 
-    async def _send_fill(self, fill: Fill, captured: Captured) -> None:
+    async def _send_fill(self, fill: Fill, captured: Captured, *, grab_started_us: int) -> None:
+        """The fill, then (at most ten times a second: ~110 bytes beside a ~40-byte fill,
+        and fills come only with clicks and clears, never while typing) its stage times,
+        on the wall clock: reading the screen (grab start to capture instant), then
+        comparing and finding the fill (capture instant to now)."""
         frame = Frame(
             FrameType.FILL, self._next_frame_id(), captured.capture_us, encode_fills([fill])
         )
+        sent_us = time.time_ns() // 1000
         await self._send(encode_frame(frame), measured=False)
+        now = time.monotonic()
+        if now - self._fill_timing_sent >= FILL_TIMING_INTERVAL_S:
+            self._fill_timing_sent = now
+            timing = VideoTiming(
+                frame_id=frame.frame_id,
+                grab_ms=round(max(0, captured.capture_us - grab_started_us) / 1000, 3),
+                encode_ms=round(max(0, sent_us - captured.capture_us) / 1000, 3),
+            )
+            await self._ws.send(encode_message(timing))
 
     async def _send_coded(
         self, captured: Captured, encoded: list[EncodedFrame], grab_s: float, encode_s: float

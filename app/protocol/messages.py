@@ -286,7 +286,9 @@ class VideoSettings:
 class VideoTiming:
     """Agent → viewer, after each video frame: how long the agent spent grabbing and
     encoding it, so the viewer can show every stage apart (capture, encode, network,
-    decode) instead of one number passed off as latency."""
+    decode) instead of one number passed off as latency. After a fill, ``grab_ms`` is
+    reading the screen alone and ``encode_ms`` comparing it and finding the fill (from
+    the capture instant to the send)."""
 
     TYPE: ClassVar[str] = "video.timing"
 

@@ -165,7 +165,9 @@ class SessionController(QtCore.QObject):
     def presented(self, picture: Picture) -> None:
         """The window drew this picture for the first time: the render stage's time."""
         if self.session is not None:
-            self.session.stats.picture_presented(picture.decoded_us, time.time_ns() // 1000)
+            self.session.stats.picture_presented(
+                picture.decoded_us, time.time_ns() // 1000, filled=picture.filled
+            )
 
     def picture(self) -> Picture | None:
         return self.session.latest if self.session is not None else None

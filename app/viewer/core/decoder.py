@@ -9,6 +9,7 @@ follows it."""
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -221,7 +222,9 @@ class DecodePipeline:
             self._on_keyframe_needed("a fill outside the picture")
             return
         self.filled += 1
-        self._hand_on(picture)
+        # Stamped once painted, as a decoded picture is once decoded: the paint is this
+        # stage's work, not the window's.
+        self._hand_on(dataclasses.replace(picture, decoded_us=time.time_ns() // 1000))
 
     def _hand_on(self, picture: Picture) -> None:
         self._last = picture

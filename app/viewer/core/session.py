@@ -434,7 +434,9 @@ class ViewerSession:
         # A malformed fill ends the session here, as a malformed frame header does.
         fills = decode_fills(frame.payload) if frame.type == FrameType.FILL else None
         self.video_frames += 1
-        self.stats.frame_received(len(frame.payload), frame.frame_id, frame.capture_us)
+        self.stats.frame_received(
+            len(frame.payload), frame.frame_id, frame.capture_us, fill=fills is not None
+        )
         self._received_us[frame.frame_id] = time.time_ns() // 1000
         if len(self._received_us) > 256:
             self._received_us.pop(next(iter(self._received_us)))

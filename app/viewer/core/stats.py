@@ -26,6 +26,12 @@ class StatsSnapshot:
     encode_ms: float | None = None  # encoding it on the host
     network_ms: float | None = None  # host_to_viewer minus encoding: sending and the network
     render_ms: float | None = None  # decoded → drawn in the window (the GUI's part)
+    # The same for pictures painted from fills (one-colour changes, no H.264 on the way):
+    fill_grab_ms: float | None = None  # reading the screen on the host
+    fill_find_ms: float | None = None  # comparing it and finding the fill
+    fill_network_ms: float | None = None  # sending, the network, opening here
+    fill_paint_ms: float | None = None  # received → painted into the picture (decode thread)
+    fill_render_ms: float | None = None  # painted → drawn in the window
 
 
 class SessionStats:
@@ -41,11 +47,17 @@ class SessionStats:
         self._decode: deque[float] = deque(maxlen=120)
         self._end_to_end: deque[float] = deque(maxlen=120)
         self.heartbeats = 0  # answered by the agent
-        self._arrivals: dict[int, float] = {}  # frame id → capture-to-arrival ms
+        #: frame id → (capture-to-arrival ms, whether it was a fill)
+        self._arrivals: dict[int, tuple[float, bool]] = {}
         self._grab: deque[float] = deque(maxlen=120)
         self._encode: deque[float] = deque(maxlen=120)
         self._network: deque[float] = deque(maxlen=120)
         self._render: deque[float] = deque(maxlen=120)
+        self._fill_grab: deque[float] = deque(maxlen=120)
+        self._fill_find: deque[float] = deque(maxlen=120)
+        self._fill_network: deque[float] = deque(maxlen=120)
+        self._fill_paint: deque[float] = deque(maxlen=120)
+        self._fill_render: deque[float] = deque(maxlen=120)
         self._bytes_received = 0
 
     def message_received(self, size: int) -> None:
@@ -61,7 +73,10 @@ class SessionStats:
         with self._lock:
             return self._bytes_received
 
-    def frame_received(self, size: int, frame_id: int = 0, capture_us: int = 0) -> None:
+    def frame_received(
+        self, size: int, frame_id: int = 0, capture_us: int = 0, *, fill: bool = False
+    ) -> None:
+        """A video frame or (``fill``) a fill arrived."""
         with self._lock:
             now = time.monotonic()
             self._frames.append((now, size))
@@ -69,23 +84,29 @@ class SessionStats:
             offset = self.clock_offset_us
             if offset is not None:
                 transit_ms = (time.time_ns() // 1000 - (capture_us - offset)) / 1000
-                self._arrivals[frame_id] = transit_ms
+                self._arrivals[frame_id] = (transit_ms, fill)
                 if len(self._arrivals) > 256:
                     self._arrivals.pop(next(iter(self._arrivals)))
 
-    def picture_presented(self, decoded_us: int, presented_us: int) -> None:
+    def picture_presented(
+        self, decoded_us: int, presented_us: int, *, filled: bool = False
+    ) -> None:
         """The window drew a picture (GUI thread): the render stage."""
         with self._lock:
-            self._render.append(max(0.0, (presented_us - decoded_us) / 1000))
+            stage = self._fill_render if filled else self._render
+            stage.append(max(0.0, (presented_us - decoded_us) / 1000))
 
     def agent_timing(self, frame_id: int, grab_ms: float, encode_ms: float) -> None:
-        """The agent's own times for a frame (it sends them just after the frame)."""
+        """The agent's own times for a frame or a fill (it sends them just after it; for
+        a fill, ``encode_ms`` is finding it, from the capture instant on)."""
         with self._lock:
-            self._grab.append(grab_ms)
-            self._encode.append(encode_ms)
-            transit_ms = self._arrivals.pop(frame_id, None)
-            if transit_ms is not None:
-                self._network.append(max(0.0, transit_ms - encode_ms))
+            arrival = self._arrivals.pop(frame_id, None)
+            fill = arrival is not None and arrival[1]
+            (self._fill_grab if fill else self._grab).append(grab_ms)
+            (self._fill_find if fill else self._encode).append(encode_ms)
+            if arrival is not None:
+                network = self._fill_network if fill else self._network
+                network.append(max(0.0, arrival[0] - encode_ms))
 
     def heartbeat_answered(self, sent_us: int, agent_us: int, received_us: int) -> None:
         with self._lock:
@@ -110,8 +131,7 @@ class SessionStats:
         now = time.monotonic()
         self._pictures.append(now)
         self._trim(now)
-        if not filled:
-            self._decode.append((decoded_us - received_us) / 1000)
+        (self._fill_paint if filled else self._decode).append((decoded_us - received_us) / 1000)
         offset = self.clock_offset_us
         if offset is not None:
             captured_here = capture_us - offset  # the capture instant on this clock
@@ -138,6 +158,11 @@ class SessionStats:
             encode_ms=_median(self._encode),
             network_ms=_median(self._network),
             render_ms=_median(self._render),
+            fill_grab_ms=_median(self._fill_grab),
+            fill_find_ms=_median(self._fill_find),
+            fill_network_ms=_median(self._fill_network),
+            fill_paint_ms=_median(self._fill_paint),
+            fill_render_ms=_median(self._fill_render),
         )
 
     def _trim(self, now: float) -> None:
