@@ -46,9 +46,13 @@ _memcmp = _load_memcmp()
 FAST_COMPARE = _memcmp is not None
 
 
-def as_bgra(raw: bytes | bytearray, width: int) -> npt.NDArray[np.uint8]:
+#: A grab's bytes: a copy, or a shared-memory slot (``shm_ring``).
+Raw = bytes | bytearray | ctypes.Array[ctypes.c_char]
+
+
+def as_bgra(raw: Raw, width: int) -> npt.NDArray[np.uint8]:
     """A grab's bytes as (height, width, 4), without copying them."""
-    return np.frombuffer(raw, np.uint8).reshape(-1, width, 4)
+    return np.frombuffer(memoryview(raw), np.uint8).reshape(-1, width, 4)
 
 
 def changed_box(now: npt.NDArray[np.uint8], before: npt.NDArray[np.uint8]) -> Box | None:

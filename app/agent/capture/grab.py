@@ -10,14 +10,16 @@ import numpy as np
 import numpy.typing as npt
 
 from app.agent.capture.base import Captured
-from app.agent.capture.changes import as_bgra, changed_box
+from app.agent.capture.changes import Raw, as_bgra, changed_box
+from app.agent.capture.shm_ring import ShmRing
 from app.protocol import Monitor
 
 
 class RegionGrabber:
     def __init__(self, display_name: str | None = None) -> None:
         self.mss = mss.MSS(display=display_name) if display_name else mss.MSS()
-        self._previous: bytes | bytearray | None = None
+        self._ring = ShmRing.open(self.mss)
+        self._previous: Raw | None = None
         self._region: dict[str, int] = {}
         self.width = self.height = 0
 
@@ -35,28 +37,37 @@ class RegionGrabber:
         self._previous = None
 
     def render(self) -> Captured:
-        shot = self.mss.grab(self._region)
-        captured_us = time.time_ns() // 1000
-        return Captured(self._bgra(shot.raw, shot.width, shot.height), captured_us, "bgra")
+        raw, captured_us = self._grab()
+        return Captured(self._bgra(raw), captured_us, "bgra")
 
     def grab_if_changed(self) -> Captured | None:
-        shot = self.mss.grab(self._region)
-        captured_us = time.time_ns() // 1000
-        # mss copies each grab out of its shared memory into a fresh bytearray: kept as it
-        # is (a second copy of a 1080p grab was 1.5-2 ms), and compared once, by
+        raw, captured_us = self._grab()
+        # Kept as it came (a copy of a 1080p grab is 1.5-2 ms), and compared once, by
         # changed_box, which finds both whether and where it changed.
-        raw = shot.raw
         previous, self._previous = self._previous, raw
         if previous is None:
-            return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra")
-        box = changed_box(as_bgra(raw, shot.width), as_bgra(previous, shot.width))
+            return Captured(self._bgra(raw), captured_us, "bgra")
+        width = self._region["width"]
+        box = changed_box(as_bgra(raw, width), as_bgra(previous, width))
         if box is None:
             return None
-        return Captured(self._bgra(raw, shot.width, shot.height), captured_us, "bgra", box)
+        return Captured(self._bgra(raw), captured_us, "bgra", box)
 
-    def _bgra(self, raw: bytes | bytearray, width: int, height: int) -> npt.NDArray[np.uint8]:
+    def _grab(self) -> tuple[Raw, int]:
+        """The region's pixels (BGRA) and the instant they were read: in a shared-memory
+        slot where one is free, else copied out by mss."""
+        region = self._region
+        raw: Raw | None = None
+        if self._ring is not None:
+            raw = self._ring.grab(region["left"], region["top"], region["width"], region["height"])
+        if raw is None:
+            raw = self.mss.grab(region).raw
+        return raw, time.time_ns() // 1000
+
+    def _bgra(self, raw: Raw) -> npt.NDArray[np.uint8]:
         """The grab as it came (no copy), less an odd last column or row."""
-        bgra = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
+        width, height = self._region["width"], self._region["height"]
+        bgra = np.frombuffer(memoryview(raw), dtype=np.uint8).reshape(height, width, 4)
         if (width, height) == (self.width, self.height):
             return bgra
         return np.ascontiguousarray(bgra[: self.height, : self.width])
@@ -77,4 +88,6 @@ class RegionGrabber:
         ]
 
     def close(self) -> None:
+        if self._ring is not None:
+            self._ring.close()
         self.mss.close()

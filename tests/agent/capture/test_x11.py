@@ -3,12 +3,15 @@ wakes it only when something is, and monitors defined with RandR can be chosen."
 
 from __future__ import annotations
 
+import ctypes
 import select
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from Xlib import display
 
+from app.agent.capture import shm_ring
 from app.agent.capture.x11 import X11Screen, list_monitors
 from tests.conftest import x_server
 from tests.support.xprobe import define_monitor, paint_root
@@ -124,3 +127,30 @@ def test_a_grab_says_where_the_screen_changed(screen: X11Screen, probe: display.
     assert (box.x, box.y) <= (301, 200) and box.x + box.width >= 310
     assert box.y == 200 and box.height == 14 and box.width <= 10
     assert changed.changed_share < 0.001
+
+
+def test_grabs_held_by_the_encoder_keep_their_pixels_while_later_grabs_come(
+    screen: X11Screen, probe: display.Display
+) -> None:
+    """Grabs are written into shared memory and handed on without a copy: a grab still
+    held (waiting for the encoder, being encoded) must never be overwritten by the next
+    ones, however many come, and a grab let go frees its memory for another."""
+    held = []
+    for colour in range(1, 2 * shm_ring.SLOTS + 2):  # more grabs held than there are slots
+        paint_root(probe, colour * 0x0A0B0C)
+        captured = screen.grab_if_changed()
+        assert captured is not None
+        held.append((colour * 0x0A0B0C, captured))
+    for colour, captured in held:
+        red, green, blue = (int(v) for v in captured.rgb()[100, 200])
+        assert (red << 16 | green << 8 | blue) == colour
+    ring = screen._grabber._ring
+    assert ring is not None and not ring.broken
+    held.clear()
+    paint_root(probe, 0x123456)
+    again = screen.grab_if_changed()
+    assert again is not None
+    owner: object = again.image
+    while isinstance(owner, np.ndarray):
+        owner = owner.base
+    assert isinstance(owner, memoryview) and isinstance(owner.obj, ctypes.Array)  # a slot
