@@ -135,10 +135,16 @@ class DecodePipeline:
         self._on_picture = on_picture
         self._on_keyframe_needed = on_keyframe_needed
         self._queue: queue.Queue[Frame | FillUpdate | None] = queue.Queue(QUEUE_SIZE)
-        #: What was handed on last (decode thread only): fills are painted over it.
+        #: What was handed on last (by the decode thread, or by ``push`` while it is idle):
+        #: fills are painted over it.
         self._last: Picture | None = None
         self._codec = new_decoder()
         self._waiting_for_keyframe = True
+        #: Items pushed and not yet finished by the decode thread, under ``_order``: while
+        #: none are, the decode thread is idle and a fill is painted where it arrives
+        #: (see ``push``), its order among the frames kept.
+        self._unfinished = 0
+        self._order = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="h264-decode", daemon=True)
         self._thread.start()
         self.decoded = 0
@@ -154,10 +160,23 @@ class DecodePipeline:
         self._output_size = size
 
     def push(self, frame: Frame | FillUpdate) -> None:
-        """From the network task; never blocks."""
+        """From the network task; never blocks. A fill arriving while the decode thread
+        has nothing to do is painted here and now: handing it over and back would wake
+        two threads (1-2 ms of a click's glass-to-glass, most of a fill's own cost)."""
+        with self._order:
+            inline = isinstance(frame, FillUpdate) and self._unfinished == 0
+            self._unfinished += 1  # so that anything pushed meanwhile queues behind it
+        if inline:
+            assert isinstance(frame, FillUpdate)
+            try:
+                self._fill(frame)
+            finally:
+                self._done()
+            return
         try:
             self._queue.put_nowait(frame)
         except queue.Full:
+            self._done()  # this one was not queued
             self._flush()
             self._on_keyframe_needed("decoder fell behind")
 
@@ -176,40 +195,59 @@ class DecodePipeline:
             try:
                 if self._queue.get_nowait() is not None:
                     self.dropped += 1
+                    self._done()
             except queue.Empty:
                 break
         self._waiting_for_keyframe = True
 
+    def _done(self) -> None:
+        with self._order:
+            self._unfinished -= 1
+            if not self._unfinished:
+                self._order.notify_all()
+
+    def drained(self, timeout_s: float) -> bool:
+        """Until everything pushed is decoded or painted (False: not within timeout_s)."""
+        with self._order:
+            return self._order.wait_for(lambda: not self._unfinished, timeout_s)
+
     def _run(self) -> None:
         while (frame := self._queue.get()) is not None:
-            if isinstance(frame, FillUpdate):
-                self._fill(frame)
-                continue
-            if self._waiting_for_keyframe and not frame.keyframe:
-                self.dropped += 1
-                continue
-            self._waiting_for_keyframe = False
             try:
-                pictures = self._codec.decode(av.Packet(frame.payload))
-            except av.FFmpegError:
-                self._waiting_for_keyframe = True
-                self._on_keyframe_needed("decode error")
-                continue
-            for picture in pictures:
-                self.decoded += 1
-                image = to_image(self._reformatter, picture, self._output_size)
-                self._hand_on(
-                    Picture(
-                        # Rows padded to the decoder's alignment are a strided view: the
-                        # window hands the buffer to Qt as packed rows, so pack them here.
-                        np.ascontiguousarray(image),
-                        frame.frame_id,
-                        frame.capture_us,
-                        time.time_ns() // 1000,
-                        picture.width,
-                        picture.height,
-                    )
+                self._process(frame)
+            finally:
+                self._done()
+
+    def _process(self, frame: Frame | FillUpdate) -> None:
+        """One queued item, on the decode thread."""
+        if isinstance(frame, FillUpdate):
+            self._fill(frame)
+            return
+        if self._waiting_for_keyframe and not frame.keyframe:
+            self.dropped += 1
+            return
+        self._waiting_for_keyframe = False
+        try:
+            pictures = self._codec.decode(av.Packet(frame.payload))
+        except av.FFmpegError:
+            self._waiting_for_keyframe = True
+            self._on_keyframe_needed("decode error")
+            return
+        for picture in pictures:
+            self.decoded += 1
+            image = to_image(self._reformatter, picture, self._output_size)
+            self._hand_on(
+                Picture(
+                    # Rows padded to the decoder's alignment are a strided view: the
+                    # window hands the buffer to Qt as packed rows, so pack them here.
+                    np.ascontiguousarray(image),
+                    frame.frame_id,
+                    frame.capture_us,
+                    time.time_ns() // 1000,
+                    picture.width,
+                    picture.height,
                 )
+            )
 
     def _fill(self, update: FillUpdate) -> None:
         if self._waiting_for_keyframe or self._last is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import threading
 
 import numpy as np
 
@@ -28,6 +29,11 @@ class Collected:
     def __init__(self) -> None:
         self.pictures: queue.Queue[Picture] = queue.Queue()
         self.keyframes_asked: list[str] = []
+        self.threads: list[str] = []  # where each picture was handed on
+
+    def put(self, picture: Picture) -> None:
+        self.threads.append(threading.current_thread().name)
+        self.pictures.put(picture)
 
     def next(self) -> Picture:
         return self.pictures.get(timeout=WAIT_S)
@@ -35,7 +41,7 @@ class Collected:
 
 def pipeline() -> tuple[DecodePipeline, Collected]:
     seen = Collected()
-    return DecodePipeline(seen.pictures.put, seen.keyframes_asked.append), seen
+    return DecodePipeline(seen.put, seen.keyframes_asked.append), seen
 
 
 def test_a_fill_lands_exactly_on_the_picture_before_it_and_under_the_frame_after() -> None:
@@ -87,3 +93,29 @@ def test_a_fill_is_scaled_with_a_picture_scaled_to_the_window() -> None:
     assert not shown.rgb.any()  # the picture the window may be drawing is left alone
     whole = painted(shown, FillUpdate(3, 3, [Fill(0, 0, 1920, 1080, (1, 1, 1))]), 6)
     assert whole is not None and (whole.rgb == 1).all()
+
+
+def test_a_fill_while_the_decoder_is_idle_is_painted_at_once_and_never_overtakes_a_frame() -> None:
+    # A click's change is usually a fill on a still picture: painted on the receiving
+    # thread, it reaches the window without waking the decode thread and back.
+    grey = np.full((144, 256, 3), 90, np.uint8)
+    first, second = video_frames([grey, np.full((144, 256, 3), 200, np.uint8)])
+    decoder, seen = pipeline()
+    try:
+        decoder.push(first)
+        seen.next()
+        assert decoder.drained(WAIT_S)
+        decoder.push(FillUpdate(4, 4, [Fill(0, 0, 16, 16, (255, 0, 0))]))
+        at_once = seen.pictures.get_nowait()  # painted before push returned
+        assert at_once.filled and seen.threads[-1] == threading.current_thread().name
+        # Behind a frame still being decoded, a fill waits for it: pictures keep the
+        # order the agent sent them in, wherever they are painted.
+        decoder.push(second)
+        decoder.push(FillUpdate(6, 6, [Fill(0, 0, 16, 16, (0, 255, 0))]))
+        decoded, filled = seen.next(), seen.next()
+        assert (decoded.frame_id, filled.frame_id) == (second.frame_id, 6)
+        assert (filled.rgb[:16, :16] == (0, 255, 0)).all()
+        assert np.abs(filled.rgb[40:, 40:].astype(int) - 200).max() <= 8  # over the frame
+        assert decoder.drained(WAIT_S)
+    finally:
+        decoder.close()
