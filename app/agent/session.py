@@ -380,6 +380,7 @@ class AgentSessions:
                     await _refuse(ws, exc)
                     return
                 if isinstance(message, Heartbeat):
+                    stream.viewer_paints_fills = message.paints_fills
                     if _backlog(ws) > BACKLOG_BYTES:
                         continue  # a measurement, not worth waiting for
                     now_us = time.time_ns() // 1000
@@ -461,6 +462,8 @@ class _VideoStream:
         self.changed = asyncio.Event()
         self.changed.set()  # the first picture
         self.force = False
+        #: The viewer said it paints fills (its heartbeats do): until then, H.264 only.
+        self.viewer_paints_fills = False
         self._frame_id = 0
         self.frames_sent = 0
         #: Decides how each picture is coded, and when a still one is refined.
@@ -540,7 +543,9 @@ class _VideoStream:
             encoder = self.encoder
             captured, grab_s = await asyncio.to_thread(self._grab, force)
             if captured is not None:
-                fill = None if force else _fill_of(captured, encoder.width, encoder.height)
+                fill = None
+                if self.viewer_paints_fills and not force:
+                    fill = _fill_of(captured, encoder.width, encoder.height)
                 if fill is not None:
                     self.fills += 1
                     await self._send_fill(fill, captured, grab_started_us=started_wall_us)

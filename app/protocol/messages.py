@@ -120,6 +120,10 @@ class Heartbeat:
 
     seq: _NonNegative
     sent_at_us: _NonNegative
+    #: Viewers only: this viewer paints FILL frames. An agent sends fills only to a viewer
+    #: that says so (one from before them would end the session on the first), and a
+    #: viewer's first heartbeat goes the moment the session is live, through any relay.
+    paints_fills: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -66,6 +66,8 @@ from app.viewer.core.stats import SessionStats
 log = logging.getLogger(__name__)
 #: Where a session writes its statistics every second (unset: nowhere).
 STATS_FILE = os.environ.get("PORTHOLE_STATS_FILE", "")
+#: Told to the agent in every heartbeat: this viewer paints FILL frames (``Heartbeat``).
+PAINTS_FILLS = True
 DIRECT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0
 #: The host's prompt counts down 30 s; its answer may take that long, and a little more.
@@ -358,7 +360,9 @@ class ViewerSession:
         seq = 0
         with contextlib.suppress(ConnectionClosed):
             while True:
-                await ws.send(encode_message(Heartbeat(seq=seq, sent_at_us=time.time_ns() // 1000)))
+                now_us = time.time_ns() // 1000
+                beat = Heartbeat(seq=seq, sent_at_us=now_us, paints_fills=PAINTS_FILLS)
+                await ws.send(encode_message(beat))
                 seq += 1
                 if STATS_FILE:
                     self._write_stats(STATS_FILE)

@@ -16,6 +16,7 @@ from Xlib import X, display
 
 from app.agent.refine import Pass
 from app.protocol.input import InputEvent
+from app.viewer.core import session as viewer_session
 from app.viewer.core.decoder import Picture
 from app.viewer.core.session import ViewerSession
 from benchmarks import content
@@ -284,3 +285,29 @@ async def test_a_change_of_one_colour_is_shown_exactly_before_its_frame(
             assert np.abs(outside.astype(int) - (255, 128, 0)).max() < 8
             assert np.abs(after.rgb[52:148, 102:298].astype(int) - (0, 128, 255)).max() < 8
             assert stream.fills >= 2
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_viewer_that_does_not_paint_fills_gets_the_change_as_video(
+    api: Api, x_display: str, probe: display.Display, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer from before FILL frames would end the session on the first one: its
+    heartbeats do not say it paints them, and the agent sends it H.264 alone."""
+    monkeypatch.setattr(viewer_session, "PAINTS_FILLS", False)
+    window = await full_screen_window(probe, 0, 0x404040)
+    pictures: queue.Queue[Picture] = queue.Queue()
+    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted, on_picture=pictures.put) as session:
+            await session.next_picture(timeout_s=20)
+            stream = host.sessions.live[0].stream
+            window.change_attributes(background_pixel=0xFF8000)
+            window.clear_area()
+            probe.sync()
+            async with asyncio.timeout(20):
+                while True:
+                    picture = await asyncio.to_thread(pictures.get, True, 20)
+                    assert not picture.filled
+                    if np.abs(picture.rgb.astype(int) - (255, 128, 0)).max() < 8:
+                        break
+            assert stream.fills == 0 and session.state == "live"
