@@ -4,9 +4,11 @@ is on the X display, and its clicks and keys arrive there as real events."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import select
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
@@ -242,6 +244,21 @@ async def test_a_settled_desktop_is_crisp_on_the_viewer_and_a_keystroke_is_small
         screen.close()
 
 
+@contextlib.asynccontextmanager
+async def grey_window_session(
+    api: Api, x_display: str, probe: display.Display
+) -> AsyncIterator[tuple[Any, queue.Queue[Picture], ViewerSession, Any]]:
+    """A full-screen grey window on the host and a live session showing it: the window,
+    the pictures as the viewer gets them, the session, and the agent's video stream."""
+    window = await full_screen_window(probe, 0, 0x404040)
+    pictures: queue.Queue[Picture] = queue.Queue()
+    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
+        granted = await open_session(api, host)
+        async with ViewerSession(api.url, granted, on_picture=pictures.put) as session:
+            await session.next_picture(timeout_s=20)
+            yield window, pictures, session, host.sessions.live[0].stream
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_change_of_one_colour_is_shown_exactly_before_its_frame(
     api: Api, x_display: str, probe: display.Display
@@ -249,42 +266,36 @@ async def test_a_change_of_one_colour_is_shown_exactly_before_its_frame(
     """A window cleared to a colour, and a rectangle filled on it, reach the viewer as
     fills: exactly the host's colour where it changed, the rest untouched, and the H.264
     frame of the same change after it (once the screen was still a while), not instead."""
-    window = await full_screen_window(probe, 0, 0x404040)
-    pictures: queue.Queue[Picture] = queue.Queue()
-    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
-        granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted, on_picture=pictures.put) as session:
-            await session.next_picture(timeout_s=20)
-            stream = host.sessions.live[0].stream
+    async with grey_window_session(api, x_display, probe) as (window, pictures, _, stream):
 
-            async def next_filled() -> tuple[Picture, Picture]:
-                """The next filled picture and the decoded one that follows it."""
-                async with asyncio.timeout(20):
-                    while not (filled := await asyncio.to_thread(pictures.get, True, 20)).filled:
-                        pass
-                    while (after := await asyncio.to_thread(pictures.get, True, 20)).filled:
-                        pass
-                return filled, after
+        async def next_filled() -> tuple[Picture, Picture]:
+            """The next filled picture and the decoded one that follows it."""
+            async with asyncio.timeout(20):
+                while not (filled := await asyncio.to_thread(pictures.get, True, 20)).filled:
+                    pass
+                while (after := await asyncio.to_thread(pictures.get, True, 20)).filled:
+                    pass
+            return filled, after
 
-            while not pictures.empty():
-                pictures.get_nowait()
-            window.change_attributes(background_pixel=0xFF8000)
-            window.clear_area()
-            probe.sync()
-            filled, after = await next_filled()
-            assert (filled.rgb == (255, 128, 0)).all()
-            assert np.abs(after.rgb.astype(int) - (255, 128, 0)).max() < 8
+        while not pictures.empty():
+            pictures.get_nowait()
+        window.change_attributes(background_pixel=0xFF8000)
+        window.clear_area()
+        probe.sync()
+        filled, after = await next_filled()
+        assert (filled.rgb == (255, 128, 0)).all()
+        assert np.abs(after.rgb.astype(int) - (255, 128, 0)).max() < 8
 
-            gc = window.create_gc(foreground=0x0080FF)
-            window.fill_rectangle(gc, 100, 50, 200, 100)
-            probe.sync()
-            filled, after = await next_filled()
-            assert (filled.rgb[50:150, 100:300] == (0, 128, 255)).all()
-            outside = filled.rgb.copy()
-            outside[50:150, 100:300] = (255, 128, 0)
-            assert np.abs(outside.astype(int) - (255, 128, 0)).max() < 8
-            assert np.abs(after.rgb[52:148, 102:298].astype(int) - (0, 128, 255)).max() < 8
-            assert stream.fills >= 2
+        gc = window.create_gc(foreground=0x0080FF)
+        window.fill_rectangle(gc, 100, 50, 200, 100)
+        probe.sync()
+        filled, after = await next_filled()
+        assert (filled.rgb[50:150, 100:300] == (0, 128, 255)).all()
+        outside = filled.rgb.copy()
+        outside[50:150, 100:300] = (255, 128, 0)
+        assert np.abs(outside.astype(int) - (255, 128, 0)).max() < 8
+        assert np.abs(after.rgb[52:148, 102:298].astype(int) - (0, 128, 255)).max() < 8
+        assert stream.fills >= 2
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -294,20 +305,14 @@ async def test_a_viewer_that_does_not_paint_fills_gets_the_change_as_video(
     """A viewer from before FILL frames would end the session on the first one: its
     heartbeats do not say it paints them, and the agent sends it H.264 alone."""
     monkeypatch.setattr(viewer_session, "PAINTS_FILLS", False)
-    window = await full_screen_window(probe, 0, 0x404040)
-    pictures: queue.Queue[Picture] = queue.Queue()
-    async with entitled_online_host(api, source="x11", display_name=x_display) as host:
-        granted = await open_session(api, host)
-        async with ViewerSession(api.url, granted, on_picture=pictures.put) as session:
-            await session.next_picture(timeout_s=20)
-            stream = host.sessions.live[0].stream
-            window.change_attributes(background_pixel=0xFF8000)
-            window.clear_area()
-            probe.sync()
-            async with asyncio.timeout(20):
-                while True:
-                    picture = await asyncio.to_thread(pictures.get, True, 20)
-                    assert not picture.filled
-                    if np.abs(picture.rgb.astype(int) - (255, 128, 0)).max() < 8:
-                        break
-            assert stream.fills == 0 and session.state == "live"
+    async with grey_window_session(api, x_display, probe) as (window, pictures, session, stream):
+        window.change_attributes(background_pixel=0xFF8000)
+        window.clear_area()
+        probe.sync()
+        async with asyncio.timeout(20):
+            while True:
+                picture = await asyncio.to_thread(pictures.get, True, 20)
+                assert not picture.filled
+                if np.abs(picture.rgb.astype(int) - (255, 128, 0)).max() < 8:
+                    break
+        assert stream.fills == 0 and session.state == "live"
