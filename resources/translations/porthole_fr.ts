@@ -683,7 +683,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="51"/>
-            <location filename="../../app/viewer/views/session_window.py" line="240"/>
+            <location filename="../../app/viewer/views/session_window.py" line="246"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
@@ -694,86 +694,96 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="109"/>
+            <source>Trackpad</source>
+            <translation>Pavé tactile</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="111"/>
+            <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
+            <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="114"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="110"/>
+            <location filename="../../app/viewer/views/session_window.py" line="115"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="112"/>
+            <location filename="../../app/viewer/views/session_window.py" line="117"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="114"/>
+            <location filename="../../app/viewer/views/session_window.py" line="119"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="116"/>
+            <location filename="../../app/viewer/views/session_window.py" line="121"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="119"/>
+            <location filename="../../app/viewer/views/session_window.py" line="124"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="125"/>
+            <location filename="../../app/viewer/views/session_window.py" line="130"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="127"/>
+            <location filename="../../app/viewer/views/session_window.py" line="132"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="128"/>
+            <location filename="../../app/viewer/views/session_window.py" line="133"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="129"/>
+            <location filename="../../app/viewer/views/session_window.py" line="134"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="171"/>
+            <location filename="../../app/viewer/views/session_window.py" line="177"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="172"/>
+            <location filename="../../app/viewer/views/session_window.py" line="178"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="217"/>
+            <location filename="../../app/viewer/views/session_window.py" line="223"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="241"/>
+            <location filename="../../app/viewer/views/session_window.py" line="247"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="242"/>
+            <location filename="../../app/viewer/views/session_window.py" line="248"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="243"/>
+            <location filename="../../app/viewer/views/session_window.py" line="249"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="247"/>
+            <location filename="../../app/viewer/views/session_window.py" line="253"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>
@@ -1177,12 +1187,12 @@
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="392"/>
+            <location filename="../../app/viewer/core/cloud.py" line="393"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="442"/>
+            <location filename="../../app/viewer/core/cloud.py" line="443"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
@@ -1294,7 +1304,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="274"/>
+            <location filename="../../app/viewer/core/session.py" line="282"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1319,54 +1329,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="177"/>
+            <location filename="../../app/viewer/core/session.py" line="185"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="222"/>
+            <location filename="../../app/viewer/core/session.py" line="230"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="226"/>
-            <location filename="../../app/viewer/core/session.py" line="212"/>
+            <location filename="../../app/viewer/core/session.py" line="234"/>
+            <location filename="../../app/viewer/core/session.py" line="220"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="239"/>
+            <location filename="../../app/viewer/core/session.py" line="247"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="251"/>
-            <location filename="../../app/viewer/core/session.py" line="247"/>
+            <location filename="../../app/viewer/core/session.py" line="259"/>
+            <location filename="../../app/viewer/core/session.py" line="255"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="375"/>
+            <location filename="../../app/viewer/core/session.py" line="395"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="383"/>
+            <location filename="../../app/viewer/core/session.py" line="403"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="391"/>
+            <location filename="../../app/viewer/core/session.py" line="411"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="395"/>
+            <location filename="../../app/viewer/core/session.py" line="415"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="396"/>
+            <location filename="../../app/viewer/core/session.py" line="416"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

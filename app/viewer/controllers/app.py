@@ -29,7 +29,9 @@ from app.viewer.core.credentials import CredentialStore
 from app.viewer.core.errors import CloudError, CodeRequired, SessionExpired, Throttled
 from app.viewer.core.events import EventFeed, FeedItem, Resync
 from app.viewer.core.freshness import Freshness, RecentEvents
+from app.viewer.core.gestures import GestureSettings
 from app.viewer.core.known_keys import ComputerKeyChanged
+from app.viewer.core.preferences import PreferenceStore
 from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
 from app.viewer.core.session import SessionFailed
@@ -52,6 +54,7 @@ class AppController(QtCore.QObject):
         self.cloud_url = cloud_url.rstrip("/")
         self.window = window
         self.credentials = credentials or CredentialStore()
+        self.preferences = PreferenceStore(self.credentials.config_dir)
         self.client: CloudClient | None = None
         self.feed: EventFeed | None = None
         self.email = ""
@@ -392,8 +395,12 @@ class AppController(QtCore.QObject):
         except ComputerKeyChanged as changed:
             self._ask_about_new_key(computer.name, changed)
             raise
-        controller = SessionController()
+        preferences = self.preferences.load()
+        controller = SessionController(GestureSettings(trackpad=preferences.trackpad))
         window = SessionWindow(controller, computer.name)
+        window.trackpad_button.toggled.connect(
+            lambda on: self.preferences.save(replace(self.preferences.load(), trackpad=on))
+        )
         self.sessions[computer_id] = window
         window.show()
         window.present()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Coroutine, Iterable
@@ -162,6 +163,20 @@ class SessionController(QtCore.QObject):
     def viewport(self) -> Viewport:
         return self.recogniser.viewport
 
+    @property
+    def trackpad(self) -> bool:
+        return self._settings.trackpad
+
+    def set_trackpad(self, on: bool) -> None:
+        """Point as on a laptop's trackpad (the pointer moves by the finger's travel, taps
+        click where it is), or act where the finger touches."""
+        if on == self._settings.trackpad:
+            return
+        self._perform(self.recogniser.touch_cancel(time.monotonic()))  # nothing stays held
+        self._settings = dataclasses.replace(self._settings, trackpad=on)
+        self.recogniser = GestureRecogniser(self.recogniser.viewport, self._settings)
+        self.viewport_changed.emit()  # the pointer appears or goes
+
     def presented(self, picture: Picture) -> None:
         """The window drew this picture for the first time: the render stage's time."""
         if self.session is not None:
@@ -269,6 +284,8 @@ class SessionController(QtCore.QObject):
                 self._update_output_size()
                 self.viewport_changed.emit()
             else:
+                if self._settings.trackpad and action.kind in ("move", "down", "up"):
+                    self.viewport_changed.emit()  # the on-screen pointer follows
                 if self.latched and action.kind in ("click", "wheel"):
                     action = InputEvent(
                         action.kind,

@@ -30,6 +30,18 @@ tap's position — press, release, press, release, the way a mouse produces a do
 So ``count`` here is the click's place in the sequence (like macOS's click state): the
 agent should inject ONE press/release for it, not ``count`` of them.
 
+Trackpad mode (``GestureSettings.trackpad``, for pointing more finely than a fingertip):
+the screen is a laptop's trackpad and the remote pointer stays where it was left. A finger
+moving beyond slop moves the pointer by as much as the finger moved over the picture (times
+``pointer_speed``); a tap clicks where the pointer is (double taps as above); a finger held
+still for ``long_press_s`` presses the left button there, and moving on drags, until it
+lifts; a two-finger tap is a right click, two-finger scrolls and remote pinches turn the
+wheel, all at the pointer. ``pointer`` says where it is, for the view to draw::
+
+      PENDING ──moved beyond slop──▶ GLIDING (the pointer follows; "move" events)
+      PENDING ──still at the long-press deadline──▶ GLIDING holding the button ("down")
+      GLIDING ──lifted──▶ IDLE ("up" first if the button is held)
+
 Two-finger scroll and remote pinch accumulate wheel notches and send them once they reach
 ``WHEEL_STEP_NOTCHES``; the remainder is sent when the gesture ends, so the total sent is
 exactly the total movement times the sensitivity. Their events point at where the gesture
@@ -67,9 +79,12 @@ class GestureSettings:
     drag_pans_when_zoomed: bool = True  # one finger pans the local view when zoomed in
     pinch_zooms_remote: bool = False  # pinch sends Ctrl+wheel instead of zooming locally
     pixel_ratio: float = 1.0  # widget pixels per logical pixel (touch coordinates' unit)
+    trackpad: bool = False  # relative pointer: the screen is a trackpad (see module doc)
+    pointer_speed: float = 1.0  # trackpad: pointer travel per finger travel on the picture
 
     def __post_init__(self) -> None:
         positive = (
+            self.pointer_speed,
             self.slop_px,
             self.double_tap_slop_px,
             self.double_tap_s,
@@ -163,6 +178,15 @@ class _Dragging:
 
 
 @dataclass(slots=True)
+class _Gliding:
+    """Trackpad mode: one finger moves the pointer (and drags, if ``holding``)."""
+
+    finger: int
+    last: Position  # widget px
+    holding: bool = False
+
+
+@dataclass(slots=True)
 class _Panning:
     finger: int
     last: Position
@@ -199,7 +223,15 @@ class _WaitingForLift:
 
 
 _State = (
-    _Idle | _Pending | _Dragging | _Panning | _TwoPending | _Scrolling | _Pinching | _WaitingForLift
+    _Idle
+    | _Pending
+    | _Dragging
+    | _Gliding
+    | _Panning
+    | _TwoPending
+    | _Scrolling
+    | _Pinching
+    | _WaitingForLift
 )
 
 
@@ -238,6 +270,7 @@ class GestureRecogniser:
         self._state: _State = _Idle()
         self._last_tap: _LastTap | None = None
         self._out: list[Action] = []
+        self._pointer: Position = (0.5, 0.5)  # remote, trackpad mode
 
     # -- public API -------------------------------------------------------------------
 
@@ -252,7 +285,13 @@ class GestureRecogniser:
 
     @property
     def button_held(self) -> bool:
-        return isinstance(self._state, _Dragging)
+        state = self._state
+        return isinstance(state, _Dragging) or (isinstance(state, _Gliding) and state.holding)
+
+    @property
+    def pointer(self) -> Position:
+        """Trackpad mode: where the remote pointer is (normalised remote coordinates)."""
+        return self._pointer
 
     def next_deadline(self) -> float | None:
         """When ``advance`` must be called next, or None when no timer runs."""
@@ -281,8 +320,7 @@ class GestureRecogniser:
     def touch_cancel(self, t: float) -> list[Action]:
         """The system took the touch away: release a held button, forget everything."""
         self._fire_due_timers(t)
-        if isinstance(self._state, _Dragging):
-            self._release(self._state)
+        self._release_held()
         self._fingers.clear()
         self._state = _Idle()
         self._last_tap = None
@@ -298,6 +336,10 @@ class GestureRecogniser:
         return out
 
     def _remote(self, position: Position) -> Position:
+        """Where an action at this touch lands: under the finger, or in trackpad mode
+        wherever the pointer is."""
+        if self.settings.trackpad:
+            return self._pointer
         return self._viewport.to_remote(*position)
 
     def _set_viewport(self, viewport: Viewport) -> None:
@@ -309,8 +351,13 @@ class GestureRecogniser:
         state = self._state
         if isinstance(state, _Pending) and t >= state.deadline:
             # Still within slop at the deadline (movement would have left PENDING).
-            self._click(self._remote(state.start), "right")
             self._last_tap = None
+            if self.settings.trackpad:
+                pointer = self._pointer
+                self._emit(InputEvent("down", pointer[0], pointer[1], "left"))
+                self._state = _Gliding(state.finger, self._fingers[state.finger], holding=True)
+                return
+            self._click(self._remote(state.start), "right")
             self._state = _WaitingForLift()
 
     def _apply_touches(self, points: Iterable[TouchPoint], t: float) -> None:
@@ -340,6 +387,15 @@ class GestureRecogniser:
     def _release(self, drag: _Dragging) -> None:
         self._emit(InputEvent("up", drag.last_sent[0], drag.last_sent[1], "left"))
 
+    def _release_held(self) -> None:
+        """Let go of the button if a drag holds it (the gesture ends early)."""
+        state = self._state
+        if isinstance(state, _Dragging):
+            self._release(state)
+        elif isinstance(state, _Gliding) and state.holding:
+            self._emit(InputEvent("up", self._pointer[0], self._pointer[1], "left"))
+            state.holding = False
+
     # -- a finger lands ---------------------------------------------------------------
 
     def _land(self, finger: int, position: Position, t: float) -> None:
@@ -358,9 +414,8 @@ class GestureRecogniser:
     def _abort(self) -> None:
         """One finger too many: end the gesture cleanly and wait for all fingers to lift."""
         state = self._state
-        if isinstance(state, _Dragging):
-            self._release(state)
-        elif isinstance(state, _Scrolling):
+        self._release_held()
+        if isinstance(state, _Scrolling):
             self._wheel(state.anchor, state.wheel.flush(), ())
         elif isinstance(state, _Pinching):
             self._wheel(state.anchor, state.wheel.flush(), ("ctrl",))
@@ -374,6 +429,8 @@ class GestureRecogniser:
             self._pending_moved(state)
         elif isinstance(state, _Dragging):
             self._drag_to(state, self._fingers[state.finger])
+        elif isinstance(state, _Gliding):
+            self._glide_to(state, self._fingers[state.finger])
         elif isinstance(state, _Panning):
             self._pan_to(state, self._fingers[state.finger])
         elif isinstance(state, _TwoPending):
@@ -391,7 +448,11 @@ class GestureRecogniser:
         if _distance(position, state.start) <= self.settings.slop_widget_px:
             return
         self._last_tap = None
-        if self._viewport.zoomed and self.settings.drag_pans_when_zoomed:
+        if self.settings.trackpad:
+            gliding = _Gliding(state.finger, state.start)
+            self._state = gliding
+            self._glide_to(gliding, position)  # the way to the slop's edge counts too
+        elif self._viewport.zoomed and self.settings.drag_pans_when_zoomed:
             panning = _Panning(state.finger, state.start)
             self._state = panning
             self._pan_to(panning, position)
@@ -408,6 +469,17 @@ class GestureRecogniser:
         if remote != state.last_sent:
             self._emit(InputEvent("move", remote[0], remote[1]))
             state.last_sent = remote
+
+    def _glide_to(self, state: _Gliding, position: Position) -> None:
+        rect = self._viewport.target_rect()
+        speed = self.settings.pointer_speed
+        dx, dy = position[0] - state.last[0], position[1] - state.last[1]
+        state.last = position
+        x = min(1.0, max(0.0, self._pointer[0] + dx * speed / rect.width))
+        y = min(1.0, max(0.0, self._pointer[1] + dy * speed / rect.height))
+        if (x, y) != self._pointer:
+            self._pointer = (x, y)
+            self._emit(InputEvent("move", x, y))
 
     def _pan_to(self, state: _Panning, position: Position) -> None:
         dx, dy = position[0] - state.last[0], position[1] - state.last[1]
@@ -469,8 +541,8 @@ class GestureRecogniser:
         state = self._state
         if isinstance(state, _Pending):
             self._tap(state, t)
-        elif isinstance(state, _Dragging):
-            self._release(state)
+        elif isinstance(state, _Dragging | _Gliding):
+            self._release_held()
         elif isinstance(state, _TwoPending):
             self._two_finger_lift(state, t)
         elif isinstance(state, _Scrolling):

@@ -106,6 +106,12 @@ class SessionWindow(QtWidgets.QWidget):
         row.addWidget(self.stats_label)
         self.keyboard_button = tool_button(self.tr("Keyboard"), checkable=True)
         self.keyboard_button.toggled.connect(self._toggle_keyboard)
+        self.trackpad_button = tool_button(self.tr("Trackpad"), checkable=True)
+        self.trackpad_button.setToolTip(
+            self.tr("Point as on a laptop's trackpad: the pointer follows your finger's moves")
+        )
+        self.trackpad_button.setChecked(self.controller.trackpad)  # as last chosen
+        self.trackpad_button.toggled.connect(self.controller.set_trackpad)
         self.zoom_button = tool_button(self.tr("Fit"))
         self.zoom_button.setToolTip(self.tr("Show the whole screen again"))
         self.zoom_button.clicked.connect(self.controller.zoom_reset)
@@ -138,6 +144,7 @@ class SessionWindow(QtWidgets.QWidget):
         for button in (
             self.full_screen_button,
             self.keyboard_button,
+            self.trackpad_button,
             self.zoom_button,
             self.stats_button,
             self.disconnect_button,

@@ -70,9 +70,34 @@ class VideoWidget(QtWidgets.QWidget):
         if picture.frame_id != self.painted_frame_id:
             self._controller.presented(picture)
         self.painted_frame_id = picture.frame_id
+        if self._controller.trackpad:
+            self._paint_pointer(painter)
         if self._veil is not None:
             self._paint_veil(painter)
         painter.end()
+
+    def _paint_pointer(self, painter: QtGui.QPainter) -> None:
+        """Trackpad mode: an arrow where the remote pointer is (the host's own cursor is
+        not in the picture: screen grabs leave it out)."""
+        x, y = self._controller.recogniser.pointer
+        rect = self._controller.viewport.target_rect()
+        tip = QtCore.QPointF(rect.x + x * rect.width, rect.y + y * rect.height)
+        size = 22.0  # logical px: as large as a desktop's pointer at 200 %
+        arrow = QtGui.QPolygonF(
+            [
+                tip,
+                tip + QtCore.QPointF(0, size),
+                tip + QtCore.QPointF(size * 0.28, size * 0.74),
+                tip + QtCore.QPointF(size * 0.5, size * 1.1),
+                tip + QtCore.QPointF(size * 0.64, size * 1.04),
+                tip + QtCore.QPointF(size * 0.43, size * 0.68),
+                tip + QtCore.QPointF(size * 0.72, size * 0.68),
+            ]
+        )
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(QtGui.QPen(Qt.GlobalColor.white, 1.5))
+        painter.setBrush(Qt.GlobalColor.black)
+        painter.drawPolygon(arrow)
 
     def set_veil(self, text: str | None) -> None:
         """Dim the last picture with a line of text (reconnecting...), or lift the veil."""

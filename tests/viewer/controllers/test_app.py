@@ -242,6 +242,26 @@ async def signed_in_seeing_online(app: AppController, host: Host) -> dict[str, A
 
 
 @on_sqlite
+async def test_trackpad_pointing_is_remembered_for_the_next_session(
+    app: AppController, api: Api
+) -> None:
+    async with entitled_online_host(api) as host:
+        await signed_in_seeing_online(app, host)
+        window = await app.open_session(host.computer_id)
+        await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "the remote screen")
+        assert not window.trackpad_button.isChecked()  # touch where to act, at first
+        window.trackpad_button.setChecked(True)
+        window.close()
+        await qt_until(lambda: not app.sessions, 10, "the window's session to end")
+        again = await app.open_session(host.computer_id)
+        assert again.trackpad_button.isChecked() and again.controller.trackpad
+        assert app.preferences.load().trackpad
+        await qt_until(lambda: again.video.painted_frame_id >= 0, 20, "the remote screen")
+        again.close()
+        await qt_until(lambda: not app.sessions, 10, "the second session to end")
+
+
+@on_sqlite
 async def test_connect_opens_one_session_window_per_computer(app: AppController, api: Api) -> None:
     async with entitled_online_host(api) as host:
         rows = await signed_in_seeing_online(app, host)

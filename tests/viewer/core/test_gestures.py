@@ -358,6 +358,70 @@ def test_settings_reject_nonsense() -> None:
         TouchPoint(0, math.inf, 0)
 
 
+# -- trackpad mode ----------------------------------------------------------------------
+
+
+def test_a_trackpad_finger_moves_the_pointer_by_its_travel_over_the_picture() -> None:
+    gestures = recogniser(trackpad=True)
+    assert gestures.pointer == (0.5, 0.5)  # starts in the middle of the remote screen
+    gestures.touch_begin([finger(100, 100)], 0.0)
+    # Beyond the slop: the way there counts (100 px of a 1000 px wide picture = 0.1).
+    assert inputs(gestures.touch_update([finger(200, 100)], 0.05)) == [InputEvent("move", 0.6, 0.5)]
+    assert inputs(gestures.touch_update([finger(200, 150)], 0.1)) == [InputEvent("move", 0.6, 0.6)]
+    assert inputs(gestures.touch_end([finger(200, 150)], 0.2)) == []  # no button was held
+    # Lifted and put down elsewhere: the pointer stays, as on a laptop's trackpad.
+    gestures.touch_begin([finger(900, 400)], 1.0)
+    assert inputs(gestures.touch_update([finger(880, 400)], 1.05)) == [
+        InputEvent("move", 0.58, 0.6)
+    ]
+    assert gestures.pointer == (0.58, 0.6)
+
+
+def test_a_trackpad_tap_clicks_where_the_pointer_is_not_under_the_finger() -> None:
+    gestures = recogniser(trackpad=True, pointer_speed=2.0)
+    gestures.touch_begin([finger(500, 250)], 0.0)
+    gestures.touch_update([finger(450, 250)], 0.05)  # 50 px at speed 2: 0.1 to the left
+    gestures.touch_end([finger(450, 250)], 0.1)
+    assert inputs(tap(gestures, 900, 50, 1.0)) == [click(0.4, 0.5)]
+    assert inputs(tap(gestures, 880, 60, 1.2)) == [click(0.4, 0.5, count=2)]
+    two = [finger(300, 300, 0), finger(360, 300, 1)]
+    gestures.touch_begin(two, 2.0)
+    assert inputs(gestures.touch_end(two, 2.1)) == [click(0.4, 0.5, "right")]
+
+
+def test_a_trackpad_finger_held_still_presses_and_then_drags_from_the_pointer() -> None:
+    gestures = recogniser(trackpad=True)
+    gestures.touch_begin([finger(100, 100)], 0.0)
+    assert gestures.next_deadline() == 0.5
+    assert inputs(gestures.advance(0.5)) == [InputEvent("down", 0.5, 0.5, "left")]
+    assert gestures.button_held
+    assert inputs(gestures.touch_update([finger(150, 100)], 0.6)) == [InputEvent("move", 0.55, 0.5)]
+    assert inputs(gestures.touch_end([finger(150, 100)], 0.7)) == [
+        InputEvent("up", 0.55, 0.5, "left")
+    ]
+    assert not gestures.button_held
+
+
+def test_the_trackpad_pointer_stops_at_the_screen_edges_and_a_cancel_lets_go() -> None:
+    gestures = recogniser(trackpad=True)
+    gestures.touch_begin([finger(100, 100)], 0.0)
+    gestures.advance(0.5)
+    gestures.touch_update([finger(5000, -3000)], 0.6)
+    assert gestures.pointer == (1.0, 0.0)
+    assert inputs(gestures.touch_cancel(0.7)) == [InputEvent("up", 1.0, 0.0, "left")]
+
+
+def test_a_two_finger_scroll_on_the_trackpad_turns_the_wheel_at_the_pointer() -> None:
+    gestures = recogniser(trackpad=True)
+    gestures.touch_begin([finger(100, 100)], 0.0)
+    gestures.touch_update([finger(300, 100)], 0.05)  # pointer to (0.7, 0.5)
+    gestures.touch_end([finger(300, 100)], 0.1)
+    gestures.touch_begin([finger(500, 300, 0), finger(560, 300, 1)], 1.0)
+    events = inputs(gestures.touch_end([finger(500, 200, 0), finger(560, 200, 1)], 1.1))
+    assert events and all((e.kind, e.x, e.y) == ("wheel", 0.7, 0.5) for e in events)
+    assert sum(e.dy for e in events) == pytest.approx(2.0)  # 100 px up = 2 notches down
+
+
 # -- property: whatever the fingers do ---------------------------------------------------
 
 points = st.lists(
@@ -385,18 +449,21 @@ operations = st.lists(
     operations,
     st.booleans(),
     st.booleans(),
+    st.booleans(),
     st.floats(1, 4, allow_nan=False),
 )
 def test_any_touch_sequence_leaves_no_button_held_and_stays_in_range(
     steps: list[tuple[str, list[TouchPoint], float]],
     pinch_zooms_remote: bool,
     drag_pans_when_zoomed: bool,
+    trackpad: bool,
     zoom: float,
 ) -> None:
     gestures = recogniser(
         WIDGET.zoom_about(300, 200, zoom),
         pinch_zooms_remote=pinch_zooms_remote,
         drag_pans_when_zoomed=drag_pans_when_zoomed,
+        trackpad=trackpad,
         max_zoom=4.0,
     )
     t = 0.0
@@ -428,8 +495,10 @@ def test_any_touch_sequence_leaves_no_button_held_and_stays_in_range(
         if event.kind == "down":
             assert not held
             held = True
-        elif event.kind in ("move", "up"):
+        elif event.kind == "up":
             assert held
-            held = event.kind == "move"
+            held = False
+        elif event.kind == "move":
+            assert held or trackpad  # a trackpad moves the pointer without a button too
     assert not held
     assert not gestures.button_held

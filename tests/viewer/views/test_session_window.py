@@ -4,6 +4,8 @@ letterboxed, and touch, mouse and keys drive the desktop (read back from its sta
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -127,8 +129,11 @@ def touches(
     return QtTest.QTest.touchEvent(window.video, device, False)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_touch_gestures_arrive_as_the_right_actions(api: Api, qtbot: QtBot) -> None:
+@contextlib.asynccontextmanager
+async def demo_session_window(
+    api: Api, qtbot: QtBot
+) -> AsyncIterator[tuple[SessionWindow, SessionController, DemoScreen]]:
+    """A 1000x700 session window showing a real agent's demo desktop (a picture shown)."""
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
         controller = SessionController()
@@ -142,72 +147,115 @@ async def test_touch_gestures_arrive_as_the_right_actions(api: Api, qtbot: QtBot
             [live] = host.sessions.live
             demo = live.desktop.screen
             assert isinstance(demo, DemoScreen)
-            device = QtTest.QTest.createTouchDevice()
-            video = window.video
-
-            # Double tap on the third list row: a double click, which opens it.
-            row = at(window, 100 / 1280, (720 * 0.32 + 2 * int(720 * 0.055) + 8) / 720)
-            for _ in range(2):
-                touches(window, device).press(0, row, video).commit()
-                touches(window, device).release(0, row, video).commit()
-            await qt_until(lambda: demo.opened == "Document 03", 10, "a double click")
-
-            # Long press: nothing until the press is known to be long, then a right click.
-            spot = at(window, 0.3, 0.6)
-            touches(window, device).press(0, spot, video).commit()
-            await qt_until(lambda: demo.menu_at is not None, 5, "a right click after a while")
-            assert demo.clicks[-1].button == "right"
-            touches(window, device).release(0, spot, video).commit()
-
-            # One-finger drag on the canvas: a trail.
-            marks = len(demo.marks)
-            start = at(window, 0.6, 0.4)
-            touches(window, device).press(0, start, video).commit()
-            for step in range(1, 6):
-                point = QtCore.QPoint(start.x() + step * 15, start.y() + step * 8)
-                touches(window, device).move(0, point, video).commit()
-            touches(window, device).release(0, point, video).commit()
-            await qt_until(lambda: len(demo.marks) >= marks + 5, 10, "a drawn trail")
-
-            # Two fingers moving up: the list scrolls down.
-            a, b = at(window, 0.15, 0.8), at(window, 0.2, 0.8)
-            touches(window, device).press(0, a, video).press(1, b, video).commit()
-            for step in range(1, 9):
-                dy = -step * 25
-                touches(window, device).move(0, a + QtCore.QPoint(0, dy), video).move(
-                    1, b + QtCore.QPoint(0, dy), video
-                ).commit()
-            touches(window, device).release(0, a + QtCore.QPoint(0, dy), video).release(
-                1, b + QtCore.QPoint(0, dy), video
-            ).commit()
-            await qt_until(lambda: demo.list_offset > 0, 10, "the list to scroll")
-
-            # Pinch out: a local zoom about the fingers (nothing sent to the computer).
-            clicks = len(demo.clicks)
-            a, b = at(window, 0.45, 0.5), at(window, 0.55, 0.5)
-            touches(window, device).press(0, a, video).press(1, b, video).commit()
-            for step in range(1, 9):
-                spread = QtCore.QPoint(step * 20, 0)
-                touches(window, device).move(0, a - spread, video).move(
-                    1, b + spread, video
-                ).commit()
-            touches(window, device).release(0, a - spread, video).release(
-                1, b + spread, video
-            ).commit()
-            await qt_until(lambda: controller.viewport.zoomed, 5, "the local zoom")
-            assert controller.viewport.zoom > 1.5 and len(demo.clicks) == clicks
-            assert demo.zoom_percent == 100  # local, not the remote's own zoom
-            # Zoomed in, the picture comes at full detail (a fresh one, the screen is still).
-            await qt_until(
-                lambda: (
-                    (picture := controller.picture()) is not None and picture.image.shape[1] == 1280
-                ),
-                10,
-                "a full-detail picture",
-            )
-            screenshot(window, "session-window-zoomed")
-            window.zoom_button.click()
-            assert not controller.viewport.zoomed
+            yield window, controller, demo
         finally:
             window.close()
             await asyncio.wait_for(running, 10)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_touch_gestures_arrive_as_the_right_actions(api: Api, qtbot: QtBot) -> None:
+    async with demo_session_window(api, qtbot) as (window, controller, demo):
+        device = QtTest.QTest.createTouchDevice()
+        video = window.video
+
+        # Double tap on the third list row: a double click, which opens it.
+        row = at(window, 100 / 1280, (720 * 0.32 + 2 * int(720 * 0.055) + 8) / 720)
+        for _ in range(2):
+            touches(window, device).press(0, row, video).commit()
+            touches(window, device).release(0, row, video).commit()
+        await qt_until(lambda: demo.opened == "Document 03", 10, "a double click")
+
+        # Long press: nothing until the press is known to be long, then a right click.
+        spot = at(window, 0.3, 0.6)
+        touches(window, device).press(0, spot, video).commit()
+        await qt_until(lambda: demo.menu_at is not None, 5, "a right click after a while")
+        assert demo.clicks[-1].button == "right"
+        touches(window, device).release(0, spot, video).commit()
+
+        # One-finger drag on the canvas: a trail.
+        marks = len(demo.marks)
+        start = at(window, 0.6, 0.4)
+        touches(window, device).press(0, start, video).commit()
+        for step in range(1, 6):
+            point = QtCore.QPoint(start.x() + step * 15, start.y() + step * 8)
+            touches(window, device).move(0, point, video).commit()
+        touches(window, device).release(0, point, video).commit()
+        await qt_until(lambda: len(demo.marks) >= marks + 5, 10, "a drawn trail")
+
+        # Two fingers moving up: the list scrolls down.
+        a, b = at(window, 0.15, 0.8), at(window, 0.2, 0.8)
+        touches(window, device).press(0, a, video).press(1, b, video).commit()
+        for step in range(1, 9):
+            dy = -step * 25
+            touches(window, device).move(0, a + QtCore.QPoint(0, dy), video).move(
+                1, b + QtCore.QPoint(0, dy), video
+            ).commit()
+        touches(window, device).release(0, a + QtCore.QPoint(0, dy), video).release(
+            1, b + QtCore.QPoint(0, dy), video
+        ).commit()
+        await qt_until(lambda: demo.list_offset > 0, 10, "the list to scroll")
+
+        # Pinch out: a local zoom about the fingers (nothing sent to the computer).
+        clicks = len(demo.clicks)
+        a, b = at(window, 0.45, 0.5), at(window, 0.55, 0.5)
+        touches(window, device).press(0, a, video).press(1, b, video).commit()
+        for step in range(1, 9):
+            spread = QtCore.QPoint(step * 20, 0)
+            touches(window, device).move(0, a - spread, video).move(1, b + spread, video).commit()
+        touches(window, device).release(0, a - spread, video).release(1, b + spread, video).commit()
+        await qt_until(lambda: controller.viewport.zoomed, 5, "the local zoom")
+        assert controller.viewport.zoom > 1.5 and len(demo.clicks) == clicks
+        assert demo.zoom_percent == 100  # local, not the remote's own zoom
+        # Zoomed in, the picture comes at full detail (a fresh one, the screen is still).
+        await qt_until(
+            lambda: (
+                (picture := controller.picture()) is not None and picture.image.shape[1] == 1280
+            ),
+            10,
+            "a full-detail picture",
+        )
+        screenshot(window, "session-window-zoomed")
+        window.zoom_button.click()
+        assert not controller.viewport.zoomed
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_trackpad_mode_moves_the_pointer_by_the_finger_and_taps_click_there(
+    api: Api, qtbot: QtBot
+) -> None:
+    async with demo_session_window(api, qtbot) as (window, controller, demo):
+        device = QtTest.QTest.createTouchDevice()
+        video = window.video
+        window.trackpad_button.setChecked(True)
+        assert controller.trackpad
+
+        # A finger slides a tenth of the picture's width to the right, starting
+        # anywhere: the remote pointer goes from the middle by as much.
+        width = controller.viewport.target_rect().width
+        start = at(window, 0.2, 0.8)
+        touches(window, device).press(0, start, video).commit()
+        for step in range(1, 11):
+            point = QtCore.QPoint(start.x() + round(step * width / 100), start.y())
+            touches(window, device).move(0, point, video).commit()
+        touches(window, device).release(0, point, video).commit()
+        await qt_until(lambda: demo.pointer[0] >= 760, 10, "the pointer to move")
+        assert abs(demo.pointer[0] - 768) <= 3 and demo.pointer[1] == 360
+        assert not demo.clicks  # moving the pointer clicks nothing
+
+        # A tap far from it clicks where the pointer is, not under the finger. (Within
+        # the offscreen platform's 800x600 screen: touches beyond it are dropped.)
+        far = at(window, 0.3, 0.7)
+        touches(window, device).press(0, far, video).commit()
+        touches(window, device).release(0, far, video).commit()
+        await qt_until(lambda: bool(demo.clicks), 10, "a click")
+        assert (demo.clicks[-1].button, demo.clicks[-1].y) == ("left", 360)
+        assert abs(demo.clicks[-1].x - 768) <= 3
+
+        # The pointer is drawn over the picture (screen grabs leave the host's out).
+        tip = at(window, *controller.recogniser.pointer)
+        inside = window.video.grab().toImage().pixelColor(tip.x() + 3, tip.y() + 10)
+        assert inside.name() == "#000000"
+        screenshot(window, "session-window-trackpad")
+        window.trackpad_button.setChecked(False)
+        assert not controller.trackpad
