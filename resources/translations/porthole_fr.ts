@@ -683,7 +683,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="51"/>
-            <location filename="../../app/viewer/views/session_window.py" line="246"/>
+            <location filename="../../app/viewer/views/session_window.py" line="247"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
@@ -703,87 +703,87 @@
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="114"/>
+            <location filename="../../app/viewer/views/session_window.py" line="115"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="115"/>
+            <location filename="../../app/viewer/views/session_window.py" line="116"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="117"/>
+            <location filename="../../app/viewer/views/session_window.py" line="118"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="119"/>
+            <location filename="../../app/viewer/views/session_window.py" line="120"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="121"/>
+            <location filename="../../app/viewer/views/session_window.py" line="122"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="124"/>
+            <location filename="../../app/viewer/views/session_window.py" line="125"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="130"/>
+            <location filename="../../app/viewer/views/session_window.py" line="131"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="132"/>
+            <location filename="../../app/viewer/views/session_window.py" line="133"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="133"/>
+            <location filename="../../app/viewer/views/session_window.py" line="134"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="134"/>
+            <location filename="../../app/viewer/views/session_window.py" line="135"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="177"/>
+            <location filename="../../app/viewer/views/session_window.py" line="178"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="178"/>
+            <location filename="../../app/viewer/views/session_window.py" line="179"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="223"/>
+            <location filename="../../app/viewer/views/session_window.py" line="224"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="247"/>
+            <location filename="../../app/viewer/views/session_window.py" line="248"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="248"/>
+            <location filename="../../app/viewer/views/session_window.py" line="249"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="249"/>
+            <location filename="../../app/viewer/views/session_window.py" line="250"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="253"/>
+            <location filename="../../app/viewer/views/session_window.py" line="254"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>

@@ -24,6 +24,7 @@ from app.viewer.core.gestures import (
     Action,
     GestureRecogniser,
     GestureSettings,
+    LensChanged,
     TouchPoint,
     ViewportChanged,
 )
@@ -60,6 +61,8 @@ class SessionController(QtCore.QObject):
         self._settings = settings or GestureSettings()
         self.recogniser = GestureRecogniser(Viewport(1280, 720, 1280, 720), self._settings)
         self.latched: set[Modifier] = set()  # from the on-screen modifier bar
+        #: Where the magnifier is shown (widget px of the finger), or None.
+        self.lens: tuple[float, float] | None = None
         self._outbox: asyncio.Queue[InputEvent] = asyncio.Queue(maxsize=1000)
         self._sender: asyncio.Task[None] | None = None
         self._held_keys: list[str] = []
@@ -282,6 +285,9 @@ class SessionController(QtCore.QObject):
         for action in actions:
             if isinstance(action, ViewportChanged):
                 self._update_output_size()
+                self.viewport_changed.emit()
+            elif isinstance(action, LensChanged):
+                self.lens = action.at
                 self.viewport_changed.emit()
             else:
                 if self._settings.trackpad and action.kind in ("move", "down", "up"):

@@ -9,7 +9,12 @@ One gesture runs from the first finger landing to the last finger lifting::
 
     IDLE ──finger──▶ PENDING (no button yet: tap, long press or drag?)
       PENDING ──lifted──▶ tap: click (count 2 or 3 when it closely follows a tap) ──▶ IDLE
-      PENDING ──still at the long-press deadline──▶ right click ──▶ WAITING
+      PENDING ──still at the long-press deadline──▶ LENS (a magnifier over the finger)
+      LENS ──lifted without moving──▶ right click ──▶ IDLE
+      LENS ──moved beyond slop──▶ the lens and the pointer follow ("move"); lifted: a
+             click where the finger is ──▶ IDLE
+      (without the lens, ``GestureSettings.lens`` off: the right click comes at the
+      long-press deadline, and the gesture ends there ──▶ WAITING)
       PENDING ──moved beyond slop──▶ DRAGGING (down, moves; up on lift)
                                   or PANNING (locally zoomed in + drag_pans_when_zoomed)
       PENDING ──second finger──▶ TWO_PENDING (tap, scroll or pinch?)
@@ -81,6 +86,7 @@ class GestureSettings:
     pixel_ratio: float = 1.0  # widget pixels per logical pixel (touch coordinates' unit)
     trackpad: bool = False  # relative pointer: the screen is a trackpad (see module doc)
     pointer_speed: float = 1.0  # trackpad: pointer travel per finger travel on the picture
+    lens: bool = True  # a long press shows a magnifier; moving on points through it
 
     def __post_init__(self) -> None:
         positive = (
@@ -124,13 +130,20 @@ class TouchPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class LensChanged:
+    """Show the magnifier over this finger (widget px), or hide it (None)."""
+
+    at: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
 class ViewportChanged:
     """The local view changed: redraw the remote image at ``viewport.target_rect()``."""
 
     viewport: Viewport
 
 
-Action = InputEvent | ViewportChanged
+Action = InputEvent | ViewportChanged | LensChanged
 
 
 class _WheelAccumulator:
@@ -187,6 +200,15 @@ class _Gliding:
 
 
 @dataclass(slots=True)
+class _Lens:
+    """A long press showed the magnifier; the finger may now point precisely."""
+
+    finger: int
+    start: Position
+    moved: bool = False
+
+
+@dataclass(slots=True)
 class _Panning:
     finger: int
     last: Position
@@ -227,6 +249,7 @@ _State = (
     | _Pending
     | _Dragging
     | _Gliding
+    | _Lens
     | _Panning
     | _TwoPending
     | _Scrolling
@@ -321,6 +344,8 @@ class GestureRecogniser:
         """The system took the touch away: release a held button, forget everything."""
         self._fire_due_timers(t)
         self._release_held()
+        if isinstance(self._state, _Lens):
+            self._emit(LensChanged(None))
         self._fingers.clear()
         self._state = _Idle()
         self._last_tap = None
@@ -356,6 +381,10 @@ class GestureRecogniser:
                 pointer = self._pointer
                 self._emit(InputEvent("down", pointer[0], pointer[1], "left"))
                 self._state = _Gliding(state.finger, self._fingers[state.finger], holding=True)
+                return
+            if self.settings.lens:
+                self._emit(LensChanged(state.start))
+                self._state = _Lens(state.finger, state.start)
                 return
             self._click(self._remote(state.start), "right")
             self._state = _WaitingForLift()
@@ -415,7 +444,9 @@ class GestureRecogniser:
         """One finger too many: end the gesture cleanly and wait for all fingers to lift."""
         state = self._state
         self._release_held()
-        if isinstance(state, _Scrolling):
+        if isinstance(state, _Lens):
+            self._emit(LensChanged(None))  # nothing clicked: the gesture was given up
+        elif isinstance(state, _Scrolling):
             self._wheel(state.anchor, state.wheel.flush(), ())
         elif isinstance(state, _Pinching):
             self._wheel(state.anchor, state.wheel.flush(), ("ctrl",))
@@ -431,6 +462,8 @@ class GestureRecogniser:
             self._drag_to(state, self._fingers[state.finger])
         elif isinstance(state, _Gliding):
             self._glide_to(state, self._fingers[state.finger])
+        elif isinstance(state, _Lens):
+            self._lens_to(state, self._fingers[state.finger])
         elif isinstance(state, _Panning):
             self._pan_to(state, self._fingers[state.finger])
         elif isinstance(state, _TwoPending):
@@ -469,6 +502,14 @@ class GestureRecogniser:
         if remote != state.last_sent:
             self._emit(InputEvent("move", remote[0], remote[1]))
             state.last_sent = remote
+
+    def _lens_to(self, state: _Lens, position: Position) -> None:
+        if not state.moved and _distance(position, state.start) <= self.settings.slop_widget_px:
+            return
+        state.moved = True
+        self._emit(LensChanged(position))
+        remote = self._remote(position)
+        self._emit(InputEvent("move", remote[0], remote[1]))  # hover shows what is there
 
     def _glide_to(self, state: _Gliding, position: Position) -> None:
         rect = self._viewport.target_rect()
@@ -543,6 +584,12 @@ class GestureRecogniser:
             self._tap(state, t)
         elif isinstance(state, _Dragging | _Gliding):
             self._release_held()
+        elif isinstance(state, _Lens):
+            self._emit(LensChanged(None))
+            if state.moved:  # pointed through the lens: click where the finger is
+                self._click(self._remote(self._fingers[finger]), "left")
+            else:  # a plain long press
+                self._click(self._remote(state.start), "right")
         elif isinstance(state, _TwoPending):
             self._two_finger_lift(state, t)
         elif isinstance(state, _Scrolling):

@@ -25,6 +25,13 @@ TOUCH_KINDS = {
 }
 
 
+#: The magnifier: its radius and how far above the finger it floats (logical px), and
+#: how much larger it shows the picture than the window does.
+LENS_RADIUS_PX = 70.0
+LENS_LIFT_PX = 40.0
+LENS_ZOOM = 2.0
+
+
 class VideoWidget(QtWidgets.QWidget):
     def __init__(self, controller: SessionController, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -72,9 +79,50 @@ class VideoWidget(QtWidgets.QWidget):
         self.painted_frame_id = picture.frame_id
         if self._controller.trackpad:
             self._paint_pointer(painter)
+        if self._controller.lens is not None:
+            self._paint_lens(painter, image, self._controller.lens)
         if self._veil is not None:
             self._paint_veil(painter)
         painter.end()
+
+    def _paint_lens(
+        self, painter: QtGui.QPainter, image: QtGui.QImage, at: tuple[float, float]
+    ) -> None:
+        """The magnifier: what is under the finger, twice as large as shown, in a circle
+        above it (where the finger does not hide it), a cross-hair at the point a lift
+        clicks."""
+        rect = self._controller.viewport.target_rect()
+        radius = LENS_RADIUS_PX
+        centre = QtCore.QPointF(
+            min(max(at[0], radius), self.width() - radius),
+            max(at[1] - radius - LENS_LIFT_PX, radius),
+        )
+        # The image's pixels per widget pixel, then the part of it the lens shows.
+        per_px = image.width() / rect.width
+        span = 2 * radius / LENS_ZOOM * per_px
+        source = QtCore.QRectF(
+            (at[0] - rect.x) * per_px - span / 2, (at[1] - rect.y) * per_px - span / 2, span, span
+        )
+        circle = QtGui.QPainterPath()
+        circle.addEllipse(centre, radius, radius)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setClipPath(circle)
+        painter.fillRect(circle.boundingRect(), Qt.GlobalColor.black)
+        lens_rect = QtCore.QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
+        painter.drawImage(lens_rect, image, source)
+        painter.setClipping(False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        # A dark ring outside a light one: the lens stands out on any picture.
+        painter.setPen(QtGui.QPen(QtGui.QColor(20, 20, 20, 220), 5))
+        painter.drawEllipse(centre, radius + 2.5, radius + 2.5)
+        painter.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255, 230), 2))
+        painter.drawEllipse(centre, radius, radius)
+        painter.setPen(QtGui.QPen(QtGui.QColor(220, 40, 40), 1.5))
+        for dx, dy in ((1, 0), (0, 1)):
+            offset = QtCore.QPointF(dx * 10, dy * 10)
+            painter.drawLine(centre - offset, centre + offset)
+        painter.restore()
 
     def _paint_pointer(self, painter: QtGui.QPainter) -> None:
         """Trackpad mode: an arrow where the remote pointer is (the host's own cursor is

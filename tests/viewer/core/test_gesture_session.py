@@ -54,7 +54,7 @@ async def test_gestures_drive_the_demo_desktop(api: Api) -> None:
             assert [c.count for c in demo.clicks[-2:]] == [1, 2]
             assert demo.clicks[-1].x == demo.clicks[-2].x  # snapped to the first tap
 
-            # Long press: a right click, and only once the press is known to be long.
+            # Long press: the magnifier, then (lifted without moving) a right click.
             t += 1
             await send(fingers.touch_begin([TouchPoint(2, 300, 300)], t))
             assert fingers.next_deadline() is not None

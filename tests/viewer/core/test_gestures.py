@@ -17,6 +17,7 @@ from app.viewer.core.gestures import (
     Action,
     GestureRecogniser,
     GestureSettings,
+    LensChanged,
     TouchPoint,
     ViewportChanged,
 )
@@ -104,8 +105,51 @@ def test_a_drag_between_taps_breaks_the_double_tap() -> None:
 # -- long press, drag ------------------------------------------------------------------
 
 
-def test_a_long_press_is_a_right_click_only_at_the_deadline() -> None:
+def test_a_long_press_shows_the_lens_and_lifted_still_it_is_a_right_click() -> None:
     gestures = recogniser()
+    gestures.touch_begin([finger(500, 250)], 1.0)
+    assert gestures.advance(1.2) == []
+    assert gestures.advance(1.5) == [LensChanged((500, 250))]  # nothing sent yet
+    assert gestures.next_deadline() is None
+    assert gestures.touch_update([finger(505, 252)], 1.7) == []  # within slop: still still
+    assert gestures.touch_end([finger(505, 252)], 1.8) == [
+        LensChanged(None),
+        click(0.5, 0.5, "right"),
+    ]
+
+
+def test_moving_through_the_lens_points_precisely_and_lifting_clicks_there() -> None:
+    gestures = recogniser()
+    gestures.touch_begin([finger(500, 250)], 0.0)
+    gestures.advance(0.5)
+    # The pointer follows (the host shows what is under it) and so does the magnifier.
+    assert gestures.touch_update([finger(540, 260)], 0.6) == [
+        LensChanged((540, 260)),
+        InputEvent("move", 0.54, 0.52),
+    ]
+    assert gestures.touch_end([finger(543, 261)], 0.8) == [
+        LensChanged((543, 261)),
+        InputEvent("move", 0.543, 0.522),
+        LensChanged(None),
+        click(0.543, 0.522),
+    ]
+
+
+def test_a_second_finger_or_a_cancel_hides_the_lens_and_clicks_nothing() -> None:
+    gestures = recogniser()
+    gestures.touch_begin([finger(500, 250)], 0.0)
+    gestures.advance(0.5)
+    assert gestures.touch_update([finger(500, 250), finger(600, 300, id=1)], 0.6) == [
+        LensChanged(None)
+    ]
+    assert gestures.touch_end([finger(500, 250), finger(600, 300, id=1)], 0.7) == []
+    gestures.touch_begin([finger(500, 250)], 1.0)
+    gestures.advance(1.5)
+    assert gestures.touch_cancel(1.6) == [LensChanged(None)]
+
+
+def test_without_the_lens_a_long_press_is_a_right_click_at_the_deadline() -> None:
+    gestures = recogniser(lens=False)
     gestures.touch_begin([finger(500, 250)], 1.0)
     assert gestures.next_deadline() == 1.5
     assert gestures.advance(1.2) == []
@@ -118,7 +162,7 @@ def test_a_long_press_is_a_right_click_only_at_the_deadline() -> None:
 
 
 def test_a_late_timer_still_makes_the_long_press_before_the_next_touch_event() -> None:
-    gestures = recogniser()
+    gestures = recogniser(lens=False)
     gestures.touch_begin([finger(500, 250)], 0.0)
     assert gestures.touch_end([finger(500, 250)], 0.9) == [click(0.5, 0.5, "right")]
 
@@ -468,6 +512,7 @@ def test_any_touch_sequence_leaves_no_button_held_and_stays_in_range(
     )
     t = 0.0
     events: list[InputEvent] = []
+    lenses: list[LensChanged] = []
     for operation, touching, dt in steps:
         t += dt
         if operation == "cancel":
@@ -482,11 +527,15 @@ def test_any_touch_sequence_leaves_no_button_held_and_stays_in_range(
             }[operation]
             actions = feed(touching, t)
         events += inputs(actions)
+        lenses += [action for action in actions if isinstance(action, LensChanged)]
         for viewport in viewports(actions):
             assert 1.0 <= viewport.zoom <= 4.0
         deadline = gestures.next_deadline()
         assert deadline is None or deadline > t
-    events += inputs(gestures.touch_end([], t + 1.0))
+    final = gestures.touch_end([], t + 1.0)
+    events += inputs(final)
+    lenses += [action for action in final if isinstance(action, LensChanged)]
+    lens_seen = bool(lenses)
 
     held = False
     for event in events:
@@ -499,6 +548,7 @@ def test_any_touch_sequence_leaves_no_button_held_and_stays_in_range(
             assert held
             held = False
         elif event.kind == "move":
-            assert held or trackpad  # a trackpad moves the pointer without a button too
+            assert held or trackpad or lens_seen  # pointing through a trackpad or the lens
     assert not held
+    assert not lenses or lenses[-1].at is None  # the magnifier is gone at the end
     assert not gestures.button_held

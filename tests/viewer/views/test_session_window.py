@@ -166,12 +166,37 @@ async def test_touch_gestures_arrive_as_the_right_actions(api: Api, qtbot: QtBot
             touches(window, device).release(0, row, video).commit()
         await qt_until(lambda: demo.opened == "Document 03", 10, "a double click")
 
-        # Long press: nothing until the press is known to be long, then a right click.
+        # Long press on the canvas: the magnifier; moving on points through it (nothing
+        # pressed: no trail), and lifting clicks where the finger is: one mark there.
+        marks = len(demo.marks)
+        spot = at(window, 0.55, 0.45)
+        touches(window, device).press(0, spot, video).commit()
+        await qt_until(lambda: controller.lens is not None, 5, "the magnifier")
+        for step in range(1, 6):
+            point = QtCore.QPoint(spot.x() + step * 6, spot.y() + step * 3)
+            touches(window, device).move(0, point, video).commit()
+        assert controller.lens == (point.x(), point.y())
+        # Its dark outer ring, right of its centre (which floats 110 px above the finger),
+        # on the canvas, which is white there.
+        lens = window.video.grab().toImage()
+        assert lens.pixelColor(point.x() + 73, point.y() - 110).lightness() < 100
+        screenshot(window, "session-window-lens")
+        touches(window, device).release(0, point, video).commit()
+        await qt_until(lambda: len(demo.marks) > marks, 10, "a click through the lens")
+        remote = controller.viewport.to_remote(point.x(), point.y())
+        clicked = demo.clicks[-1]
+        assert clicked.button == "left" and controller.lens is None
+        assert abs(clicked.x - remote[0] * 1280) <= 2 and abs(clicked.y - remote[1] * 720) <= 2
+        assert len(demo.marks) == marks + 1  # pointing dragged nothing
+
+        # A long press lifted without moving: a right click, once lifted.
         spot = at(window, 0.3, 0.6)
         touches(window, device).press(0, spot, video).commit()
-        await qt_until(lambda: demo.menu_at is not None, 5, "a right click after a while")
-        assert demo.clicks[-1].button == "right"
+        await qt_until(lambda: controller.lens is not None, 5, "the magnifier again")
+        assert demo.menu_at is None
         touches(window, device).release(0, spot, video).commit()
+        await qt_until(lambda: demo.menu_at is not None, 5, "a right click")
+        assert demo.clicks[-1].button == "right"
 
         # One-finger drag on the canvas: a trail.
         marks = len(demo.marks)
