@@ -683,7 +683,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="51"/>
-            <location filename="../../app/viewer/views/session_window.py" line="247"/>
+            <location filename="../../app/viewer/views/session_window.py" line="254"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
@@ -704,86 +704,96 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="115"/>
+            <source>Magnifier</source>
+            <translation>Loupe</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="117"/>
+            <source>A long press shows a magnifier: move to point precisely, lift to click</source>
+            <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="121"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="116"/>
+            <location filename="../../app/viewer/views/session_window.py" line="122"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="118"/>
+            <location filename="../../app/viewer/views/session_window.py" line="124"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="120"/>
+            <location filename="../../app/viewer/views/session_window.py" line="126"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="122"/>
+            <location filename="../../app/viewer/views/session_window.py" line="128"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="125"/>
+            <location filename="../../app/viewer/views/session_window.py" line="131"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="131"/>
+            <location filename="../../app/viewer/views/session_window.py" line="137"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="133"/>
+            <location filename="../../app/viewer/views/session_window.py" line="139"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="134"/>
+            <location filename="../../app/viewer/views/session_window.py" line="140"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="135"/>
+            <location filename="../../app/viewer/views/session_window.py" line="141"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="178"/>
+            <location filename="../../app/viewer/views/session_window.py" line="185"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="179"/>
+            <location filename="../../app/viewer/views/session_window.py" line="186"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="224"/>
+            <location filename="../../app/viewer/views/session_window.py" line="231"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="248"/>
+            <location filename="../../app/viewer/views/session_window.py" line="255"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="249"/>
+            <location filename="../../app/viewer/views/session_window.py" line="256"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="250"/>
+            <location filename="../../app/viewer/views/session_window.py" line="257"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="254"/>
+            <location filename="../../app/viewer/views/session_window.py" line="261"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>

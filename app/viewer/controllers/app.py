@@ -396,17 +396,22 @@ class AppController(QtCore.QObject):
             self._ask_about_new_key(computer.name, changed)
             raise
         preferences = self.preferences.load()
-        controller = SessionController(GestureSettings(trackpad=preferences.trackpad))
-        window = SessionWindow(controller, computer.name)
-        window.trackpad_button.toggled.connect(
-            lambda on: self.preferences.save(replace(self.preferences.load(), trackpad=on))
+        controller = SessionController(
+            GestureSettings(trackpad=preferences.trackpad, lens=preferences.lens)
         )
+        window = SessionWindow(controller, computer.name)
+        # What is chosen in a session's bar holds for the next sessions too.
+        window.trackpad_button.toggled.connect(lambda on: self._keep_preferences(trackpad=on))
+        window.lens_button.toggled.connect(lambda on: self._keep_preferences(lens=on))
         self.sessions[computer_id] = window
         window.show()
         window.present()
         task = self._run(controller.run(self.cloud_url, grant, self.client.renewer(computer_id)))
         task.add_done_callback(lambda _: self._session_ended(computer_id, window))
         return window
+
+    def _keep_preferences(self, **changes: bool) -> None:
+        self.preferences.save(replace(self.preferences.load(), **changes))
 
     def _ask_about_new_key(self, name: str, changed: ComputerKeyChanged) -> None:
         """Not opened in the coroutine (never exec() there): the answer comes by signal."""

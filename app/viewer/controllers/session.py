@@ -61,8 +61,7 @@ class SessionController(QtCore.QObject):
         self._settings = settings or GestureSettings()
         self.recogniser = GestureRecogniser(Viewport(1280, 720, 1280, 720), self._settings)
         self.latched: set[Modifier] = set()  # from the on-screen modifier bar
-        #: Where the magnifier is shown (widget px of the finger), or None.
-        self.lens: tuple[float, float] | None = None
+        self._lens_at: tuple[float, float] | None = None
         self._outbox: asyncio.Queue[InputEvent] = asyncio.Queue(maxsize=1000)
         self._sender: asyncio.Task[None] | None = None
         self._held_keys: list[str] = []
@@ -170,13 +169,30 @@ class SessionController(QtCore.QObject):
     def trackpad(self) -> bool:
         return self._settings.trackpad
 
+    @property
+    def lens_enabled(self) -> bool:
+        return self._settings.lens
+
+    @property
+    def lens(self) -> tuple[float, float] | None:
+        """Where the magnifier is shown (widget px of the finger), or None."""
+        return self._lens_at
+
     def set_trackpad(self, on: bool) -> None:
         """Point as on a laptop's trackpad (the pointer moves by the finger's travel, taps
         click where it is), or act where the finger touches."""
-        if on == self._settings.trackpad:
+        self._change_gestures(trackpad=on)
+
+    def set_lens(self, on: bool) -> None:
+        """A long press shows the magnifier (or is a right click at once)."""
+        self._change_gestures(lens=on)
+
+    def _change_gestures(self, **changes: bool) -> None:
+        settings = dataclasses.replace(self._settings, **changes)
+        if settings == self._settings:
             return
         self._perform(self.recogniser.touch_cancel(time.monotonic()))  # nothing stays held
-        self._settings = dataclasses.replace(self._settings, trackpad=on)
+        self._settings = settings
         self.recogniser = GestureRecogniser(self.recogniser.viewport, self._settings)
         self.viewport_changed.emit()  # the pointer appears or goes
 
@@ -287,7 +303,7 @@ class SessionController(QtCore.QObject):
                 self._update_output_size()
                 self.viewport_changed.emit()
             elif isinstance(action, LensChanged):
-                self.lens = action.at
+                self._lens_at = action.at
                 self.viewport_changed.emit()
             else:
                 if self._settings.trackpad and action.kind in ("move", "down", "up"):

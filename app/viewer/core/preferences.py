@@ -20,6 +20,8 @@ PREFERENCES_FILE = "preferences.json"
 class Preferences:
     #: Point as on a laptop's trackpad in sessions (GestureSettings.trackpad).
     trackpad: bool = False
+    #: A long press shows the magnifier (GestureSettings.lens).
+    lens: bool = True
 
 
 class PreferenceStore:
@@ -28,13 +30,17 @@ class PreferenceStore:
 
     def load(self) -> Preferences:
         saved = self._read()
-        trackpad = saved.get("trackpad")
-        return Preferences(trackpad=trackpad if isinstance(trackpad, bool) else False)
+        defaults = Preferences()
+        values = {
+            name: value if isinstance(value := saved.get(name), bool) else getattr(defaults, name)
+            for name in ("trackpad", "lens")
+        }
+        return Preferences(**values)
 
     def save(self, preferences: Preferences) -> None:
         """Replace the file whole (a crash leaves the old one or the new one, never half);
         a write that fails is logged and forgotten: a preference is not worth an error."""
-        saved = {**self._read(), "trackpad": preferences.trackpad}
+        saved = {**self._read(), "trackpad": preferences.trackpad, "lens": preferences.lens}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_suffix(".tmp")

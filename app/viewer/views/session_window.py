@@ -112,6 +112,12 @@ class SessionWindow(QtWidgets.QWidget):
         )
         self.trackpad_button.setChecked(self.controller.trackpad)  # as last chosen
         self.trackpad_button.toggled.connect(self.controller.set_trackpad)
+        self.lens_button = tool_button(self.tr("Magnifier"), checkable=True)
+        self.lens_button.setToolTip(
+            self.tr("A long press shows a magnifier: move to point precisely, lift to click")
+        )
+        self.lens_button.setChecked(self.controller.lens_enabled)  # as last chosen
+        self.lens_button.toggled.connect(self.controller.set_lens)
         self.zoom_button = tool_button(self.tr("Fit"))
         self.zoom_button.setToolTip(self.tr("Show the whole screen again"))
         self.zoom_button.clicked.connect(self.controller.zoom_reset)
@@ -145,6 +151,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.full_screen_button,
             self.keyboard_button,
             self.trackpad_button,
+            self.lens_button,
             self.zoom_button,
             self.stats_button,
             self.disconnect_button,

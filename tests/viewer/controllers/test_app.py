@@ -19,6 +19,7 @@ from app.viewer.controllers.app import AppController
 from app.viewer.core.credentials import DEVICE_KEY_USER
 from app.viewer.core.grants import session_request
 from app.viewer.core.known_keys import ComputerKeyChanged
+from app.viewer.core.preferences import Preferences
 from app.viewer.qt import QtCore, QtGui, QtTest
 from tests.support.api import PASSWORD, Api
 from tests.support.billing import advance
@@ -242,7 +243,7 @@ async def signed_in_seeing_online(app: AppController, host: Host) -> dict[str, A
 
 
 @on_sqlite
-async def test_trackpad_pointing_is_remembered_for_the_next_session(
+async def test_trackpad_and_magnifier_choices_are_remembered_for_the_next_session(
     app: AppController, api: Api
 ) -> None:
     async with entitled_online_host(api) as host:
@@ -250,12 +251,15 @@ async def test_trackpad_pointing_is_remembered_for_the_next_session(
         window = await app.open_session(host.computer_id)
         await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "the remote screen")
         assert not window.trackpad_button.isChecked()  # touch where to act, at first
+        assert window.lens_button.isChecked()  # and a long press shows the magnifier
         window.trackpad_button.setChecked(True)
+        window.lens_button.setChecked(False)
         window.close()
         await qt_until(lambda: not app.sessions, 10, "the window's session to end")
         again = await app.open_session(host.computer_id)
         assert again.trackpad_button.isChecked() and again.controller.trackpad
-        assert app.preferences.load().trackpad
+        assert not again.lens_button.isChecked() and not again.controller.lens_enabled
+        assert app.preferences.load() == Preferences(trackpad=True, lens=False)
         await qt_until(lambda: again.video.painted_frame_id >= 0, 20, "the remote screen")
         again.close()
         await qt_until(lambda: not app.sessions, 10, "the second session to end")
