@@ -22,6 +22,7 @@ from app.protocol.input import InputEvent, Modifier
 from app.viewer.core.decoder import Picture
 from app.viewer.core.gestures import (
     Action,
+    EdgeSwipe,
     GestureRecogniser,
     GestureSettings,
     LensChanged,
@@ -54,6 +55,10 @@ class SessionController(QtCore.QObject):
     viewport_changed = Signal()
     #: The remote computer's monitors changed, or the one shown: (ids, names, current id).
     screens_changed = Signal(list, list, str)
+    #: A finger touched the screen (the window hides its bar while touch is in use).
+    touched = Signal()
+    #: A swipe down from the top edge (the window shows its bar).
+    edge_swiped = Signal()
 
     def __init__(self, settings: GestureSettings | None = None) -> None:
         super().__init__()
@@ -183,6 +188,10 @@ class SessionController(QtCore.QObject):
         click where it is), or act where the finger touches."""
         self._change_gestures(trackpad=on)
 
+    def set_edge_swipe(self, on: bool) -> None:
+        """A swipe down from the top edge is for the window (to show its bar)."""
+        self._change_gestures(edge_swipe=on)
+
     def set_lens(self, on: bool) -> None:
         """A long press shows the magnifier (or is a right click at once)."""
         self._change_gestures(lens=on)
@@ -225,6 +234,7 @@ class SessionController(QtCore.QObject):
         else:
             actions = self.recogniser.touch_cancel(now)
         self._perform(actions)
+        self.touched.emit()
 
     def mouse_button(self, x: float, y: float, button: str, down: bool) -> None:
         rx, ry = self.viewport.to_remote(x, y)
@@ -305,6 +315,8 @@ class SessionController(QtCore.QObject):
             elif isinstance(action, LensChanged):
                 self._lens_at = action.at
                 self.viewport_changed.emit()
+            elif isinstance(action, EdgeSwipe):
+                self.edge_swiped.emit()
             else:
                 if self._settings.trackpad and action.kind in ("move", "down", "up"):
                     self.viewport_changed.emit()  # the on-screen pointer follows

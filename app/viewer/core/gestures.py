@@ -15,6 +15,8 @@ One gesture runs from the first finger landing to the last finger lifting::
              click where the finger is ──▶ IDLE
       (without the lens, ``GestureSettings.lens`` off: the right click comes at the
       long-press deadline, and the gesture ends there ──▶ WAITING)
+      PENDING ──landed on the top edge, moved down──▶ edge swipe (the window shows its
+                                  bar; nothing is sent) ──▶ WAITING
       PENDING ──moved beyond slop──▶ DRAGGING (down, moves; up on lift)
                                   or PANNING (locally zoomed in + drag_pans_when_zoomed)
       PENDING ──second finger──▶ TWO_PENDING (tap, scroll or pinch?)
@@ -87,10 +89,13 @@ class GestureSettings:
     trackpad: bool = False  # relative pointer: the screen is a trackpad (see module doc)
     pointer_speed: float = 1.0  # trackpad: pointer travel per finger travel on the picture
     lens: bool = True  # a long press shows a magnifier; moving on points through it
+    edge_swipe: bool = False  # a swipe down from the top edge shows the window's bar
+    edge_px: float = 24.0  # how near the top edge such a swipe must start
 
     def __post_init__(self) -> None:
         positive = (
             self.pointer_speed,
+            self.edge_px,
             self.slop_px,
             self.double_tap_slop_px,
             self.double_tap_s,
@@ -137,13 +142,18 @@ class LensChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class EdgeSwipe:
+    """A swipe down from the top edge: the window shows its bar (nothing is sent)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ViewportChanged:
     """The local view changed: redraw the remote image at ``viewport.target_rect()``."""
 
     viewport: Viewport
 
 
-Action = InputEvent | ViewportChanged | LensChanged
+Action = InputEvent | ViewportChanged | LensChanged | EdgeSwipe
 
 
 class _WheelAccumulator:
@@ -481,6 +491,14 @@ class GestureRecogniser:
         if _distance(position, state.start) <= self.settings.slop_widget_px:
             return
         self._last_tap = None
+        settings = self.settings
+        dx, dy = position[0] - state.start[0], position[1] - state.start[1]
+        from_top = state.start[1] <= settings.edge_px * settings.pixel_ratio
+        if settings.edge_swipe and from_top and dy > abs(dx):
+            # Down from the top edge: for the window (its bar), not for the computer.
+            self._emit(EdgeSwipe())
+            self._state = _WaitingForLift()
+            return
         if self.settings.trackpad:
             gliding = _Gliding(state.finger, state.start)
             self._state = gliding

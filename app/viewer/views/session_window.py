@@ -27,6 +27,8 @@ def tool_button(text: str, *, checkable: bool = False) -> QtWidgets.QToolButton:
 
 
 #: Key names stay as printed on keycaps in every language (not translated).
+#: On touch, the bar hides this long after the last touch (milliseconds).
+BAR_HIDE_MS = 3000
 BAR_LABELS = {"Escape": "Esc", "Left": "←", "Up": "↑", "Down": "↓", "Right": "→"}
 
 
@@ -61,6 +63,16 @@ class SessionWindow(QtWidgets.QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.video, 1)
         layout.addWidget(self.keys_bar)
+        # On touch the bar gets out of the way: hidden a while after the last touch (only
+        # touches start the wait), back with a swipe down from the top edge.
+        self.bar_hide_ms = BAR_HIDE_MS
+        self._bar_timer = QtCore.QTimer(self)
+        self._bar_timer.setSingleShot(True)
+        self._bar_timer.timeout.connect(self._hide_bar)
+        if not kiosk:
+            controller.set_edge_swipe(True)
+            controller.touched.connect(self._touched)
+            controller.edge_swiped.connect(self._show_bar)
         if kiosk:
             self.bar.setVisible(False)  # no chrome: the remote screen and nothing else
             self.video.veil_at_bottom = True  # and nothing over the middle of it
@@ -94,6 +106,17 @@ class SessionWindow(QtWidgets.QWidget):
         self.raise_()
         self.activateWindow()
         self.video.setFocus()
+
+    def _touched(self) -> None:
+        if self.bar.isVisible():
+            self._bar_timer.start(self.bar_hide_ms)
+
+    def _hide_bar(self) -> None:
+        self.bar.setVisible(False)
+
+    def _show_bar(self) -> None:
+        self.bar.setVisible(True)
+        self._bar_timer.start(self.bar_hide_ms)
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

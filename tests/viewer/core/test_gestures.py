@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.protocol.input import Button, InputEvent, decode_input, encode_input
 from app.viewer.core.gestures import (
     Action,
+    EdgeSwipe,
     GestureRecogniser,
     GestureSettings,
     LensChanged,
@@ -464,6 +465,30 @@ def test_a_two_finger_scroll_on_the_trackpad_turns_the_wheel_at_the_pointer() ->
     events = inputs(gestures.touch_end([finger(500, 200, 0), finger(560, 200, 1)], 1.1))
     assert events and all((e.kind, e.x, e.y) == ("wheel", 0.7, 0.5) for e in events)
     assert sum(e.dy for e in events) == pytest.approx(2.0)  # 100 px up = 2 notches down
+
+
+# -- the window's edge swipe ---------------------------------------------------------------
+
+
+def test_a_swipe_down_from_the_top_edge_is_for_the_window_and_sends_nothing() -> None:
+    gestures = recogniser(edge_swipe=True)
+    gestures.touch_begin([finger(400, 10)], 0.0)
+    assert gestures.touch_update([finger(403, 60)], 0.05) == [EdgeSwipe()]
+    assert gestures.touch_update([finger(405, 200)], 0.1) == []
+    assert gestures.touch_end([finger(405, 200)], 0.2) == []
+    assert not gestures.button_held
+
+
+def test_a_drag_along_the_top_edge_or_from_lower_down_still_drags() -> None:
+    for start, end, edge_swipe in (
+        ((400, 10), (500, 20), True),  # sideways: a drag on the computer
+        ((400, 40), (400, 200), True),  # from below the edge
+        ((400, 10), (400, 200), False),  # the window has no bar to show (a kiosk)
+    ):
+        gestures = recogniser(edge_swipe=edge_swipe)
+        gestures.touch_begin([finger(*start)], 0.0)
+        events = inputs(gestures.touch_update([finger(*end)], 0.05))
+        assert events and events[0].kind == "down", (start, end, edge_swipe)
 
 
 # -- property: whatever the fingers do ---------------------------------------------------

@@ -131,13 +131,15 @@ def touches(
 
 @contextlib.asynccontextmanager
 async def demo_session_window(
-    api: Api, qtbot: QtBot
+    api: Api, qtbot: QtBot, bar_hide_ms: int = 600_000
 ) -> AsyncIterator[tuple[SessionWindow, SessionController, DemoScreen]]:
-    """A 1000x700 session window showing a real agent's demo desktop (a picture shown)."""
+    """A 1000x700 session window showing a real agent's demo desktop (a picture shown);
+    its bar stays unless ``bar_hide_ms`` says otherwise (a test's touches move nothing)."""
     async with entitled_online_host(api) as host:
         granted = await open_session(api, host)
         controller = SessionController()
         window = SessionWindow(controller, "Studio")
+        window.bar_hide_ms = bar_hide_ms
         qtbot.addWidget(window)
         window.resize(1000, 700)
         window.show()
@@ -284,3 +286,30 @@ async def test_trackpad_mode_moves_the_pointer_by_the_finger_and_taps_click_ther
         screenshot(window, "session-window-trackpad")
         window.trackpad_button.setChecked(False)
         assert not controller.trackpad
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_touch_the_bar_hides_and_a_swipe_from_the_top_edge_brings_it_back(
+    api: Api, qtbot: QtBot
+) -> None:
+    async with demo_session_window(api, qtbot, bar_hide_ms=200) as (window, controller, demo):
+        device = QtTest.QTest.createTouchDevice()
+        video = window.video
+        spot = at(window, 0.7, 0.5)
+        touches(window, device).press(0, spot, video).commit()
+        touches(window, device).release(0, spot, video).commit()
+        await qt_until(lambda: bool(demo.clicks), 10, "the tap")
+        await qt_until(lambda: not window.bar.isVisible(), 5, "the bar to get out of the way")
+        await qt_until(lambda: video.geometry().top() == 0, 5, "the screen to take its place")
+        screenshot(window, "session-window-touch-no-bar")
+
+        # A swipe down from the top edge: the bar is back, and the computer got nothing.
+        clicks, marks = len(demo.clicks), len(demo.marks)
+        top = QtCore.QPoint(500, 4)
+        touches(window, device).press(0, top, video).commit()
+        for step in range(1, 6):
+            touches(window, device).move(0, top + QtCore.QPoint(2, step * 20), video).commit()
+        touches(window, device).release(0, top + QtCore.QPoint(2, 100), video).commit()
+        await qt_until(lambda: window.bar.isVisible(), 5, "the bar to come back")
+        assert (len(demo.clicks), len(demo.marks)) == (clicks, marks)
+        assert not controller.recogniser.button_held
