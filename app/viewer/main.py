@@ -42,6 +42,9 @@ def run_viewer(options: ViewerOptions | None = None, argv: list[str] | None = No
     app.setApplicationName("Porthole")
     app.setApplicationVersion(__version__)
     install_translations(app, options.lang)
+    from app.viewer.views.theme import apply_theme
+
+    apply_theme(app)  # the portal's colours, light or dark as the system is; 44 px targets
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     _quit_on_signals(app)

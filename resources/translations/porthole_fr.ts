@@ -677,123 +677,123 @@
     <context>
         <name>SessionWindow</name>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="49"/>
+            <location filename="../../app/viewer/views/session_window.py" line="51"/>
             <source>{computer} — Porthole</source>
             <translation>{computer} — Porthole</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="51"/>
-            <location filename="../../app/viewer/views/session_window.py" line="254"/>
+            <location filename="../../app/viewer/views/session_window.py" line="53"/>
+            <location filename="../../app/viewer/views/session_window.py" line="290"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="107"/>
+            <location filename="../../app/viewer/views/session_window.py" line="130"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="109"/>
+            <location filename="../../app/viewer/views/session_window.py" line="132"/>
             <source>Trackpad</source>
             <translation>Pavé tactile</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="111"/>
+            <location filename="../../app/viewer/views/session_window.py" line="134"/>
             <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="115"/>
+            <location filename="../../app/viewer/views/session_window.py" line="138"/>
             <source>Magnifier</source>
             <translation>Loupe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="117"/>
+            <location filename="../../app/viewer/views/session_window.py" line="140"/>
             <source>A long press shows a magnifier: move to point precisely, lift to click</source>
             <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="121"/>
+            <location filename="../../app/viewer/views/session_window.py" line="144"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="122"/>
+            <location filename="../../app/viewer/views/session_window.py" line="145"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="124"/>
+            <location filename="../../app/viewer/views/session_window.py" line="147"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="126"/>
+            <location filename="../../app/viewer/views/session_window.py" line="149"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="128"/>
+            <location filename="../../app/viewer/views/session_window.py" line="151"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="131"/>
+            <location filename="../../app/viewer/views/session_window.py" line="154"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="137"/>
+            <location filename="../../app/viewer/views/session_window.py" line="160"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="139"/>
+            <location filename="../../app/viewer/views/session_window.py" line="162"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="140"/>
+            <location filename="../../app/viewer/views/session_window.py" line="163"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="141"/>
+            <location filename="../../app/viewer/views/session_window.py" line="164"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="185"/>
+            <location filename="../../app/viewer/views/session_window.py" line="218"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="186"/>
+            <location filename="../../app/viewer/views/session_window.py" line="219"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="231"/>
+            <location filename="../../app/viewer/views/session_window.py" line="267"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="255"/>
+            <location filename="../../app/viewer/views/session_window.py" line="291"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="256"/>
+            <location filename="../../app/viewer/views/session_window.py" line="292"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="257"/>
+            <location filename="../../app/viewer/views/session_window.py" line="293"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="261"/>
+            <location filename="../../app/viewer/views/session_window.py" line="297"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>

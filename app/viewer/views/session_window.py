@@ -184,7 +184,17 @@ class SessionWindow(QtWidgets.QWidget):
         return bar
 
     def _build_keys_bar(self) -> QtWidgets.QWidget:
-        bar = QtWidgets.QWidget(self)
+        """The on-screen keys, in a strip a finger scrolls sideways where the window is
+        narrower than they are (a phone, a tablet upright)."""
+        bar = QtWidgets.QWidget()
+        strip = QtWidgets.QScrollArea(self)
+        strip.setObjectName("keysBar")
+        strip.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        strip.setWidgetResizable(True)
+        strip.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QtWidgets.QScroller.grabGesture(
+            strip.viewport(), QtWidgets.QScroller.ScrollerGestureType.TouchGesture
+        )
         row = QtWidgets.QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 4)
         self.modifier_buttons: dict[str, QtWidgets.QToolButton] = {}
@@ -210,7 +220,10 @@ class SessionWindow(QtWidgets.QWidget):
         self.text_field.textEdited.connect(self._typed)
         self.text_field.returnPressed.connect(lambda: self.controller.press_key("Return"))
         row.addWidget(self.text_field, 1)
-        return bar
+        bar.setMinimumWidth(bar.sizeHint().width())  # scrolled, never squeezed to "W…d"
+        strip.setWidget(bar)
+        strip.setMinimumHeight(bar.sizeHint().height())
+        return strip
 
     def _bar_key(self, key: str) -> None:
         self.controller.press_key(key)

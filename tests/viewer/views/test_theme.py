@@ -1,0 +1,98 @@
+"""The viewer's look: the portal's colours, light and dark, and controls a finger can hit
+(44 px) on every screen, in screenshots saved for review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.viewer.controllers.session import SessionController
+from app.viewer.core import design
+from app.viewer.core.design import PORTAL_CSS, TOUCH_TARGET_PX, Scheme, palette, portal_tokens
+from app.viewer.core.records import Computer
+from app.viewer.qt import QtGui, QtWidgets
+from app.viewer.views.main_window import MainWindow
+from app.viewer.views.session_window import SessionWindow
+from app.viewer.views.theme import apply_theme
+from tests.support.qt import screenshot
+
+CONTROLS = (QtWidgets.QAbstractButton, QtWidgets.QLineEdit, QtWidgets.QComboBox)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_light_is_the_portals_own_palette_and_both_schemes_are_readable() -> None:
+    tokens = portal_tokens(PORTAL_CSS.read_text(encoding="utf-8"))
+    light = palette("light")
+    assert (light.brand, light.ink, light.page) == (tokens["brand"], tokens["ink"], tokens["page"])
+    for colours in (light, palette("dark")):
+        for text, back in (
+            (colours.ink, colours.paper),
+            (colours.ink, colours.page),
+            (colours.muted, colours.paper),
+            (colours.brand_ink, colours.brand),
+        ):
+            assert contrast(text, back) >= 4.5, (colours, text, back)
+    with pytest.raises(ValueError, match="--muted"):
+        palette("light", ":root { --ink: #000; }")
+
+
+@pytest.fixture
+def themed(qapp: QtWidgets.QApplication) -> Iterator[Callable[[Scheme], Scheme]]:
+    yield lambda scheme: apply_theme(qapp, scheme)
+    qapp.setStyleSheet("")
+    qapp.setPalette(qapp.style().standardPalette())
+
+
+def small_controls(window: QtWidgets.QWidget) -> list[str]:
+    return [
+        f"{type(w).__name__} {w.accessibleName() or getattr(w, 'text', lambda: '')()!r}: "
+        f"{w.height()} px"
+        for w in window.findChildren(QtWidgets.QWidget)
+        if isinstance(w, CONTROLS) and w.isVisible() and w.height() < TOUCH_TARGET_PX
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_screen_has_touch_sized_controls_in_the_schemes_colours(
+    qtbot: QtBot, themed: Callable[[Scheme], Scheme], scheme: Scheme
+) -> None:
+    themed(scheme)
+    colours = design.palette(scheme)
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.resize(900, 640)
+    main.show()
+    qtbot.waitExposed(main)
+    assert small_controls(main) == []
+    page = main.grab().toImage().pixelColor(main.width() // 2, main.height() - 4)
+    assert page.name() == colours.page
+    screenshot(main, f"theme-sign-in-{scheme}")
+
+    main.pages.setCurrentWidget(main.computers)
+    main.computers.show_computers([Computer("c1", "Studio", "Ubuntu 24.04", True, None)])
+    assert small_controls(main) == []
+    screenshot(main, f"theme-computers-{scheme}")
+
+    session = SessionWindow(SessionController(), "Studio")
+    qtbot.addWidget(session)
+    session.resize(1000, 700)
+    session.show()
+    session.keyboard_button.setChecked(True)  # the on-screen keys too
+    assert small_controls(session) == []
+    screenshot(session, f"theme-session-{scheme}")
+    assert QtGui.QGuiApplication.palette().color(QtGui.QPalette.ColorRole.Window).name() == (
+        colours.page
+    )
