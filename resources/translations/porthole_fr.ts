@@ -805,83 +805,83 @@
     <context>
         <name>SignInView</name>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="21"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="25"/>
             <source>you@example.com</source>
             <translation>vous@exemple.fr</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="22"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="53"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="26"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="76"/>
             <source>Email</source>
             <translation>Adresse e-mail</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="25"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="54"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="29"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="77"/>
             <source>Password</source>
             <translation>Mot de passe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="28"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="55"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="32"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="64"/>
             <source>Code</source>
             <translation>Code</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="29"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="33"/>
             <source>6-digit code</source>
             <translation>Code à 6 chiffres</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="31"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="35"/>
             <source>Remember me on this device</source>
             <translation>Se souvenir de moi sur cet appareil</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="41"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="45"/>
             <source>Retry</source>
             <translation>Réessayer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="77"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="99"/>
             <source>Create your account</source>
             <translation>Créez votre compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="77"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="78"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="114"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="99"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="100"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="140"/>
             <source>Sign in</source>
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="78"/>
-            <location filename="../../app/viewer/views/sign_in.py" line="114"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="100"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="140"/>
             <source>Create account</source>
             <translation>Créer le compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="80"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="102"/>
             <source>I already have an account</source>
             <translation>J’ai déjà un compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="80"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="102"/>
             <source>Create an account</source>
             <translation>Créer un compte</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="89"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="115"/>
             <source>Enter your email and password.</source>
             <translation>Saisissez votre adresse e-mail et votre mot de passe.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="109"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="135"/>
             <source>Signing in…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/sign_in.py" line="129"/>
+            <location filename="../../app/viewer/views/sign_in.py" line="155"/>
             <source>{message} Try again in {seconds} s.</source>
             <translation>{message} Réessayez dans {seconds} s.</translation>
         </message>

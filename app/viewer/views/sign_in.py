@@ -3,7 +3,11 @@ words (with the wait when throttled, and Retry when the cloud did not answer).""
 
 from __future__ import annotations
 
-from app.viewer.qt import QtCore, QtWidgets, Signal
+from app.viewer.core.design import PORTAL_CSS
+from app.viewer.qt import QtCore, QtGui, QtWidgets, Signal
+
+#: The portal's logo, the same file.
+LOGO = PORTAL_CSS.parent / "icon.svg"
 
 
 class SignInView(QtWidgets.QWidget):
@@ -49,26 +53,44 @@ class SignInView(QtWidgets.QWidget):
         self._countdown.timeout.connect(self._tick)
         self._wait_s = 0
 
-        form = QtWidgets.QFormLayout()
-        form.addRow(self.tr("Email"), self.email)
-        form.addRow(self.tr("Password"), self.password)
-        form.addRow(self.tr("Code"), self.code)
-        form.addRow("", self.remember)
-        self._form = form
-        form.setRowVisible(self.code, False)
-        box = QtWidgets.QVBoxLayout()
+        # One compact card in the middle of the window, as the portal's sign-in: the logo,
+        # a title, each label above its field, the main action full width.
+        self.logo = QtWidgets.QLabel()
+        self.logo.setObjectName("logo")
+        self.logo.setPixmap(QtGui.QIcon(str(LOGO)).pixmap(QtCore.QSize(56, 56)))
+        self.logo.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
+        self.logo.setAccessibleName("Porthole")
+        self.title.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
+        self.code_label = QtWidgets.QLabel(self.tr("Code"))
+        card = QtWidgets.QFrame()
+        card.setObjectName("card")
+        card.setMaximumWidth(420)
+        card.setMinimumWidth(300)
+        box = QtWidgets.QVBoxLayout(card)
+        box.setContentsMargins(24, 24, 24, 24)
+        box.setSpacing(8)
+        box.addWidget(self.logo)
         box.addWidget(self.title)
-        box.addLayout(form)
+        box.addSpacing(8)
+        for label, field in (
+            (QtWidgets.QLabel(self.tr("Email")), self.email),
+            (QtWidgets.QLabel(self.tr("Password")), self.password),
+            (self.code_label, self.code),
+        ):
+            label.setBuddy(field)
+            box.addWidget(label)
+            box.addWidget(field)
+        box.addWidget(self.remember)
+        box.addSpacing(4)
         box.addWidget(self.submit)
         box.addWidget(self.error)
         box.addWidget(self.retry)
         box.addWidget(self.switch)
-        frame = QtWidgets.QWidget()
-        frame.setLayout(box)
-        frame.setMaximumWidth(420)
-        outer = QtWidgets.QHBoxLayout(self)
+        self.card = card
+        self._show_code(False)
+        outer = QtWidgets.QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(frame)
+        outer.addWidget(card, 0, QtCore.Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(1)
         self._set_creating(False)
 
@@ -80,6 +102,10 @@ class SignInView(QtWidgets.QWidget):
             self.tr("I already have an account") if creating else self.tr("Create an account")
         )
         self.show_error("")
+
+    def _show_code(self, shown: bool) -> None:
+        self.code_label.setVisible(shown)
+        self.code.setVisible(shown)
 
     def _submitted(self) -> None:
         if not self.submit.isEnabled():
@@ -93,7 +119,7 @@ class SignInView(QtWidgets.QWidget):
 
     def ask_code(self, message: str) -> None:
         """Two-factor is on: the code field, focused, with why."""
-        self._form.setRowVisible(self.code, True)
+        self._show_code(True)
         self._asking_code = True
         self.code.clear()
         self.code.setFocus()
@@ -144,5 +170,5 @@ class SignInView(QtWidgets.QWidget):
         self.password.clear()
         self.code.clear()
         self._asking_code = False
-        self._form.setRowVisible(self.code, False)
+        self._show_code(False)
         self._set_creating(False)

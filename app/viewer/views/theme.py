@@ -11,6 +11,7 @@ from app.viewer.core.design import (
     CARD_RADIUS_PX,
     CONTROL_RADIUS_PX,
     FOCUS_RING,
+    HEADING_PX,
     PORTAL_CSS,
     TOUCH_TARGET_PX,
     Palette,
@@ -61,6 +62,12 @@ QCheckBox::indicator, QRadioButton::indicator {{ width: 22px; height: 22px; }}
 QListView, QListWidget, QTableView, QTreeView, QScrollArea {{
     background: {c.paper}; border: 1px solid {c.line}; border-radius: {CARD_RADIUS_PX}px;
 }}
+QFrame#card {{
+    background: {c.paper}; border: 1px solid {c.line}; border-radius: {CARD_RADIUS_PX}px;
+}}
+QLabel#title {{ font-size: {HEADING_PX[0]}px; font-weight: 700; }}
+QLabel#error {{ color: {c.bad}; }}
+QPushButton:flat {{ border: none; background: transparent; color: {c.brand}; }}
 QToolTip {{ background: {c.paper}; color: {c.ink}; border: 1px solid {c.line}; }}
 """
 

@@ -77,6 +77,11 @@ def test_every_screen_has_touch_sized_controls_in_the_schemes_colours(
     main.show()
     qtbot.waitExposed(main)
     assert small_controls(main) == []
+    # Sign-in is one compact card in the middle, with the logo.
+    sign_in = main.sign_in
+    card, middle = sign_in.card.geometry(), sign_in.rect().center()
+    assert abs(card.center().x() - middle.x()) <= 2 and abs(card.center().y() - middle.y()) <= 2
+    assert card.height() <= 520 and not sign_in.logo.pixmap().isNull()
     page = main.grab().toImage().pixelColor(main.width() // 2, main.height() - 4)
     assert page.name() == colours.page
     screenshot(main, f"theme-sign-in-{scheme}")
