@@ -283,49 +283,49 @@
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="36"/>
+            <location filename="../../app/viewer/views/computers.py" line="37"/>
             <source>Rename</source>
             <translation>Renommer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="38"/>
-            <location filename="../../app/viewer/views/computers.py" line="45"/>
+            <location filename="../../app/viewer/views/computers.py" line="39"/>
+            <location filename="../../app/viewer/views/computers.py" line="46"/>
             <source>Remove</source>
             <translation>Supprimer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="44"/>
+            <location filename="../../app/viewer/views/computers.py" line="45"/>
             <source>Remove this computer?</source>
             <translation>Supprimer cet ordinateur ?</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="47"/>
+            <location filename="../../app/viewer/views/computers.py" line="48"/>
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="69"/>
-            <location filename="../../app/viewer/views/computers.py" line="83"/>
+            <location filename="../../app/viewer/views/computers.py" line="70"/>
+            <location filename="../../app/viewer/views/computers.py" line="84"/>
             <source>Online</source>
             <translation>En ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="71"/>
+            <location filename="../../app/viewer/views/computers.py" line="72"/>
             <source>Last seen {when}</source>
             <translation>Dernière connexion le {when}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="73"/>
+            <location filename="../../app/viewer/views/computers.py" line="74"/>
             <source>Never connected</source>
             <translation>Jamais connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="75"/>
+            <location filename="../../app/viewer/views/computers.py" line="76"/>
             <source>{system} · {presence}</source>
             <translation>{system} · {presence}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="83"/>
+            <location filename="../../app/viewer/views/computers.py" line="84"/>
             <source>Offline</source>
             <translation>Hors ligne</translation>
         </message>
@@ -333,8 +333,8 @@
     <context>
         <name>ComputersView</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="171"/>
             <location filename="../../app/viewer/views/computers.py" line="172"/>
+            <location filename="../../app/viewer/views/computers.py" line="173"/>
             <source>Search computers</source>
             <translation>Rechercher un ordinateur</translation>
         </message>
@@ -342,12 +342,12 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="115"/>
+            <location filename="../../app/viewer/views/computers.py" line="116"/>
             <source>No computers yet</source>
             <translation>Aucun ordinateur pour l’instant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="119"/>
+            <location filename="../../app/viewer/views/computers.py" line="120"/>
             <source>1. On the computer you want to reach, install Porthole.
 2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE
 3. Then: porthole agent run — it appears here, online.</source>
@@ -356,32 +356,32 @@
 3. Puis : porthole agent run — il apparaît ici, en ligne.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="130"/>
+            <location filename="../../app/viewer/views/computers.py" line="131"/>
             <source>Enrolment code</source>
             <translation>Code d’enregistrement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="131"/>
+            <location filename="../../app/viewer/views/computers.py" line="132"/>
             <source>Get a code to enrol a computer</source>
             <translation>Obtenez un code pour enregistrer un ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="132"/>
+            <location filename="../../app/viewer/views/computers.py" line="133"/>
             <source>Copy</source>
             <translation>Copier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="135"/>
+            <location filename="../../app/viewer/views/computers.py" line="136"/>
             <source>Get a code</source>
             <translation>Obtenir un code</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="155"/>
+            <location filename="../../app/viewer/views/computers.py" line="156"/>
             <source>Single use; valid until {when}.</source>
             <translation>À usage unique ; valable jusqu’au {when}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="159"/>
+            <location filename="../../app/viewer/views/computers.py" line="160"/>
             <source>Copied</source>
             <translation>Copié</translation>
         </message>

@@ -32,6 +32,7 @@ class ComputerRow(QtWidgets.QFrame):
         self.detail = QtWidgets.QLabel()
         self.presence = QtWidgets.QLabel()
         self.connect_button = QtWidgets.QPushButton(self.tr("Connect"))
+        self.connect_button.setProperty("primary", True)  # the row's main action
         self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.computer_id))
         self.rename_button = QtWidgets.QPushButton(self.tr("Rename"))
         self.rename_button.clicked.connect(self._rename_start)

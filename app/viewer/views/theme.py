@@ -65,6 +65,13 @@ QListView, QListWidget, QTableView, QTreeView, QScrollArea {{
 QFrame#card {{
     background: {c.paper}; border: 1px solid {c.line}; border-radius: {CARD_RADIUS_PX}px;
 }}
+QFrame#computerRow {{
+    background: {c.paper}; border: 1px solid {c.line}; border-radius: {CARD_RADIUS_PX}px;
+}}
+QLabel#computerName {{ font-size: {HEADING_PX[1]}px; font-weight: 600; }}
+QPushButton[primary="true"]:disabled {{
+    background: {c.paper}; color: {c.muted}; border-color: {c.line}; font-weight: 400;
+}}
 QLabel#title {{ font-size: {HEADING_PX[0]}px; font-weight: 700; }}
 QLabel#error {{ color: {c.bad}; }}
 QPushButton:flat {{ border: none; background: transparent; color: {c.brand}; }}

@@ -89,6 +89,11 @@ def test_every_screen_has_touch_sized_controls_in_the_schemes_colours(
     main.pages.setCurrentWidget(main.computers)
     main.computers.show_computers([Computer("c1", "Studio", "Ubuntu 24.04", True, None)])
     assert small_controls(main) == []
+    # Each computer is a card whose main action, Connect, has the portal's primary colour.
+    connect = main.computers.rows["c1"].connect_button
+    shot = main.grab().toImage()
+    centre = connect.mapTo(main, connect.rect().center())
+    assert shot.pixelColor(centre.x(), centre.y() - 8).name() == colours.brand
     screenshot(main, f"theme-computers-{scheme}")
 
     session = SessionWindow(SessionController(), "Studio")
