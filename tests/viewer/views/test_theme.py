@@ -1,5 +1,6 @@
-"""The viewer's look: the portal's colours, light and dark, and controls a finger can hit
-(44 px) on every screen, in screenshots saved for review."""
+"""The viewer's look: the portal's colours, light and dark, controls a finger can hit
+(44 px) on every screen, in screenshots saved for review; and every control named for a
+screen reader (Qt's accessibility tree) and reached by Tab in reading order."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.viewer.controllers.session import SessionController
 from app.viewer.core import design
 from app.viewer.core.design import PORTAL_CSS, TOUCH_TARGET_PX, Scheme, palette, portal_tokens
 from app.viewer.core.records import Computer
-from app.viewer.qt import QtGui, QtWidgets
+from app.viewer.qt import QtCore, QtGui, QtWidgets
 from app.viewer.views.main_window import MainWindow
 from app.viewer.views.session_window import SessionWindow
 from app.viewer.views.theme import apply_theme
@@ -106,3 +107,52 @@ def test_every_screen_has_touch_sized_controls_in_the_schemes_colours(
     assert QtGui.QGuiApplication.palette().color(QtGui.QPalette.ColorRole.Window).name() == (
         colours.page
     )
+
+
+def unnamed_controls(window: QtWidgets.QWidget) -> list[str]:
+    """Visible controls a screen reader would announce without a name."""
+    missing = []
+    for widget in window.findChildren(QtWidgets.QWidget):
+        if not (isinstance(widget, CONTROLS) and widget.isVisible()):
+            continue
+        interface = QtGui.QAccessible.queryAccessibleInterface(widget)
+        name = interface.text(QtGui.QAccessible.Text.Name) if interface is not None else ""
+        if not name.strip():
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
+    return missing
+
+
+def next_tab_stop(widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    """Where Tab goes from ``widget``: the next visible, enabled widget taking Tab focus."""
+    candidate = widget.nextInFocusChain()
+    for _ in range(500):
+        assert candidate is not None, "the focus chain ends"
+        takes_tab = bool(candidate.focusPolicy() & QtCore.Qt.FocusPolicy.TabFocus)
+        if takes_tab and candidate.isVisible() and candidate.isEnabled():
+            return candidate
+        candidate = candidate.nextInFocusChain()
+    raise AssertionError("no widget takes Tab")
+
+
+def test_every_control_has_an_accessible_name_and_takes_the_keyboard_in_order(
+    qtbot: QtBot,
+) -> None:
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    assert unnamed_controls(main) == []
+    # Tab goes from the email to the password and on to the main action.
+    sign_in = main.sign_in
+    order: list[QtWidgets.QWidget] = [sign_in.email]
+    for _ in range(3):
+        order.append(next_tab_stop(order[-1]))
+    assert order[1] is sign_in.password and sign_in.submit in order[2:]
+    main.pages.setCurrentWidget(main.computers)
+    main.computers.show_computers([Computer("c1", "Studio", "Ubuntu 24.04", True, None)])
+    assert unnamed_controls(main) == []
+    session = SessionWindow(SessionController(), "Studio")
+    qtbot.addWidget(session)
+    session.show()
+    session.keyboard_button.setChecked(True)
+    assert unnamed_controls(session) == []
