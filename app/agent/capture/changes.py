@@ -93,12 +93,12 @@ def _changed_rows(
             break
     if top is None:
         return None
-    for end in range(height, top, -span):
-        start = max(top, end - span)
-        if differs(start, end - start):
-            last = next(r for r in range(end - 1, start - 1, -1) if differs(r, 1))
-            return top, last + 1
-    return top, top + 1  # unreachable: the top row differs
+    # From the bottom, a span at a time: at the latest the span holding the top row differs.
+    end = height
+    while not differs(start := max(top, end - span), end - start):
+        end = start
+    last = next(r for r in range(end - 1, start - 1, -1) if differs(r, 1))
+    return top, last + 1
 
 
 def _changed_rows_numpy(

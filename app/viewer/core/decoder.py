@@ -164,10 +164,9 @@ class DecodePipeline:
         has nothing to do is painted here and now: handing it over and back would wake
         two threads (1-2 ms of a click's glass-to-glass, most of a fill's own cost)."""
         with self._order:
-            inline = isinstance(frame, FillUpdate) and self._unfinished == 0
+            idle = self._unfinished == 0
             self._unfinished += 1  # so that anything pushed meanwhile queues behind it
-        if inline:
-            assert isinstance(frame, FillUpdate)
+        if idle and isinstance(frame, FillUpdate):
             try:
                 self._fill(frame)
             finally:

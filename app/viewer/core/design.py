@@ -9,7 +9,7 @@ Qt-free: ``app.viewer.views.theme`` turns a palette into a Qt stylesheet."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
@@ -74,19 +74,13 @@ def palette(scheme: Scheme, css: str | None = None) -> Palette:
     if scheme == "dark":
         return DARK
     tokens = portal_tokens(css if css is not None else PORTAL_CSS.read_text(encoding="utf-8"))
-    try:
-        return Palette(
-            ink=tokens["ink"],
-            muted=tokens["muted"],
-            line=tokens["line"],
-            paper=tokens["paper"],
-            page=tokens["page"],
-            brand=tokens["brand"],
-            brand_ink=tokens["brand-ink"],
-            ok=tokens["ok"],
-            warn=tokens["warn"],
-            bad=tokens["bad"],
-            selected="#e3ecfa",  # the portal's current tab
-        )
-    except KeyError as missing:
-        raise ValueError(f"the portal stylesheet lost its --{missing.args[0]} colour") from None
+    # Each role is the portal's custom property of that name (brand_ink: --brand-ink),
+    # but for the current tab's background, which the portal writes out in its rule.
+    colours = {"selected": "#e3ecfa"}
+    for field in fields(Palette):
+        if field.name not in colours:
+            name = field.name.replace("_", "-")
+            if name not in tokens:
+                raise ValueError(f"the portal stylesheet lost its --{name} colour")
+            colours[field.name] = tokens[name]
+    return Palette(**colours)

@@ -499,11 +499,11 @@ class GestureRecogniser:
             self._emit(EdgeSwipe())
             self._state = _WaitingForLift()
             return
-        if self.settings.trackpad:
+        if settings.trackpad:
             gliding = _Gliding(state.finger, state.start)
             self._state = gliding
             self._glide_to(gliding, position)  # the way to the slop's edge counts too
-        elif self._viewport.zoomed and self.settings.drag_pans_when_zoomed:
+        elif self._viewport.zoomed and settings.drag_pans_when_zoomed:
             panning = _Panning(state.finger, state.start)
             self._state = panning
             self._pan_to(panning, position)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,17 @@ class PreferenceStore:
 
     def load(self) -> Preferences:
         saved = self._read()
-        defaults = Preferences()
+        # Every preference is a switch: anything but true or false means the default.
         values = {
-            name: value if isinstance(value := saved.get(name), bool) else getattr(defaults, name)
-            for name in ("trackpad", "lens")
+            name: value if isinstance(value := saved.get(name), bool) else default
+            for name, default in asdict(Preferences()).items()
         }
         return Preferences(**values)
 
     def save(self, preferences: Preferences) -> None:
         """Replace the file whole (a crash leaves the old one or the new one, never half);
         a write that fails is logged and forgotten: a preference is not worth an error."""
-        saved = {**self._read(), "trackpad": preferences.trackpad, "lens": preferences.lens}
+        saved = {**self._read(), **asdict(preferences)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_suffix(".tmp")

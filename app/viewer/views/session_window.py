@@ -26,9 +26,9 @@ def tool_button(text: str, *, checkable: bool = False) -> QtWidgets.QToolButton:
     return button
 
 
-#: Key names stay as printed on keycaps in every language (not translated).
 #: On touch, the bar hides this long after the last touch (milliseconds).
 BAR_HIDE_MS = 3000
+#: Key names stay as printed on keycaps in every language (not translated).
 BAR_LABELS = {"Escape": "Esc", "Left": "←", "Up": "↑", "Down": "↓", "Right": "→"}
 
 
@@ -73,7 +73,7 @@ class SessionWindow(QtWidgets.QWidget):
             controller.set_edge_swipe(True)
             controller.touched.connect(self._touched)
             controller.edge_swiped.connect(self._show_bar)
-        if kiosk:
+        else:
             self.bar.setVisible(False)  # no chrome: the remote screen and nothing else
             self.video.veil_at_bottom = True  # and nothing over the middle of it
             self._shortcut(exit_chord, self.exit_requested.emit)
