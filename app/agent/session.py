@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
 from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_desktop
 from app.agent.capture.changes import solid_colour
+from app.agent.clipboard.share import ClipboardShare
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.refine import Pass, Refiner
 from app.protocol import (
@@ -356,6 +357,11 @@ class AgentSessions:
         live = LiveSession(desktop, stream)
         self.live.append(live)
         streaming = asyncio.create_task(stream.run())
+        sharing: ClipboardShare | None = None
+        watching_clipboard: asyncio.Task[None] | None = None
+        if desktop.clipboard is not None:
+            sharing = ClipboardShare(desktop.clipboard, ws.send)
+            watching_clipboard = asyncio.create_task(sharing.run())
         loop = asyncio.get_running_loop()
         change_fd = desktop.screen.change_fd()
         if change_fd is not None:  # X DAMAGE: woken the moment something is drawn
@@ -366,8 +372,12 @@ class AgentSessions:
                 if isinstance(data, bytes):
                     try:
                         frame = decode_frame(data)
+                        if frame.type == FrameType.CLIPBOARD:
+                            if sharing is not None:  # one we never offered it to: ignored
+                                sharing.received(frame.payload)
+                            continue
                         if frame.type != FrameType.INPUT:
-                            raise FrameError("only input frames go from viewer to agent")
+                            raise FrameError("only input and clipboard frames go to the agent")
                         apply_input(desktop, decode_input(frame.payload))
                     except FrameError as exc:
                         await _refuse(ws, exc)
@@ -381,11 +391,16 @@ class AgentSessions:
                     return
                 if isinstance(message, Heartbeat):
                     stream.viewer_paints_fills = message.paints_fills
+                    if sharing is not None:
+                        sharing.enabled = message.clipboard
                     if _backlog(ws) > BACKLOG_BYTES:
                         continue  # a measurement, not worth waiting for
                     now_us = time.time_ns() // 1000
                     ack = HeartbeatAck(
-                        seq=message.seq, sent_at_us=message.sent_at_us, server_time_us=now_us
+                        seq=message.seq,
+                        sent_at_us=message.sent_at_us,
+                        server_time_us=now_us,
+                        clipboard=sharing is not None,
                     )
                     await ws.send(encode_message(ack))
                 elif isinstance(message, KeyframeRequest):
@@ -399,9 +414,11 @@ class AgentSessions:
         finally:
             if change_fd is not None:
                 loop.remove_reader(change_fd)
-            streaming.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                await streaming
+            for task in (streaming, watching_clipboard):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                        await task
             self.live.remove(live)
             desktop.close()  # nothing stays pressed after the session
 

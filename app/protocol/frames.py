@@ -55,6 +55,8 @@ class FrameType(IntEnum):
     #: Rectangles of one colour each (:mod:`.fills`), agent → viewer: a change of the
     #: screen that is one colour shown at once, ahead of its H.264 frame.
     FILL = 3
+    #: What a clipboard holds (:mod:`.clipboard`), both ways: a copy on one side.
+    CLIPBOARD = 4
 
 
 class FrameFlags(IntFlag):

@@ -124,6 +124,9 @@ class Heartbeat:
     #: that says so (one from before them would end the session on the first), and a
     #: viewer's first heartbeat goes the moment the session is live, through any relay.
     paints_fills: bool = False
+    #: Viewers only: share the clipboard (CLIPBOARD frames both ways); False turns it off
+    #: for the rest of the session, until a heartbeat says True again.
+    clipboard: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +138,9 @@ class HeartbeatAck:
     seq: _NonNegative
     sent_at_us: _NonNegative
     server_time_us: _NonNegative
+    #: Agents only: this agent takes CLIPBOARD frames (it can reach the computer's
+    #: clipboard); a viewer sends none to one that does not say so.
+    clipboard: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -675,125 +675,143 @@
         </message>
     </context>
     <context>
+        <name>SessionController</name>
+        <message>
+            <location filename="../../app/viewer/controllers/session.py" line="156"/>
+            <source>What you copied stays here: {size} is more than the {limit} shared.</source>
+            <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
+        </message>
+    </context>
+    <context>
         <name>SessionWindow</name>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="51"/>
+            <location filename="../../app/viewer/views/session_window.py" line="53"/>
             <source>{computer} — Porthole</source>
             <translation>{computer} — Porthole</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="53"/>
-            <location filename="../../app/viewer/views/session_window.py" line="290"/>
+            <location filename="../../app/viewer/views/session_window.py" line="55"/>
+            <location filename="../../app/viewer/views/session_window.py" line="304"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="130"/>
+            <location filename="../../app/viewer/views/session_window.py" line="137"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="132"/>
+            <location filename="../../app/viewer/views/session_window.py" line="139"/>
             <source>Trackpad</source>
             <translation>Pavé tactile</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="134"/>
+            <location filename="../../app/viewer/views/session_window.py" line="141"/>
             <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="138"/>
+            <location filename="../../app/viewer/views/session_window.py" line="145"/>
             <source>Magnifier</source>
             <translation>Loupe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="140"/>
+            <location filename="../../app/viewer/views/session_window.py" line="147"/>
             <source>A long press shows a magnifier: move to point precisely, lift to click</source>
             <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="144"/>
+            <location filename="../../app/viewer/views/session_window.py" line="151"/>
+            <source>Clipboard</source>
+            <translation>Presse-papiers</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="153"/>
+            <source>Share the clipboard: copy on one side, paste on the other</source>
+            <translation>Partager le presse-papiers : copier d’un côté, coller de l’autre</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="157"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="145"/>
+            <location filename="../../app/viewer/views/session_window.py" line="158"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="147"/>
+            <location filename="../../app/viewer/views/session_window.py" line="160"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="149"/>
+            <location filename="../../app/viewer/views/session_window.py" line="162"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="151"/>
+            <location filename="../../app/viewer/views/session_window.py" line="164"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="154"/>
+            <location filename="../../app/viewer/views/session_window.py" line="167"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="160"/>
+            <location filename="../../app/viewer/views/session_window.py" line="173"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="162"/>
+            <location filename="../../app/viewer/views/session_window.py" line="175"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="163"/>
+            <location filename="../../app/viewer/views/session_window.py" line="176"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="164"/>
+            <location filename="../../app/viewer/views/session_window.py" line="177"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="218"/>
+            <location filename="../../app/viewer/views/session_window.py" line="232"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="219"/>
+            <location filename="../../app/viewer/views/session_window.py" line="233"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="267"/>
+            <location filename="../../app/viewer/views/session_window.py" line="281"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="291"/>
+            <location filename="../../app/viewer/views/session_window.py" line="305"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="292"/>
+            <location filename="../../app/viewer/views/session_window.py" line="306"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="293"/>
+            <location filename="../../app/viewer/views/session_window.py" line="307"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="297"/>
+            <location filename="../../app/viewer/views/session_window.py" line="311"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>
@@ -1314,7 +1332,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="282"/>
+            <location filename="../../app/viewer/core/session.py" line="292"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1339,54 +1357,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="185"/>
+            <location filename="../../app/viewer/core/session.py" line="194"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="230"/>
+            <location filename="../../app/viewer/core/session.py" line="239"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="234"/>
-            <location filename="../../app/viewer/core/session.py" line="220"/>
+            <location filename="../../app/viewer/core/session.py" line="243"/>
+            <location filename="../../app/viewer/core/session.py" line="229"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="247"/>
+            <location filename="../../app/viewer/core/session.py" line="257"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="259"/>
-            <location filename="../../app/viewer/core/session.py" line="255"/>
+            <location filename="../../app/viewer/core/session.py" line="269"/>
+            <location filename="../../app/viewer/core/session.py" line="265"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="395"/>
+            <location filename="../../app/viewer/core/session.py" line="430"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="403"/>
+            <location filename="../../app/viewer/core/session.py" line="438"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="411"/>
+            <location filename="../../app/viewer/core/session.py" line="446"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="415"/>
+            <location filename="../../app/viewer/core/session.py" line="450"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="416"/>
+            <location filename="../../app/viewer/core/session.py" line="451"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

@@ -43,6 +43,7 @@ from app.protocol import (
     encode_frame,
     encode_message,
 )
+from app.protocol.clipboard import decode_clip, encode_clip
 from app.protocol.fills import decode_fills, encode_fills
 from app.protocol.input import (
     BUTTONS,
@@ -85,15 +86,32 @@ def check_frame(data: bytes) -> None:
         check_input(frame.payload)
     elif frame.type is FrameType.FILL:
         check_fills(frame.payload)
+    elif frame.type is FrameType.CLIPBOARD:
+        check_clip(frame.payload)
+
+
+def _decoded(decode: Callable[[bytes], T], data: bytes) -> T | None:
+    """What ``decode`` makes of ``data``, or None once its error was checked."""
+    try:
+        return decode(data)
+    except FrameError as exc:
+        _check_error(exc)
+        return None
+
+
+def check_clip(data: bytes) -> None:
+    """The payload of a CLIPBOARD frame: what is put on a clipboard is what was sent."""
+    clip = _decoded(decode_clip, data)
+    if clip is None:
+        return
+    assert encode_clip(clip) == data, "a clip does not re-encode to the same bytes"
 
 
 def check_fills(data: bytes) -> None:
     """The payload of a FILL frame: rectangles the viewer paints, which never reach past
     what a 16-bit coordinate can say."""
-    try:
-        fills = decode_fills(data)
-    except FrameError as exc:
-        _check_error(exc)
+    fills = _decoded(decode_fills, data)
+    if fills is None:
         return
     assert encode_fills(fills) == data, "fills do not re-encode to the same bytes"
     for fill in fills:
@@ -103,10 +121,8 @@ def check_fills(data: bytes) -> None:
 
 def check_input(data: bytes) -> None:
     """The payload of an INPUT frame: one input event."""
-    try:
-        event = decode_input(data)
-    except FrameError as exc:
-        _check_error(exc)
+    event = _decoded(decode_input, data)
+    if event is None:
         return
     # The agent turns these into pixels and wheel clicks with int() and round(): a NaN
     # or an infinity would raise there, far from the parser that let it through. Every

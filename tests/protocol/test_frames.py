@@ -119,7 +119,7 @@ def test_constants() -> None:
     assert FRAME_VERSION == 1
     assert HEADER_SIZE == 16
     assert MAX_FRAME_PAYLOAD == 8 * 1024 * 1024
-    assert (FrameType.VIDEO, FrameType.INPUT, FrameType.FILL) == (1, 2, 3)
+    assert (FrameType.VIDEO, FrameType.INPUT, FrameType.FILL, FrameType.CLIPBOARD) == (1, 2, 3, 4)
     assert (FrameFlags.NONE, FrameFlags.KEYFRAME, FrameFlags.END_OF_STREAM) == (0, 1, 2)
 
 
@@ -208,7 +208,7 @@ def test_wrong_version(version: int) -> None:
         decode_frame(header(version=version) + b"payload")
 
 
-@pytest.mark.parametrize("frame_type", [0, 4, 255])
+@pytest.mark.parametrize("frame_type", [0, 5, 255])
 def test_unknown_type(frame_type: int) -> None:
     with pytest.raises(FrameError, match="unknown frame type"):
         decode_frame(header(type=frame_type))
@@ -272,7 +272,7 @@ def test_encode_capture_us_bounds(capture_us: int) -> None:
         ({"payload": bytes(MAX_FRAME_PAYLOAD + 1)}, "too large"),
         ({"flags": FrameFlags(4)}, "unknown frame flags"),
         ({"flags": 0x81}, "unknown frame flags"),
-        ({"type": 4}, "unknown frame type"),
+        ({"type": 5}, "unknown frame type"),
         ({"frame_id": 1.5}, "cannot encode"),
     ],
 )

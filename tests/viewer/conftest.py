@@ -1,4 +1,5 @@
-"""Viewer tests: a fake keychain (the OS one belongs to the person, not the tests)."""
+"""Viewer tests: a fake keychain (the OS one belongs to the person, not the tests), and
+an empty clipboard for every test (sessions share it: one test's copy is not the next's)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ import keyring
 import pytest
 
 from tests.support.keyrings import MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def empty_clipboard(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from app.viewer.qt import QtGui
+
+        QtGui.QGuiApplication.clipboard().clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ monitor; an input back-end drives the whole desktop (see ``app.agent.inject``)."
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -11,9 +12,11 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from app.agent.clipboard.base import HostClipboard
 from app.agent.inject.base import InputBackend
 from app.protocol import Monitor
 
+log = logging.getLogger(__name__)
 RGBFrame = npt.NDArray[np.uint8]  # height, width, 3 (RGB)
 #: How a captured image's pixels are laid out: the demo draws RGB; X11 and mss grab BGRA,
 #: which goes to the encoder as it is (one colour conversion, in swscale, not two).
@@ -105,10 +108,14 @@ class ScreenSource(Protocol):
 class Desktop:
     screen: ScreenSource
     input: InputBackend
+    #: None where this computer's clipboard cannot be reached (sessions do not share it).
+    clipboard: HostClipboard | None = None
 
     def close(self) -> None:
         self.input.close()  # releases whatever is held first
         self.screen.close()
+        if self.clipboard is not None:
+            self.clipboard.close()
 
 
 def open_desktop(
@@ -121,7 +128,11 @@ def open_desktop(
         from app.agent.capture.demo import DemoScreen
 
         demo = DemoScreen()
-        return Desktop(demo, _open_input(input_backend, display_name) if input_backend else demo)
+        return Desktop(
+            demo,
+            _open_input(input_backend, display_name) if input_backend else demo,
+            demo.clipboard,
+        )
     if source == "x11":
         from app.agent.capture.x11 import X11Screen
 
@@ -134,10 +145,23 @@ def open_desktop(
         raise ValueError(f"unknown screen source {source!r}: use x11, mss or demo")
     default = "xtest" if source == "x11" else "pynput"
     try:
-        return Desktop(screen, _open_input(input_backend or default, display_name))
+        desktop = Desktop(screen, _open_input(input_backend or default, display_name))
     except BaseException:
         screen.close()
         raise
+    desktop.clipboard = _open_clipboard(source, display_name)
+    return desktop
+
+
+def _open_clipboard(source: str, display_name: str | None) -> HostClipboard | None:
+    if source == "x11":
+        from app.agent.clipboard.x11 import ClipboardUnavailable, X11Clipboard
+
+        try:
+            return X11Clipboard(display_name)
+        except ClipboardUnavailable as exc:
+            log.warning("sessions will not share the clipboard: %s", exc)
+    return None
 
 
 def _open_input(name: str, display_name: str | None) -> InputBackend:

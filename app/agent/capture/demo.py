@@ -19,8 +19,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.agent.capture.base import Captured, RGBFrame
 from app.agent.capture.changes import changed_box
+from app.agent.clipboard.base import MemoryClipboard
 from app.agent.inject.base import MODIFIER_KEYS, InputBackend
 from app.protocol import Monitor
+from app.protocol.clipboard import Clip, ClipKind
 
 BACKGROUND = (32, 56, 88)
 WINDOW = (236, 238, 242)
@@ -60,6 +62,8 @@ class DemoScreen(InputBackend):
         self.opened = ""  # the list item opened by a double click
         self.menu_at: tuple[int, int] | None = None  # a right-click menu
         self.pointer = (0, 0)
+        #: Ctrl+C copies the text field here; Ctrl+V pastes what is here into it.
+        self.clipboard = MemoryClipboard()
         self._buttons_down: set[str] = set()
         self._modifiers_down: set[str] = set()
         self._last_click_at = 0.0
@@ -132,8 +136,13 @@ class DemoScreen(InputBackend):
         held = [mod for mod in MODIFIER_KEYS if mod in self._modifiers_down]
         self.keys.append("+".join([*held, name]))
         self._dirty = True
+        pasted = self.clipboard.content
+        if held == ["ctrl"] and name == "c":
+            self.clipboard.copy(Clip.text(self.text))
+        elif held == ["ctrl"] and name == "v" and pasted and pasted.kind == ClipKind.TEXT:
+            self.text = (self.text + pasted.as_text())[-60:]
         if held and held != ["shift"]:
-            return True  # a shortcut (Ctrl+C): recorded, nothing typed
+            return True  # a shortcut: recorded, nothing typed
         if name == "BackSpace":
             self.text = self.text[:-1]
         elif name == "Return":

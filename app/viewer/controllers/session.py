@@ -18,7 +18,9 @@ from collections.abc import Coroutine, Iterable
 from typing import Any
 
 from app.protocol import ScreenList
+from app.protocol.clipboard import Clip, ClipTooLarge
 from app.protocol.input import InputEvent, Modifier
+from app.viewer.controllers.clipboard import ClipboardBridge
 from app.viewer.core.decoder import Picture
 from app.viewer.core.gestures import (
     Action,
@@ -59,10 +61,17 @@ class SessionController(QtCore.QObject):
     touched = Signal()
     #: A swipe down from the top edge (the window shows its bar).
     edge_swiped = Signal()
+    #: Something the person should know that is not the session's state (a copy too
+    #: large to share), for the window's status line.
+    notice = Signal(str)
 
-    def __init__(self, settings: GestureSettings | None = None) -> None:
+    def __init__(
+        self, settings: GestureSettings | None = None, *, share_clipboard: bool = True
+    ) -> None:
         super().__init__()
         self.session: ViewerSession | None = None
+        self._share_clipboard = share_clipboard
+        self._clipboard: ClipboardBridge | None = None
         self._settings = settings or GestureSettings()
         self.recogniser = GestureRecogniser(Viewport(1280, 720, 1280, 720), self._settings)
         self.latched: set[Modifier] = set()  # from the on-screen modifier bar
@@ -98,6 +107,8 @@ class SessionController(QtCore.QObject):
                 on_state=self.on_state,
                 on_picture=self.on_picture,
                 on_screens=self.on_screens,
+                on_clipboard=self._clipboard_arrived,
+                share_clipboard=self._share_clipboard,
             ) as session:
                 self.attach(session)
                 ended = asyncio.ensure_future(session.wait_state("closed", None))
@@ -117,6 +128,38 @@ class SessionController(QtCore.QObject):
         """Use this (already started) session; input flows from now on."""
         self.session = session
         self._sender = asyncio.ensure_future(self._send_forever())
+        self._clipboard = ClipboardBridge(self._copied_here)
+        current = self._clipboard.current()
+        if current is not None:  # copied before connecting: usually why one connects
+            self._copied_here(current)
+
+    @property
+    def clipboard_shared(self) -> bool:
+        return self._share_clipboard
+
+    def set_clipboard_sharing(self, on: bool) -> None:
+        """Share the clipboard with the computer both ways, or not at all."""
+        self._share_clipboard = on
+        if self.session is not None:
+            self._background(self.session.share_clipboard(on))
+
+    def _copied_here(self, clip: Clip) -> None:
+        if self.session is not None:
+            self._background(self._share_copy(self.session, clip))
+
+    async def _share_copy(self, session: ViewerSession, clip: Clip) -> None:
+        try:
+            await session.copied_here(clip)
+        except ClipTooLarge as exc:
+            self.notice.emit(
+                self.tr(
+                    "What you copied stays here: {size} is more than the {limit} shared."
+                ).format(size=_megabytes(exc.size), limit=_megabytes(exc.limit))
+            )
+
+    def _clipboard_arrived(self, clip: Clip) -> None:
+        if self._clipboard is not None:
+            self._clipboard.apply(clip)
 
     def on_picture(self, picture: Picture) -> None:
         """ViewerSession's decode-thread hook: only signal; the GUI reads ``latest``."""
@@ -154,6 +197,9 @@ class SessionController(QtCore.QObject):
             self.release_held()
 
     async def close(self) -> None:
+        if self._clipboard is not None:
+            self._clipboard.close()
+            self._clipboard = None
         self._refresh.stop()
         self._deadline.stop()
         self.release_held()
@@ -395,3 +441,9 @@ class SessionController(QtCore.QObject):
             # A still screen sends nothing new: ask for a picture at the new size, once
             # the resize or pinch has settled.
             self._refresh.start()
+
+
+def _megabytes(size: int) -> str:
+    return QtCore.QLocale().formattedDataSize(
+        size, 1, QtCore.QLocale.DataSizeFormat.DataSizeSIFormat
+    )

@@ -22,6 +22,8 @@ class Preferences:
     trackpad: bool = False
     #: A long press shows the magnifier (GestureSettings.lens).
     lens: bool = True
+    #: Sessions share the clipboard with the computer, both ways.
+    clipboard: bool = True
 
 
 class PreferenceStore:

@@ -51,6 +51,7 @@ from app.protocol import (
     encode_message,
     our_hello,
 )
+from app.protocol.clipboard import Clip, decode_clip, encode_clip
 from app.protocol.fills import decode_fills
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
@@ -59,6 +60,7 @@ from app.protocol.urls import websocket_url
 from app.sealed import SealedConnection
 from app.tls import websocket_tls
 from app.viewer.core.backoff import Backoff
+from app.viewer.core.clipboard import ClipboardLink
 from app.viewer.core.decoder import DecodePipeline, FillUpdate, Picture
 from app.viewer.core.i18n import tr
 from app.viewer.core.stats import SessionStats
@@ -114,8 +116,15 @@ class ViewerSession:
         on_state: Callable[[State, str], None] | None = None,
         on_picture: Callable[[Picture], None] | None = None,
         on_screens: Callable[[ScreenList], None] | None = None,
+        on_clipboard: Callable[[Clip], None] | None = None,
+        share_clipboard: bool = True,
     ) -> None:
         self._on_screens = on_screens
+        # Called on the loop with what the computer copied, for this device's clipboard.
+        self._on_clipboard = on_clipboard
+        self.clipboard = ClipboardLink(share_clipboard and on_clipboard is not None)
+        self._clipboard_id = 0
+        self._beat_seq = 0
         # Called on the decode thread with each new picture (the Qt window turns it into
         # a queued signal); ``latest`` always has the newest one.
         self._on_picture = on_picture
@@ -237,6 +246,7 @@ class ViewerSession:
             await self._wait_for_approval(sealed, grant)
         self._ws = sealed
         self._grant = grant
+        self.clipboard.connected()
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
@@ -347,6 +357,26 @@ class ViewerSession:
         frame = Frame(FrameType.INPUT, self._input_id, time.time_ns() // 1000, encode_input(event))
         await self._send(encode_frame(frame))
 
+    async def copied_here(self, clip: Clip) -> None:
+        """This device's clipboard changed: share it (now, or once the agent can take it).
+        Raises :exc:`~app.protocol.clipboard.ClipTooLarge` for content too large."""
+        await self._send_clip(self.clipboard.copied_here(clip))
+
+    async def share_clipboard(self, on: bool) -> None:
+        """The setting changed: the agent hears it at once (in a heartbeat)."""
+        due = self.clipboard.set_enabled(on)
+        if self._ws is not None and self.state == "live":
+            with contextlib.suppress(ConnectionClosed):
+                await self._ws.send(encode_message(self._heartbeat()))
+        await self._send_clip(due)
+
+    async def _send_clip(self, clip: Clip | None) -> None:
+        if clip is None:
+            return
+        self._clipboard_id = (self._clipboard_id + 1) % 2**32
+        payload = encode_clip(clip)
+        await self._send(encode_frame(Frame(FrameType.CLIPBOARD, self._clipboard_id, 0, payload)))
+
     async def _send(self, data: str | bytes) -> None:
         """To the agent; dropped while reconnecting (replaying old taps on a screen that
         moved on would surprise more than losing them)."""
@@ -357,16 +387,21 @@ class ViewerSession:
 
     async def _ping(self, ws: SealedConnection, interval_s: float = 1.0) -> None:
         """Heartbeats to the agent: liveness, round trip and the clock offset."""
-        seq = 0
         with contextlib.suppress(ConnectionClosed):
             while True:
-                now_us = time.time_ns() // 1000
-                beat = Heartbeat(seq=seq, sent_at_us=now_us, paints_fills=PAINTS_FILLS)
-                await ws.send(encode_message(beat))
-                seq += 1
+                await ws.send(encode_message(self._heartbeat()))
                 if STATS_FILE:
                     self._write_stats(STATS_FILE)
                 await asyncio.sleep(interval_s)
+
+    def _heartbeat(self) -> Heartbeat:
+        self._beat_seq += 1
+        return Heartbeat(
+            seq=self._beat_seq,
+            sent_at_us=time.time_ns() // 1000,
+            paints_fills=PAINTS_FILLS,
+            clipboard=self.clipboard.enabled,
+        )
 
     def _write_stats(self, path: str) -> None:
         """The statistics as JSON, replaced whole (benchmarks read them from a running
@@ -419,6 +454,7 @@ class ViewerSession:
         if isinstance(message, HeartbeatAck):
             received_us = time.time_ns() // 1000
             self.stats.heartbeat_answered(message.sent_at_us, message.server_time_us, received_us)
+            await self._send_clip(self.clipboard.agent_answered(message.clipboard))
         elif isinstance(message, VideoTiming):
             self.stats.agent_timing(message.frame_id, message.grab_ms, message.encode_ms)
         elif isinstance(message, ScreenList):
@@ -434,7 +470,12 @@ class ViewerSession:
     def _handle_frame(self, frame: Frame) -> None:
         assert self._pipeline is not None
         if frame.type == FrameType.INPUT:
-            raise FrameError("only video frames and fills go from agent to viewer")
+            raise FrameError("only video, fills and the clipboard go from agent to viewer")
+        if frame.type == FrameType.CLIPBOARD:
+            clip = self.clipboard.arrived(decode_clip(frame.payload))
+            if clip is not None and self._on_clipboard is not None:
+                self._on_clipboard(clip)
+            return
         # A malformed fill ends the session here, as a malformed frame header does.
         fills = decode_fills(frame.payload) if frame.type == FrameType.FILL else None
         self.video_frames += 1

@@ -28,6 +28,8 @@ def tool_button(text: str, *, checkable: bool = False) -> QtWidgets.QToolButton:
 
 #: On touch, the bar hides this long after the last touch (milliseconds).
 BAR_HIDE_MS = 3000
+#: How long a notice (a copy too large to share) stays in the status line.
+NOTICE_MS = 6000
 #: Key names stay as printed on keycaps in every language (not translated).
 BAR_LABELS = {"Escape": "Esc", "Left": "←", "Up": "↑", "Down": "↓", "Right": "→"}
 
@@ -84,6 +86,11 @@ class SessionWindow(QtWidgets.QWidget):
         self._stats_timer.timeout.connect(self._show_stats)
         controller.state_changed.connect(self._state_changed)
         controller.screens_changed.connect(self._screens_changed)
+        controller.notice.connect(self._notice)
+        self._status_text = self.status.text()
+        self._notice_timer = QtCore.QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.timeout.connect(lambda: self.status.setText(self._status_text))
         self.resize(1280, 760)
 
     def _shortcut(self, chord: str, action: Callable[[], object]) -> None:
@@ -141,6 +148,12 @@ class SessionWindow(QtWidgets.QWidget):
         )
         self.lens_button.setChecked(self.controller.lens_enabled)  # as last chosen
         self.lens_button.toggled.connect(self.controller.set_lens)
+        self.clipboard_button = tool_button(self.tr("Clipboard"), checkable=True)
+        self.clipboard_button.setToolTip(
+            self.tr("Share the clipboard: copy on one side, paste on the other")
+        )
+        self.clipboard_button.setChecked(self.controller.clipboard_shared)
+        self.clipboard_button.toggled.connect(self.controller.set_clipboard_sharing)
         self.zoom_button = tool_button(self.tr("Fit"))
         self.zoom_button.setToolTip(self.tr("Show the whole screen again"))
         self.zoom_button.clicked.connect(self.controller.zoom_reset)
@@ -175,6 +188,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.keyboard_button,
             self.trackpad_button,
             self.lens_button,
+            self.clipboard_button,
             self.zoom_button,
             self.stats_button,
             self.disconnect_button,
@@ -294,13 +308,20 @@ class SessionWindow(QtWidgets.QWidget):
         }
         text = texts.get(state, state)
         if state != "live" and detail:
-            self.status.setText(self.tr("{state} {reason}").format(state=text, reason=detail))
+            self._status_text = self.tr("{state} {reason}").format(state=text, reason=detail)
         else:
-            self.status.setText(text)
+            self._status_text = text
+        self.status.setText(self._status_text)
+        self._notice_timer.stop()
         # Connection lost: the last picture stays, under a veil that says so.
         self.video.set_veil(None if state == "live" else text)
         if state == "live":
             self.video.setFocus()
+
+    def _notice(self, text: str) -> None:
+        """Said in the status line for a while, then the session's state again."""
+        self.status.setText(text)
+        self._notice_timer.start(NOTICE_MS)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self.kiosk and not self._leaving:

@@ -12,7 +12,7 @@ from app.viewer.core.preferences import Preferences, PreferenceStore
 def test_preferences_are_kept_and_a_damaged_file_means_the_defaults(tmp_path: Path) -> None:
     store = PreferenceStore(tmp_path / "viewer")
     assert store.load() == Preferences()  # nothing saved yet
-    assert Preferences().lens and not Preferences().trackpad
+    assert Preferences().lens and not Preferences().trackpad and Preferences().clipboard
     store.save(Preferences(trackpad=True, lens=False))
     assert PreferenceStore(tmp_path / "viewer").load() == Preferences(trackpad=True, lens=False)
     store.path.write_text("{not json", encoding="utf-8")
@@ -23,7 +23,7 @@ def test_preferences_are_kept_and_a_damaged_file_means_the_defaults(tmp_path: Pa
 
 def test_a_preference_from_a_newer_version_survives_a_save(tmp_path: Path) -> None:
     store = PreferenceStore(tmp_path)
-    store.path.write_text(json.dumps({"sound": True, "trackpad": False}), encoding="utf-8")
+    store.path.write_text(json.dumps({"wallpaper": True, "trackpad": False}), encoding="utf-8")
     store.save(Preferences(trackpad=True))
     saved = json.loads(store.path.read_text(encoding="utf-8"))
-    assert saved == {"sound": True, "trackpad": True, "lens": True}
+    assert saved == {"wallpaper": True, "trackpad": True, "lens": True, "clipboard": True}

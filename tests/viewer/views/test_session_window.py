@@ -4,8 +4,6 @@ letterboxed, and touch, mouse and keys drive the desktop (read back from its sta
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -16,6 +14,7 @@ from app.viewer.qt import QtCore, QtGui, QtTest, QtWidgets
 from app.viewer.views.session_window import SessionWindow
 from tests.support.api import Api
 from tests.support.qt import qt_until, screenshot
+from tests.support.session_window import demo_session_window
 from tests.support.sessions import entitled_online_host, open_session
 from tests.support.waiting import eventually
 
@@ -127,32 +126,6 @@ def touches(
     window: SessionWindow, device: QtGui.QPointingDevice
 ) -> QtTest.QTest.QTouchEventSequence:
     return QtTest.QTest.touchEvent(window.video, device, False)
-
-
-@contextlib.asynccontextmanager
-async def demo_session_window(
-    api: Api, qtbot: QtBot, bar_hide_ms: int = 600_000
-) -> AsyncIterator[tuple[SessionWindow, SessionController, DemoScreen]]:
-    """A 1000x700 session window showing a real agent's demo desktop (a picture shown);
-    its bar stays unless ``bar_hide_ms`` says otherwise (a test's touches move nothing)."""
-    async with entitled_online_host(api) as host:
-        granted = await open_session(api, host)
-        controller = SessionController()
-        window = SessionWindow(controller, "Studio")
-        window.bar_hide_ms = bar_hide_ms
-        qtbot.addWidget(window)
-        window.resize(1000, 700)
-        window.show()
-        running = asyncio.ensure_future(controller.run(api.url, granted, None))
-        try:
-            await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "a picture")
-            [live] = host.sessions.live
-            demo = live.desktop.screen
-            assert isinstance(demo, DemoScreen)
-            yield window, controller, demo
-        finally:
-            window.close()
-            await asyncio.wait_for(running, 10)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
