@@ -16,6 +16,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -30,6 +31,8 @@ from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_de
 from app.agent.capture.changes import solid_colour
 from app.agent.clipboard.share import ClipboardShare
 from app.agent.encode import EncodedFrame, H264Encoder
+from app.agent.file_share import FILE_MESSAGES, FileShare
+from app.agent.files import HomeFiles
 from app.agent.refine import Pass, Refiner
 from app.protocol import (
     CloseCode,
@@ -111,7 +114,10 @@ class AgentSessions:
         display_name: str | None = None,
         input_backend: str | None = None,
         host_ui: HostUI | None = None,
+        home: Path | None = None,
     ) -> None:
+        #: The person's files that sessions may reach (their home folder).
+        self.files = HomeFiles(home)
         #: Asks the person at the computer, and shows who is connected (None: nobody is
         #: asked, as with ``--approve auto``).
         self.host_ui: HostUI = host_ui or AutoApprove()
@@ -362,6 +368,7 @@ class AgentSessions:
         if desktop.clipboard is not None:
             sharing = ClipboardShare(desktop.clipboard, ws.send)
             watching_clipboard = asyncio.create_task(sharing.run())
+        transfers = FileShare(self.files, ws.send)
         loop = asyncio.get_running_loop()
         change_fd = desktop.screen.change_fd()
         if change_fd is not None:  # X DAMAGE: woken the moment something is drawn
@@ -372,12 +379,17 @@ class AgentSessions:
                 if isinstance(data, bytes):
                     try:
                         frame = decode_frame(data)
+                        if frame.type == FrameType.FILE:
+                            await transfers.chunk(frame.payload)
+                            continue
                         if frame.type == FrameType.CLIPBOARD:
                             if sharing is not None:  # one we never offered it to: ignored
                                 sharing.received(frame.payload)
                             continue
                         if frame.type != FrameType.INPUT:
-                            raise FrameError("only input and clipboard frames go to the agent")
+                            raise FrameError(
+                                "only input, clipboard and file frames go to the agent"
+                            )
                         apply_input(desktop, decode_input(frame.payload))
                     except FrameError as exc:
                         await _refuse(ws, exc)
@@ -401,6 +413,7 @@ class AgentSessions:
                         sent_at_us=message.sent_at_us,
                         server_time_us=now_us,
                         clipboard=sharing is not None,
+                        files=True,
                     )
                     await ws.send(encode_message(ack))
                 elif isinstance(message, KeyframeRequest):
@@ -411,9 +424,12 @@ class AgentSessions:
                     stream.configure(message.bitrate_kbps, message.max_fps, message.scale)
                 elif isinstance(message, ScreenSelect):
                     await self._select_monitor(ws, desktop, stream, message.monitor)
+                elif isinstance(message, FILE_MESSAGES):
+                    await transfers.handle(message)
         finally:
             if change_fd is not None:
                 loop.remove_reader(change_fd)
+            await transfers.close()
             for task in (streaming, watching_clipboard):
                 if task is not None:
                     task.cancel()

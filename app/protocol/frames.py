@@ -57,6 +57,8 @@ class FrameType(IntEnum):
     FILL = 3
     #: What a clipboard holds (:mod:`.clipboard`), both ways: a copy on one side.
     CLIPBOARD = 4
+    #: A piece of a file being transferred (:mod:`.files`), both ways.
+    FILE = 5
 
 
 class FrameFlags(IntFlag):

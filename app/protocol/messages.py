@@ -35,6 +35,17 @@ from .errors import (
     UnknownMessageType,
     UnsupportedVersion,
 )
+from .files import (
+    DirList,
+    DirListing,
+    FileAccepted,
+    FileCancel,
+    FileDone,
+    FileFailed,
+    FileGet,
+    FileProgress,
+    FilePut,
+)
 
 __all__ = [
     "MAX_CONTROL_MESSAGE_BYTES",
@@ -141,6 +152,8 @@ class HeartbeatAck:
     #: Agents only: this agent takes CLIPBOARD frames (it can reach the computer's
     #: clipboard); a viewer sends none to one that does not say so.
     clipboard: bool = False
+    #: Agents only: this agent transfers files (:mod:`.files`).
+    files: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -381,6 +394,15 @@ Message: TypeAlias = (
     | ScreenList
     | ScreenSelect
     | TicketKeys
+    | FilePut
+    | FileGet
+    | FileAccepted
+    | FileProgress
+    | FileDone
+    | FileFailed
+    | FileCancel
+    | DirList
+    | DirListing
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -406,6 +428,15 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     ScreenList,
     ScreenSelect,
     TicketKeys,
+    FilePut,
+    FileGet,
+    FileAccepted,
+    FileProgress,
+    FileDone,
+    FileFailed,
+    FileCancel,
+    DirList,
+    DirListing,
 )
 
 #: Message classes by their wire ``"type"``.

@@ -387,6 +387,59 @@
         </message>
     </context>
     <context>
+        <name>FilesPanel</name>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="63"/>
+            <source>Files on the computer</source>
+            <translation>Fichiers de l’ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="65"/>
+            <source>Up</source>
+            <translation>Remonter</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="69"/>
+            <source>Files in this folder of the computer</source>
+            <translation>Fichiers de ce dossier de l’ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="73"/>
+            <source>Download</source>
+            <translation>Télécharger</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="75"/>
+            <source>Send files…</source>
+            <translation>Envoyer des fichiers…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="77"/>
+            <source>Or drop files on the window</source>
+            <translation>Ou déposez des fichiers sur la fenêtre</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="99"/>
+            <source>Reading the folder…</source>
+            <translation>Lecture du dossier…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="121"/>
+            <source>Only the first {count} are shown.</source>
+            <translation>Seuls les {count} premiers sont affichés.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="124"/>
+            <source>This folder is empty.</source>
+            <translation>Ce dossier est vide.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="145"/>
+            <source>Send files</source>
+            <translation>Envoyer des fichiers</translation>
+        </message>
+    </context>
+    <context>
         <name>KeyChangedQuestion</name>
         <message>
             <location filename="../../app/viewer/views/key_changed.py" line="13"/>
@@ -677,141 +730,171 @@
     <context>
         <name>SessionController</name>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="156"/>
+            <location filename="../../app/viewer/controllers/session.py" line="173"/>
             <source>What you copied stays here: {size} is more than the {limit} shared.</source>
             <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/session.py" line="193"/>
+            <source>Not sent: {reason}</source>
+            <translation>Non envoyé : {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/controllers/session.py" line="216"/>
+            <source>The computer did not answer.</source>
+            <translation>L’ordinateur n’a pas répondu.</translation>
         </message>
     </context>
     <context>
         <name>SessionWindow</name>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="53"/>
+            <location filename="../../app/viewer/views/session_window.py" line="59"/>
             <source>{computer} — Porthole</source>
             <translation>{computer} — Porthole</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="55"/>
-            <location filename="../../app/viewer/views/session_window.py" line="304"/>
+            <location filename="../../app/viewer/views/session_window.py" line="61"/>
+            <location filename="../../app/viewer/views/session_window.py" line="439"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="137"/>
+            <location filename="../../app/viewer/views/session_window.py" line="159"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="139"/>
+            <location filename="../../app/viewer/views/session_window.py" line="161"/>
             <source>Trackpad</source>
             <translation>Pavé tactile</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="141"/>
+            <location filename="../../app/viewer/views/session_window.py" line="163"/>
             <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="145"/>
+            <location filename="../../app/viewer/views/session_window.py" line="167"/>
             <source>Magnifier</source>
             <translation>Loupe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="147"/>
+            <location filename="../../app/viewer/views/session_window.py" line="169"/>
             <source>A long press shows a magnifier: move to point precisely, lift to click</source>
             <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="151"/>
+            <location filename="../../app/viewer/views/session_window.py" line="173"/>
             <source>Clipboard</source>
             <translation>Presse-papiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="153"/>
+            <location filename="../../app/viewer/views/session_window.py" line="175"/>
             <source>Share the clipboard: copy on one side, paste on the other</source>
             <translation>Partager le presse-papiers : copier d’un côté, coller de l’autre</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="157"/>
+            <location filename="../../app/viewer/views/session_window.py" line="179"/>
+            <source>Files</source>
+            <translation>Fichiers</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="181"/>
+            <source>Send files to the computer, or browse its files and download them</source>
+            <translation>Envoyer des fichiers à l’ordinateur, ou parcourir ses fichiers et les télécharger</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="184"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="158"/>
+            <location filename="../../app/viewer/views/session_window.py" line="185"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="160"/>
+            <location filename="../../app/viewer/views/session_window.py" line="187"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="162"/>
+            <location filename="../../app/viewer/views/session_window.py" line="189"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="164"/>
+            <location filename="../../app/viewer/views/session_window.py" line="191"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="167"/>
+            <location filename="../../app/viewer/views/session_window.py" line="194"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="173"/>
+            <location filename="../../app/viewer/views/session_window.py" line="200"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="175"/>
+            <location filename="../../app/viewer/views/session_window.py" line="202"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="176"/>
+            <location filename="../../app/viewer/views/session_window.py" line="203"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="177"/>
+            <location filename="../../app/viewer/views/session_window.py" line="204"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="232"/>
+            <location filename="../../app/viewer/views/session_window.py" line="213"/>
+            <source>More</source>
+            <translation>Plus</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="214"/>
+            <source>More session controls</source>
+            <translation>Autres commandes de la session</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="351"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="233"/>
+            <location filename="../../app/viewer/views/session_window.py" line="352"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="281"/>
+            <location filename="../../app/viewer/views/session_window.py" line="416"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="305"/>
+            <location filename="../../app/viewer/views/session_window.py" line="440"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="306"/>
+            <location filename="../../app/viewer/views/session_window.py" line="441"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="307"/>
+            <location filename="../../app/viewer/views/session_window.py" line="442"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="311"/>
+            <location filename="../../app/viewer/views/session_window.py" line="446"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>
@@ -902,6 +985,49 @@
             <location filename="../../app/viewer/views/sign_in.py" line="155"/>
             <source>{message} Try again in {seconds} s.</source>
             <translation>{message} Réessayez dans {seconds} s.</translation>
+        </message>
+    </context>
+    <context>
+        <name>TransferRow</name>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="26"/>
+            <source>Progress of {name}</source>
+            <translation>Progression de {name}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="28"/>
+            <source>Cancel</source>
+            <translation>Annuler</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="29"/>
+            <source>Cancel {name}</source>
+            <translation>Annuler {name}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="45"/>
+            <source>Waiting for the connection…</source>
+            <translation>En attente de la connexion…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="46"/>
+            <source>{done} of {size}</source>
+            <translation>{done} sur {size}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="47"/>
+            <source>Done: {where}</source>
+            <translation>Terminé : {where}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="50"/>
+            <source>Failed: {reason}</source>
+            <translation>Échec : {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/files.py" line="51"/>
+            <source>Cancelled</source>
+            <translation>Annulé</translation>
         </message>
     </context>
     <context>
@@ -1332,7 +1458,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="292"/>
+            <location filename="../../app/viewer/core/session.py" line="300"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1357,54 +1483,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="194"/>
+            <location filename="../../app/viewer/core/session.py" line="201"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="239"/>
+            <location filename="../../app/viewer/core/session.py" line="246"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="243"/>
-            <location filename="../../app/viewer/core/session.py" line="229"/>
+            <location filename="../../app/viewer/core/session.py" line="250"/>
+            <location filename="../../app/viewer/core/session.py" line="236"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="257"/>
+            <location filename="../../app/viewer/core/session.py" line="265"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="269"/>
-            <location filename="../../app/viewer/core/session.py" line="265"/>
+            <location filename="../../app/viewer/core/session.py" line="277"/>
+            <location filename="../../app/viewer/core/session.py" line="273"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="430"/>
+            <location filename="../../app/viewer/core/session.py" line="438"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="438"/>
+            <location filename="../../app/viewer/core/session.py" line="446"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="446"/>
+            <location filename="../../app/viewer/core/session.py" line="455"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="450"/>
+            <location filename="../../app/viewer/core/session.py" line="459"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="451"/>
+            <location filename="../../app/viewer/core/session.py" line="460"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

@@ -50,6 +50,17 @@ from app.protocol import (
     encode_message,
 )
 from app.protocol._schema import FieldSpec
+from app.protocol.files import (
+    DirList,
+    DirListing,
+    FileAccepted,
+    FileCancel,
+    FileDone,
+    FileFailed,
+    FileGet,
+    FileProgress,
+    FilePut,
+)
 
 # White-box: strategies are derived from the same field specs the validator uses, so
 # round-trip tests cover every field of every message type automatically. The concrete
@@ -251,6 +262,29 @@ VALID: dict[type[Message], dict[str, Any]] = {
         "current": "1",
     },
     ScreenSelect: {"type": "screen.select", "monitor": "2"},
+    FilePut: {"type": "files.put", "transfer": 1, "name": "photo.jpg", "size": 9, "key": "a" * 32},
+    FileGet: {"type": "files.get", "transfer": 2, "path": "Documents/report.pdf", "offset": 5},
+    FileAccepted: {"type": "files.accepted", "transfer": 1, "offset": 0, "size": 9},
+    FileProgress: {"type": "files.progress", "transfer": 1, "offset": 4},
+    FileDone: {"type": "files.done", "transfer": 1, "path": "Downloads/photo.jpg"},
+    FileFailed: {
+        "type": "files.failed",
+        "transfer": 1,
+        "code": "no_space",
+        "message": "The computer's disk is full.",
+    },
+    FileCancel: {"type": "files.cancel", "transfer": 1},
+    DirList: {"type": "files.list", "path": "Documents"},
+    DirListing: {
+        "type": "files.listing",
+        "path": "Documents",
+        "entries": [
+            {"name": "Taxes", "folder": True, "size": 0, "modified": 1_700_000_000},
+            {"name": "report.pdf", "folder": False, "size": 12_345, "modified": 1_700_000_100},
+        ],
+        "truncated": False,
+        "error": "",
+    },
 }
 
 
@@ -343,6 +377,15 @@ def test_message_types_registry() -> None:
         "screen.list": ScreenList,
         "screen.select": ScreenSelect,
         "ticket.keys": TicketKeys,
+        "files.put": FilePut,
+        "files.get": FileGet,
+        "files.accepted": FileAccepted,
+        "files.progress": FileProgress,
+        "files.done": FileDone,
+        "files.failed": FileFailed,
+        "files.cancel": FileCancel,
+        "files.list": DirList,
+        "files.listing": DirListing,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

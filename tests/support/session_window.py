@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from pytestqt.qtbot import QtBot
@@ -19,11 +20,15 @@ from tests.support.sessions import entitled_online_host, open_session
 
 @contextlib.asynccontextmanager
 async def demo_session_window(
-    api: Api, qtbot: QtBot, bar_hide_ms: int = 600_000, **controller_options: Any
+    api: Api,
+    qtbot: QtBot,
+    bar_hide_ms: int = 600_000,
+    home: Path | None = None,
+    **controller_options: Any,
 ) -> AsyncIterator[tuple[SessionWindow, SessionController, DemoScreen]]:
     """A 1000x700 session window showing a real agent's demo desktop (a picture shown);
     its bar stays unless ``bar_hide_ms`` says otherwise (a test's touches move nothing)."""
-    async with entitled_online_host(api) as host:
+    async with entitled_online_host(api, home=home) as host:
         granted = await open_session(api, host)
         controller = SessionController(**controller_options)
         window = SessionWindow(controller, "Studio")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -39,6 +42,7 @@ async def entitled_online_host(
     display_name: str | None = None,
     direct: bool = False,
     host_ui: HostUI | None = None,
+    home: Path | None = None,
 ) -> AsyncIterator[Host]:
     user = await entitled_user(api)
     async with online_host(
@@ -49,6 +53,7 @@ async def entitled_online_host(
         display_name=display_name,
         direct=direct,
         host_ui=host_ui,
+        home=home,
     ) as host:
         yield host
 
@@ -63,10 +68,13 @@ async def online_host(
     display_name: str | None = None,
     direct: bool = False,
     host_ui: HostUI | None = None,
+    home: Path | None = None,
 ) -> AsyncIterator[Host]:
     """A computer of ``user``'s, enrolled and linked to the cloud at ``api``; nobody is
-    asked before sessions unless ``host_ui`` says how."""
+    asked before sessions unless ``host_ui`` says how. Sessions reach the files of
+    ``home`` (by default a fresh empty folder: never the home of whoever runs the tests)."""
     enrolled = await api.enroll(user, "Studio")
+    own_home = None if home else Path(tempfile.mkdtemp(prefix="porthole-test-home-"))
     sessions = AgentSessions(
         api.url,
         enrolled["agent_token"],
@@ -77,6 +85,7 @@ async def online_host(
         source=source,
         display_name=display_name,
         host_ui=host_ui,
+        home=home or own_home,
     )
     endpoint = await sessions.listen("127.0.0.1", 0) if direct else None
     link = ControlLink(
@@ -98,6 +107,8 @@ async def online_host(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await sessions.close()
+        if own_home is not None:
+            shutil.rmtree(own_home, ignore_errors=True)
 
 
 async def entitled_user(api: Api) -> User:

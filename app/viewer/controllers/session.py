@@ -15,10 +15,12 @@ import dataclasses
 import logging
 import time
 from collections.abc import Coroutine, Iterable
+from pathlib import Path
 from typing import Any
 
 from app.protocol import ScreenList
 from app.protocol.clipboard import Clip, ClipTooLarge
+from app.protocol.files import DirListing
 from app.protocol.input import InputEvent, Modifier
 from app.viewer.controllers.clipboard import ClipboardBridge
 from app.viewer.core.decoder import Picture
@@ -38,10 +40,13 @@ from app.viewer.core.session import (
     State,
     ViewerSession,
 )
+from app.viewer.core.transfers import Transfer, TransferRefused
 from app.viewer.core.viewport import Viewport
 from app.viewer.qt import QtCore, Signal
 
 log = logging.getLogger(__name__)
+#: A folder listing not answered by then is said to have failed.
+FOLDER_TIMEOUT_S = 15.0
 #: Stream settings per quality choice: (kbit/s, frames per second, scale).
 QUALITIES = {"auto": (6000, 60, 1.0), "fast": (2500, 30, 0.75), "best": (15000, 60, 1.0)}
 WHEEL_UNITS_PER_NOTCH = 120  # Qt's angle delta: eighths of a degree, 15° a notch
@@ -64,11 +69,21 @@ class SessionController(QtCore.QObject):
     #: Something the person should know that is not the session's state (a copy too
     #: large to share), for the window's status line.
     notice = Signal(str)
+    #: A file transfer started, moved on or ended: its number.
+    transfer_changed = Signal(int)
+    #: A folder of the computer's home was listed: its listing (a DirListing).
+    folder_listed = Signal(object)
 
     def __init__(
-        self, settings: GestureSettings | None = None, *, share_clipboard: bool = True
+        self,
+        settings: GestureSettings | None = None,
+        *,
+        share_clipboard: bool = True,
+        downloads: Path | None = None,
     ) -> None:
         super().__init__()
+        #: Where fetched files go (the system's downloads folder unless said otherwise).
+        self.downloads = downloads or _downloads_folder()
         self.session: ViewerSession | None = None
         self._share_clipboard = share_clipboard
         self._clipboard: ClipboardBridge | None = None
@@ -109,6 +124,8 @@ class SessionController(QtCore.QObject):
                 on_screens=self.on_screens,
                 on_clipboard=self._clipboard_arrived,
                 share_clipboard=self._share_clipboard,
+                downloads=self.downloads,
+                on_transfer=lambda transfer: self.transfer_changed.emit(transfer.number),
             ) as session:
                 self.attach(session)
                 ended = asyncio.ensure_future(session.wait_state("closed", None))
@@ -156,6 +173,48 @@ class SessionController(QtCore.QObject):
                     "What you copied stays here: {size} is more than the {limit} shared."
                 ).format(size=_megabytes(exc.size), limit=_megabytes(exc.limit))
             )
+
+    # -- files --------------------------------------------------------------------------
+
+    def transfers(self) -> list[Transfer]:
+        """Every transfer of this session, oldest first."""
+        return list(self.session.transfers.all.values()) if self.session is not None else []
+
+    def send_files(self, paths: Iterable[Path]) -> None:
+        """Send these files to the computer's Downloads folder."""
+        if self.session is not None:
+            for path in paths:
+                self._background(self._send_file(self.session, path))
+
+    async def _send_file(self, session: ViewerSession, path: Path) -> None:
+        try:
+            await session.transfers.send_file(path)
+        except TransferRefused as exc:
+            self.notice.emit(self.tr("Not sent: {reason}").format(reason=exc))
+
+    def fetch_file(self, remote: str, size: int) -> None:
+        """Fetch this file of the computer's home into this device's downloads folder."""
+        if self.session is not None:
+            self._background(self._fetch(self.session, remote, size))
+
+    async def _fetch(self, session: ViewerSession, remote: str, size: int) -> None:
+        await session.transfers.fetch(remote, size)
+
+    def cancel_transfer(self, number: int) -> None:
+        if self.session is not None and number in self.session.transfers.all:
+            self._background(self.session.transfers.cancel(self.session.transfers.all[number]))
+
+    def list_folder(self, path: str) -> None:
+        """Ask for this folder of the computer's home; ``folder_listed`` answers."""
+        if self.session is not None:
+            self._background(self._list(self.session, path))
+
+    async def _list(self, session: ViewerSession, path: str) -> None:
+        try:
+            listing = await session.transfers.list_folder(path, FOLDER_TIMEOUT_S)
+        except TimeoutError:
+            listing = DirListing(path=path, error=self.tr("The computer did not answer."))
+        self.folder_listed.emit(listing)
 
     def _clipboard_arrived(self, clip: Clip) -> None:
         if self._clipboard is not None:
@@ -441,6 +500,13 @@ class SessionController(QtCore.QObject):
             # A still screen sends nothing new: ask for a picture at the new size, once
             # the resize or pinch has settled.
             self._refresh.start()
+
+
+def _downloads_folder() -> Path:
+    found = QtCore.QStandardPaths.writableLocation(
+        QtCore.QStandardPaths.StandardLocation.DownloadLocation
+    )
+    return Path(found) if found else Path.home() / "Downloads"
 
 
 def _megabytes(size: int) -> str:

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Literal
 
@@ -64,6 +65,7 @@ from app.viewer.core.clipboard import ClipboardLink
 from app.viewer.core.decoder import DecodePipeline, FillUpdate, Picture
 from app.viewer.core.i18n import tr
 from app.viewer.core.stats import SessionStats
+from app.viewer.core.transfers import FILE_REPLIES, Transfer, Transfers
 
 log = logging.getLogger(__name__)
 #: Where a session writes its statistics every second (unset: nowhere).
@@ -118,7 +120,11 @@ class ViewerSession:
         on_screens: Callable[[ScreenList], None] | None = None,
         on_clipboard: Callable[[Clip], None] | None = None,
         share_clipboard: bool = True,
+        downloads: Path | None = None,
+        on_transfer: Callable[[Transfer], None] | None = None,
     ) -> None:
+        #: Files sent to the computer and fetched from it (fetched ones go to ``downloads``).
+        self.transfers = Transfers(self._send, downloads or Path.home() / "Downloads", on_transfer)
         self._on_screens = on_screens
         # Called on the loop with what the computer copied, for this device's clipboard.
         self._on_clipboard = on_clipboard
@@ -189,6 +195,7 @@ class ViewerSession:
                     await task
         if self._ws is not None:
             await self._ws.close()
+        self.transfers.close()
         if self._pipeline is not None:
             await asyncio.to_thread(self._pipeline.close)
         await self._set_state("closed", self.detail or tr("Closed by the viewer."))
@@ -247,6 +254,7 @@ class ViewerSession:
         self._ws = sealed
         self._grant = grant
         self.clipboard.connected()
+        self.transfers.dropped()  # what a previous connection left waits for this one
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
@@ -441,6 +449,7 @@ class ViewerSession:
         finally:
             if self._pinger is not None:
                 self._pinger.cancel()
+            self.transfers.dropped()
         if ws.close_code == CloseCode.ENDED_BY_HOST:
             self._final = True
             return tr("The person at the computer ended the session.")
@@ -455,6 +464,9 @@ class ViewerSession:
             received_us = time.time_ns() // 1000
             self.stats.heartbeat_answered(message.sent_at_us, message.server_time_us, received_us)
             await self._send_clip(self.clipboard.agent_answered(message.clipboard))
+            await self.transfers.agent_answered(message.files)
+        elif isinstance(message, FILE_REPLIES):
+            await self.transfers.message(message)
         elif isinstance(message, VideoTiming):
             self.stats.agent_timing(message.frame_id, message.grab_ms, message.encode_ms)
         elif isinstance(message, ScreenList):
@@ -471,6 +483,9 @@ class ViewerSession:
         assert self._pipeline is not None
         if frame.type == FrameType.INPUT:
             raise FrameError("only video, fills and the clipboard go from agent to viewer")
+        if frame.type == FrameType.FILE:
+            self.transfers.chunk(frame.payload)
+            return
         if frame.type == FrameType.CLIPBOARD:
             clip = self.clipboard.arrived(decode_clip(frame.payload))
             if clip is not None and self._on_clipboard is not None:

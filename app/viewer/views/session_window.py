@@ -6,10 +6,12 @@ keyboard. Kiosk mode shows the screen alone, full screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from app.protocol.input import Modifier
 from app.viewer.controllers.session import SessionController
 from app.viewer.qt import QtCore, QtGui, QtWidgets, Signal
+from app.viewer.views.files import FilesPanel
 from app.viewer.views.video import VideoWidget
 
 #: Chords the viewer keeps for itself; every other key goes to the remote computer.
@@ -28,6 +30,10 @@ def tool_button(text: str, *, checkable: bool = False) -> QtWidgets.QToolButton:
 
 #: On touch, the bar hides this long after the last touch (milliseconds).
 BAR_HIDE_MS = 3000
+#: The status line's least width in the bar (the rest of its text is cut).
+STATUS_MIN_PX = 90
+#: The Files panel's width beside the remote screen.
+FILES_PANEL_PX = 340
 #: How long a notice (a copy too large to share) stays in the status line.
 NOTICE_MS = 6000
 #: Key names stay as printed on keycaps in every language (not translated).
@@ -54,6 +60,11 @@ class SessionWindow(QtWidgets.QWidget):
         self.video = VideoWidget(controller, self)
         self.status = QtWidgets.QLabel(self.tr("Connecting…"))
         self.status.setObjectName("sessionStatus")
+        # The status never widens the bar: long reasons are cut, the bar's buttons stay.
+        self.status.setMinimumWidth(STATUS_MIN_PX)
+        self.status.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         self.stats_label = QtWidgets.QLabel()
         self.stats_label.setVisible(False)
         layout = QtWidgets.QVBoxLayout(self)
@@ -63,8 +74,17 @@ class SessionWindow(QtWidgets.QWidget):
         self.keys_bar = self._build_keys_bar()
         self.keys_bar.setVisible(False)
         layout.addWidget(self.bar)
-        layout.addWidget(self.video, 1)
+        middle = QtWidgets.QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        middle.addWidget(self.video, 1)
+        self.files_panel = FilesPanel(controller, self)
+        self.files_panel.setVisible(False)
+        self.files_panel.setFixedWidth(FILES_PANEL_PX)
+        middle.addWidget(self.files_panel)
+        layout.addLayout(middle, 1)
         layout.addWidget(self.keys_bar)
+        self.setAcceptDrops(not kiosk)  # files dropped here go to the computer
         # On touch the bar gets out of the way: hidden a while after the last touch (only
         # touches start the wait), back with a swipe down from the top edge.
         self.bar_hide_ms = BAR_HIDE_MS
@@ -130,6 +150,8 @@ class SessionWindow(QtWidgets.QWidget):
 
     def _build_bar(self) -> QtWidgets.QWidget:
         bar = QtWidgets.QWidget(self)
+        # The bar never sets the window's least width: what does not fit goes into More.
+        bar.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
         row = QtWidgets.QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 4)
         row.addWidget(self.status, 1)
@@ -154,6 +176,11 @@ class SessionWindow(QtWidgets.QWidget):
         )
         self.clipboard_button.setChecked(self.controller.clipboard_shared)
         self.clipboard_button.toggled.connect(self.controller.set_clipboard_sharing)
+        self.files_button = tool_button(self.tr("Files"), checkable=True)
+        self.files_button.setToolTip(
+            self.tr("Send files to the computer, or browse its files and download them")
+        )
+        self.files_button.toggled.connect(self._toggle_files)
         self.zoom_button = tool_button(self.tr("Fit"))
         self.zoom_button.setToolTip(self.tr("Show the whole screen again"))
         self.zoom_button.clicked.connect(self.controller.zoom_reset)
@@ -183,19 +210,111 @@ class SessionWindow(QtWidgets.QWidget):
         for box in (self.monitor_box, self.quality_box):
             box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
             row.addWidget(box)
+        self.more_button = tool_button(self.tr("More"))
+        self.more_button.setAccessibleName(self.tr("More session controls"))
+        self.more_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_menu = QtWidgets.QMenu(self.more_button)
+        self.more_button.setMenu(self.more_menu)
         for button in (
             self.full_screen_button,
             self.keyboard_button,
             self.trackpad_button,
             self.lens_button,
             self.clipboard_button,
+            self.files_button,
             self.zoom_button,
             self.stats_button,
+            self.more_button,
             self.disconnect_button,
         ):
             button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with the screen
             row.addWidget(button)
+        # On a narrow window (a phone, a tablet upright) these go into More, the least
+        # needed first; Keyboard, Files and Disconnect always stay in sight.
+        self._overflow: list[QtWidgets.QWidget] = [
+            self.stats_button,
+            self.zoom_button,
+            self.full_screen_button,
+            self.quality_box,
+            self.clipboard_button,
+            self.lens_button,
+            self.trackpad_button,
+        ]
+        self._overflow_actions = {
+            widget: self._mirror(widget)
+            if isinstance(widget, QtWidgets.QAbstractButton)
+            else self._quality_menu()
+            for widget in self._overflow
+        }
         return bar
+
+    def _quality_menu(self) -> QtGui.QAction:
+        """The quality choice as a submenu of More, in step with the box."""
+        menu = self.more_menu.addMenu(self.quality_box.accessibleName())
+        group = QtGui.QActionGroup(menu)
+        for index in range(self.quality_box.count()):
+            action = menu.addAction(self.quality_box.itemText(index))
+            action.setCheckable(True)
+            action.setChecked(index == self.quality_box.currentIndex())
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, i=index: self._choose_quality(i))
+        self.quality_box.currentIndexChanged.connect(
+            lambda index: group.actions()[index].setChecked(True)
+        )
+        return menu.menuAction()
+
+    def _choose_quality(self, index: int) -> None:
+        self.quality_box.setCurrentIndex(index)
+        self.controller.set_quality(self.quality_box.itemData(index))
+
+    def _mirror(self, button: QtWidgets.QAbstractButton) -> QtGui.QAction:
+        """The button as an entry of the More menu, checked as it is."""
+        action = self.more_menu.addAction(button.text())
+        action.setToolTip(button.toolTip())
+        if button.isCheckable():
+            action.setCheckable(True)
+            action.setChecked(button.isChecked())
+            action.toggled.connect(button.setChecked)
+            button.toggled.connect(action.setChecked)
+        else:
+            action.triggered.connect(button.click)
+        return action
+
+    def _fit_bar(self) -> None:
+        """Every button that fits in the window's width; the others in More."""
+        layout = self.bar.layout()
+        assert layout is not None
+
+        def too_wide() -> bool:
+            # Each control at its full size (a squeezed "Disc…nect" is not a fit), the
+            # status at its least.
+            items = (layout.itemAt(i) for i in range(layout.count()))
+            shown = [item.widget() for item in items if item is not None]
+            widths = [
+                STATUS_MIN_PX if widget is self.status else widget.sizeHint().width()
+                for widget in shown
+                if widget is not None and not widget.isHidden()
+            ]
+            margins = layout.contentsMargins()
+            needed = sum(widths) + layout.spacing() * (len(widths) - 1)
+            return needed + margins.left() + margins.right() > self.width()
+
+        for widget in self._overflow:
+            widget.setVisible(True)
+        self.more_button.setVisible(False)
+        if too_wide():
+            self.more_button.setVisible(True)
+            for widget in self._overflow:
+                widget.setVisible(False)
+                if not too_wide():
+                    break
+        for widget, action in self._overflow_actions.items():
+            action.setVisible(widget.isHidden())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.kiosk:
+            self._fit_bar()
 
     def _build_keys_bar(self) -> QtWidgets.QWidget:
         """The on-screen keys, in a strip a finger scrolls sideways where the window is
@@ -256,6 +375,22 @@ class SessionWindow(QtWidgets.QWidget):
     def _toggle_keyboard(self, on: bool) -> None:
         self.keys_bar.setVisible(on)
         (self.text_field if on else self.video).setFocus()
+
+    def _toggle_files(self, on: bool) -> None:
+        self.files_panel.setVisible(on)
+        if on and not self.files_panel.entries.count():
+            self.files_panel.browse("")
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if _local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        paths = _local_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.controller.send_files(paths)
+            self.files_button.setChecked(True)  # where their progress shows
 
     def _toggle_stats(self, on: bool) -> None:
         self.stats_label.setVisible(on)
@@ -334,3 +469,7 @@ class SessionWindow(QtWidgets.QWidget):
         """Close, kiosk or not (the kiosk's exit chord, the app quitting)."""
         self._leaving = True
         self.close()
+
+
+def _local_files(mime: QtCore.QMimeData) -> list[Path]:
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]

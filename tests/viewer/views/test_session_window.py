@@ -286,3 +286,45 @@ async def test_on_touch_the_bar_hides_and_a_swipe_from_the_top_edge_brings_it_ba
         await qt_until(lambda: window.bar.isVisible(), 5, "the bar to come back")
         assert (len(demo.clicks), len(demo.marks)) == (clicks, marks)
         assert not controller.recogniser.button_held
+
+
+def bar_overflows(window: SessionWindow) -> list[str]:
+    """The bar's shown controls that do not fit in the window's width, or only squeezed
+    below their size (a "Disc…nect")."""
+    return [
+        child.text() if isinstance(child, QtWidgets.QAbstractButton) else type(child).__name__
+        for child in window.bar.findChildren(QtWidgets.QWidget)
+        if child.isVisible()
+        and isinstance(child, (QtWidgets.QAbstractButton, QtWidgets.QComboBox))
+        and (
+            child.geometry().right() > window.bar.width()
+            or child.width() < child.sizeHint().width()
+        )
+    ]
+
+
+@pytest.mark.parametrize(("width", "size"), [(390, "phone"), (820, "tablet"), (1440, "desktop")])
+def test_the_bar_fits_a_phone_a_tablet_and_a_desktop(qtbot: QtBot, width: int, size: str) -> None:
+    controller = SessionController()
+    window = SessionWindow(controller, "Studio")
+    qtbot.addWidget(window)
+    window.resize(width, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.width() == width  # the bar does not make the window wider
+    assert bar_overflows(window) == []
+    for always in (window.keyboard_button, window.files_button, window.disconnect_button):
+        assert always.isVisible()
+    moved = [action.text() for action in window.more_menu.actions() if action.isVisible()]
+    if size == "desktop":
+        assert not window.more_button.isVisible() and moved == []
+        assert window.trackpad_button.isVisible()
+    else:
+        assert window.more_button.isVisible() and "Statistics" in moved
+    if size == "phone":
+        # What moved still works from the menu, checked as the button would be.
+        assert "Trackpad" in moved and not window.trackpad_button.isVisible()
+        [trackpad] = [a for a in window.more_menu.actions() if a.text() == "Trackpad"]
+        trackpad.trigger()
+        assert controller.trackpad and window.trackpad_button.isChecked()
+    screenshot(window, f"session-window-{size}")
