@@ -14,7 +14,10 @@
 5. what end-to-end encryption adds: bytes, and seal+open time per message (goal < 0.3 ms
    p50, < 2 % bytes); see benchmarks/encryption.py.
 
-    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth|encryption]
+6. sound: captured on the host (a real PulseAudio server) -> decoded by the viewer core,
+   and packets lost (goal p50 <= 50 ms, none lost); see benchmarks/sound.py.
+
+    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth|encryption|sound]
 
 ``--seconds`` is per measurement: 10 by default for (1)-(3), 5 per scene for (4).
 
@@ -42,7 +45,7 @@ from app.agent.capture.x11 import X11Screen
 from app.agent.encode import H264Encoder
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
-from benchmarks import bandwidth, encryption
+from benchmarks import bandwidth, encryption, sound
 from benchmarks.content import SCENES
 from benchmarks.renewals import print_table
 from tests.conftest import fast_settings
@@ -52,7 +55,7 @@ from tests.support.sessions import entitled_online_host, open_session
 from tests.support.xvfb import xvfb
 
 Row = tuple[str, str, str, str]
-PARTS = ("encode", "latency", "bandwidth", "encryption")
+PARTS = ("encode", "latency", "bandwidth", "encryption", "sound")
 
 
 def flip(conn: display.Display, window: object, n: int) -> None:
@@ -230,6 +233,10 @@ def main() -> int:
         rows_e2e.append(encryption.keyframe_row())
         print_table("End-to-end encryption: what it adds", rows_e2e, encryption.HEADER)
         met = met and all(row[-1] != "NO" for row in rows_e2e)
+    if "sound" in parts:
+        rows_sound = sound.rows(args.seconds or 10.0)
+        print_table("The computer's sound (PulseAudio, Opus, relay, loopback)", rows_sound)
+        met = met and all(row[-1] != "NO" for row in rows_sound)
     return 0 if met else 1
 
 

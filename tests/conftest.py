@@ -127,6 +127,27 @@ async def cloud_context(settings: Settings, clock: OffsetClock) -> AsyncIterator
     await close_context(ctx)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sound_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """PulseAudio for the whole run, named in PULSE_SERVER before any test (see
+    tests/support/pulse.py); None where there is none."""
+    from tests.support.pulse import pulse_server
+
+    with pulse_server(tmp_path_factory.mktemp("pulse")) as server:
+        if server is None:
+            yield None
+            return
+        previous = os.environ.get("PULSE_SERVER")
+        os.environ["PULSE_SERVER"] = server
+        try:
+            yield server
+        finally:
+            if previous is None:
+                os.environ.pop("PULSE_SERVER", None)
+            else:
+                os.environ["PULSE_SERVER"] = previous
+
+
 REQUIRE_XVFB = os.environ.get("PORTHOLE_REQUIRE_XVFB") == "1"
 
 

@@ -27,6 +27,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
+from app.agent.audio import AudioStream, audio_available
 from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_desktop
 from app.agent.capture.changes import solid_colour
 from app.agent.clipboard.share import ClipboardShare
@@ -88,6 +89,8 @@ MAX_DIRECT_CONNECTIONS = 16
 #: viewer or its link fell behind.
 BEHIND_AFTER_S = 0.03
 BEHIND_BACKLOG_BYTES = 64 * 1024
+#: Sound waits for nothing: a packet goes only while less than this is unsent.
+AUDIO_BACKLOG_BYTES = 128 * 1024
 #: Frames at least this large always carry their stage timings (video.timing).
 TIMING_ALWAYS_BYTES = 1024
 #: A fill's stage times go with it at most this often (see ``_send_fill``).
@@ -115,7 +118,11 @@ class AgentSessions:
         input_backend: str | None = None,
         host_ui: HostUI | None = None,
         home: Path | None = None,
+        sound: bool | None = None,
     ) -> None:
+        #: Sessions send the computer's sound (None: for a real desktop, not the demo's,
+        #: whose computer is the viewer's own: its sound would loop back).
+        self.sound = source != "demo" if sound is None else sound
         #: The person's files that sessions may reach (their home folder).
         self.files = HomeFiles(home)
         #: Asks the person at the computer, and shows who is connected (None: nobody is
@@ -369,6 +376,11 @@ class AgentSessions:
             sharing = ClipboardShare(desktop.clipboard, ws.send)
             watching_clipboard = asyncio.create_task(sharing.run())
         transfers = FileShare(self.files, ws.send)
+        sound = (
+            AudioStream(ws.send, room=lambda: _backlog(ws) < AUDIO_BACKLOG_BYTES)
+            if self.sound and audio_available()
+            else None
+        )
         loop = asyncio.get_running_loop()
         change_fd = desktop.screen.change_fd()
         if change_fd is not None:  # X DAMAGE: woken the moment something is drawn
@@ -405,6 +417,8 @@ class AgentSessions:
                     stream.viewer_paints_fills = message.paints_fills
                     if sharing is not None:
                         sharing.enabled = message.clipboard
+                    if sound is not None:
+                        sound.set_enabled(message.audio)
                     if _backlog(ws) > BACKLOG_BYTES:
                         continue  # a measurement, not worth waiting for
                     now_us = time.time_ns() // 1000
@@ -414,6 +428,7 @@ class AgentSessions:
                         server_time_us=now_us,
                         clipboard=sharing is not None,
                         files=True,
+                        audio=sound is not None,
                     )
                     await ws.send(encode_message(ack))
                 elif isinstance(message, KeyframeRequest):
@@ -430,6 +445,8 @@ class AgentSessions:
             if change_fd is not None:
                 loop.remove_reader(change_fd)
             await transfers.close()
+            if sound is not None:
+                await sound.close()
             for task in (streaming, watching_clipboard):
                 if task is not None:
                     task.cancel()

@@ -59,6 +59,8 @@ class FrameType(IntEnum):
     CLIPBOARD = 4
     #: A piece of a file being transferred (:mod:`.files`), both ways.
     FILE = 5
+    #: One Opus packet of the computer's sound (:mod:`.audio`), agent → viewer.
+    AUDIO = 6
 
 
 class FrameFlags(IntFlag):

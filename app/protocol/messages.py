@@ -138,6 +138,8 @@ class Heartbeat:
     #: Viewers only: share the clipboard (CLIPBOARD frames both ways); False turns it off
     #: for the rest of the session, until a heartbeat says True again.
     clipboard: bool = False
+    #: Viewers only: send the computer's sound (AUDIO frames); False stops it.
+    audio: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,6 +156,8 @@ class HeartbeatAck:
     clipboard: bool = False
     #: Agents only: this agent transfers files (:mod:`.files`).
     files: bool = False
+    #: Agents only: this agent can send the computer's sound (:mod:`.audio`).
+    audio: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

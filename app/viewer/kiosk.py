@@ -63,7 +63,7 @@ class Kiosk:
     def __init__(self, cloud_url: str, email: str, computer: str, store: CredentialStore):
         self.cloud_url, self.email, self.computer_name = cloud_url.rstrip("/"), email, computer
         self.store = store
-        self.controller = SessionController()
+        self.controller = SessionController(sound=False)  # muted: a screen in a public place
         self.window: SessionWindow | None = None
         self.client = CloudClient(
             self.cloud_url,

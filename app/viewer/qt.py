@@ -2,9 +2,9 @@
 qasync picks its Qt binding from what is already imported)."""
 
 import qasync
-from PySide6 import QtCore, QtGui, QtTest, QtWidgets
+from PySide6 import QtCore, QtGui, QtMultimedia, QtTest, QtWidgets
 
 Signal = QtCore.Signal
 Slot = QtCore.Slot
 
-__all__ = ["QtCore", "QtGui", "QtTest", "QtWidgets", "Signal", "Slot", "qasync"]
+__all__ = ["QtCore", "QtGui", "QtMultimedia", "QtTest", "QtWidgets", "Signal", "Slot", "qasync"]

@@ -730,17 +730,17 @@
     <context>
         <name>SessionController</name>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="173"/>
+            <location filename="../../app/viewer/controllers/session.py" line="194"/>
             <source>What you copied stays here: {size} is more than the {limit} shared.</source>
             <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="193"/>
+            <location filename="../../app/viewer/controllers/session.py" line="214"/>
             <source>Not sent: {reason}</source>
             <translation>Non envoyé : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="216"/>
+            <location filename="../../app/viewer/controllers/session.py" line="237"/>
             <source>The computer did not answer.</source>
             <translation>L’ordinateur n’a pas répondu.</translation>
         </message>
@@ -754,7 +754,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="61"/>
-            <location filename="../../app/viewer/views/session_window.py" line="439"/>
+            <location filename="../../app/viewer/views/session_window.py" line="445"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
@@ -795,106 +795,116 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="179"/>
+            <source>Sound</source>
+            <translation>Son</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="180"/>
+            <source>Play the computer's sound here</source>
+            <translation>Jouer ici le son de l’ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="183"/>
             <source>Files</source>
             <translation>Fichiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="181"/>
+            <location filename="../../app/viewer/views/session_window.py" line="185"/>
             <source>Send files to the computer, or browse its files and download them</source>
             <translation>Envoyer des fichiers à l’ordinateur, ou parcourir ses fichiers et les télécharger</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="184"/>
+            <location filename="../../app/viewer/views/session_window.py" line="188"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="185"/>
+            <location filename="../../app/viewer/views/session_window.py" line="189"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="187"/>
+            <location filename="../../app/viewer/views/session_window.py" line="191"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="189"/>
+            <location filename="../../app/viewer/views/session_window.py" line="193"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="191"/>
+            <location filename="../../app/viewer/views/session_window.py" line="195"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="194"/>
+            <location filename="../../app/viewer/views/session_window.py" line="198"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="200"/>
+            <location filename="../../app/viewer/views/session_window.py" line="204"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="202"/>
+            <location filename="../../app/viewer/views/session_window.py" line="206"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="203"/>
+            <location filename="../../app/viewer/views/session_window.py" line="207"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="204"/>
+            <location filename="../../app/viewer/views/session_window.py" line="208"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="213"/>
+            <location filename="../../app/viewer/views/session_window.py" line="217"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="214"/>
+            <location filename="../../app/viewer/views/session_window.py" line="218"/>
             <source>More session controls</source>
             <translation>Autres commandes de la session</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="351"/>
+            <location filename="../../app/viewer/views/session_window.py" line="357"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="352"/>
+            <location filename="../../app/viewer/views/session_window.py" line="358"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="416"/>
+            <location filename="../../app/viewer/views/session_window.py" line="422"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="440"/>
+            <location filename="../../app/viewer/views/session_window.py" line="446"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="441"/>
+            <location filename="../../app/viewer/views/session_window.py" line="447"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="442"/>
+            <location filename="../../app/viewer/views/session_window.py" line="448"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="446"/>
+            <location filename="../../app/viewer/views/session_window.py" line="452"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>
@@ -1458,7 +1468,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="300"/>
+            <location filename="../../app/viewer/core/session.py" line="310"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1483,54 +1493,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="201"/>
+            <location filename="../../app/viewer/core/session.py" line="211"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="246"/>
+            <location filename="../../app/viewer/core/session.py" line="256"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="250"/>
-            <location filename="../../app/viewer/core/session.py" line="236"/>
+            <location filename="../../app/viewer/core/session.py" line="260"/>
+            <location filename="../../app/viewer/core/session.py" line="246"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="265"/>
+            <location filename="../../app/viewer/core/session.py" line="275"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="277"/>
-            <location filename="../../app/viewer/core/session.py" line="273"/>
+            <location filename="../../app/viewer/core/session.py" line="287"/>
+            <location filename="../../app/viewer/core/session.py" line="283"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="438"/>
+            <location filename="../../app/viewer/core/session.py" line="456"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="446"/>
+            <location filename="../../app/viewer/core/session.py" line="464"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="455"/>
+            <location filename="../../app/viewer/core/session.py" line="473"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="459"/>
+            <location filename="../../app/viewer/core/session.py" line="477"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="460"/>
+            <location filename="../../app/viewer/core/session.py" line="478"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

@@ -208,7 +208,7 @@ def test_wrong_version(version: int) -> None:
         decode_frame(header(version=version) + b"payload")
 
 
-@pytest.mark.parametrize("frame_type", [0, 6, 255])
+@pytest.mark.parametrize("frame_type", [0, 7, 255])
 def test_unknown_type(frame_type: int) -> None:
     with pytest.raises(FrameError, match="unknown frame type"):
         decode_frame(header(type=frame_type))
@@ -272,7 +272,7 @@ def test_encode_capture_us_bounds(capture_us: int) -> None:
         ({"payload": bytes(MAX_FRAME_PAYLOAD + 1)}, "too large"),
         ({"flags": FrameFlags(4)}, "unknown frame flags"),
         ({"flags": 0x81}, "unknown frame flags"),
-        ({"type": 6}, "unknown frame type"),
+        ({"type": 7}, "unknown frame type"),
         ({"frame_id": 1.5}, "cannot encode"),
     ],
 )

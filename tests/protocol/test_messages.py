@@ -420,7 +420,8 @@ def test_valid_examples_decode(cls: type[Message]) -> None:
 
 def test_encode_is_compact_with_type_first() -> None:
     assert encode_message(Heartbeat(seq=1, sent_at_us=2)) == (
-        '{"type":"heartbeat","seq":1,"sent_at_us":2,"paints_fills":false,"clipboard":false}'
+        '{"type":"heartbeat","seq":1,"sent_at_us":2,"paints_fills":false,"clipboard":false,'
+        '"audio":false}'
     )
 
 

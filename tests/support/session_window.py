@@ -24,11 +24,12 @@ async def demo_session_window(
     qtbot: QtBot,
     bar_hide_ms: int = 600_000,
     home: Path | None = None,
+    host_sound: bool | None = None,
     **controller_options: Any,
 ) -> AsyncIterator[tuple[SessionWindow, SessionController, DemoScreen]]:
     """A 1000x700 session window showing a real agent's demo desktop (a picture shown);
     its bar stays unless ``bar_hide_ms`` says otherwise (a test's touches move nothing)."""
-    async with entitled_online_host(api, home=home) as host:
+    async with entitled_online_host(api, home=home, sound=host_sound) as host:
         granted = await open_session(api, host)
         controller = SessionController(**controller_options)
         window = SessionWindow(controller, "Studio")

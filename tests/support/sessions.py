@@ -43,6 +43,7 @@ async def entitled_online_host(
     direct: bool = False,
     host_ui: HostUI | None = None,
     home: Path | None = None,
+    sound: bool | None = None,
 ) -> AsyncIterator[Host]:
     user = await entitled_user(api)
     async with online_host(
@@ -54,6 +55,7 @@ async def entitled_online_host(
         direct=direct,
         host_ui=host_ui,
         home=home,
+        sound=sound,
     ) as host:
         yield host
 
@@ -69,6 +71,7 @@ async def online_host(
     direct: bool = False,
     host_ui: HostUI | None = None,
     home: Path | None = None,
+    sound: bool | None = None,
 ) -> AsyncIterator[Host]:
     """A computer of ``user``'s, enrolled and linked to the cloud at ``api``; nobody is
     asked before sessions unless ``host_ui`` says how. Sessions reach the files of
@@ -86,6 +89,7 @@ async def online_host(
         display_name=display_name,
         host_ui=host_ui,
         home=home or own_home,
+        sound=sound,
     )
     endpoint = await sessions.listen("127.0.0.1", 0) if direct else None
     link = ControlLink(

@@ -399,6 +399,7 @@ class AppController(QtCore.QObject):
         controller = SessionController(
             GestureSettings(trackpad=preferences.trackpad, lens=preferences.lens),
             share_clipboard=preferences.clipboard,
+            sound=preferences.sound,
         )
         window = SessionWindow(controller, computer.name)
         # What is chosen in a session's bar holds for the next sessions too.

@@ -23,6 +23,7 @@ from app.protocol.clipboard import Clip, ClipTooLarge
 from app.protocol.files import DirListing
 from app.protocol.input import InputEvent, Modifier
 from app.viewer.controllers.clipboard import ClipboardBridge
+from app.viewer.controllers.sound import SoundOutput
 from app.viewer.core.decoder import Picture
 from app.viewer.core.gestures import (
     Action,
@@ -80,8 +81,12 @@ class SessionController(QtCore.QObject):
         *,
         share_clipboard: bool = True,
         downloads: Path | None = None,
+        sound: bool = True,
     ) -> None:
         super().__init__()
+        self._sound = sound
+        #: This device's speakers, while the computer's sound is on.
+        self.sound_output = SoundOutput()
         #: Where fetched files go (the system's downloads folder unless said otherwise).
         self.downloads = downloads or _downloads_folder()
         self.session: ViewerSession | None = None
@@ -126,6 +131,8 @@ class SessionController(QtCore.QObject):
                 share_clipboard=self._share_clipboard,
                 downloads=self.downloads,
                 on_transfer=lambda transfer: self.transfer_changed.emit(transfer.number),
+                on_sound=self.sound_output.play,
+                sound=self._sound and self.sound_output.start(),
             ) as session:
                 self.attach(session)
                 ended = asyncio.ensure_future(session.wait_state("closed", None))
@@ -149,6 +156,20 @@ class SessionController(QtCore.QObject):
         current = self._clipboard.current()
         if current is not None:  # copied before connecting: usually why one connects
             self._copied_here(current)
+
+    @property
+    def sound_on(self) -> bool:
+        return self._sound
+
+    def set_sound(self, on: bool) -> None:
+        """Play the computer's sound here, or not (the agent stops sending it)."""
+        self._sound = on
+        if on:
+            on = self.sound_output.start()
+        else:
+            self.sound_output.stop()
+        if self.session is not None:
+            self._background(self.session.play_sound(on))
 
     @property
     def clipboard_shared(self) -> bool:
@@ -256,6 +277,7 @@ class SessionController(QtCore.QObject):
             self.release_held()
 
     async def close(self) -> None:
+        self.sound_output.stop()
         if self._clipboard is not None:
             self._clipboard.close()
             self._clipboard = None

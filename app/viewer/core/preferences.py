@@ -24,6 +24,8 @@ class Preferences:
     lens: bool = True
     #: Sessions share the clipboard with the computer, both ways.
     clipboard: bool = True
+    #: Sessions play the computer's sound.
+    sound: bool = True
 
 
 class PreferenceStore:

@@ -60,6 +60,7 @@ from app.protocol.secure import Initiator, StaticKey
 from app.protocol.urls import websocket_url
 from app.sealed import SealedConnection
 from app.tls import websocket_tls
+from app.viewer.core.audio import OpusDecoder
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.clipboard import ClipboardLink
 from app.viewer.core.decoder import DecodePipeline, FillUpdate, Picture
@@ -122,7 +123,16 @@ class ViewerSession:
         share_clipboard: bool = True,
         downloads: Path | None = None,
         on_transfer: Callable[[Transfer], None] | None = None,
+        on_sound: Callable[[bytes], None] | None = None,
+        sound: bool = False,
     ) -> None:
+        # Called on the loop with each packet of the computer's sound, as PCM
+        # (protocol.audio: 48 kHz stereo s16), while ``sound`` is on.
+        self._on_sound = on_sound
+        self.sound = sound and on_sound is not None
+        self._sound_decoder: OpusDecoder | None = None
+        #: AUDIO frames received, played or not (they stop once the agent heard "off").
+        self.sound_frames = 0
         #: Files sent to the computer and fetched from it (fetched ones go to ``downloads``).
         self.transfers = Transfers(self._send, downloads or Path.home() / "Downloads", on_transfer)
         self._on_screens = on_screens
@@ -378,6 +388,13 @@ class ViewerSession:
                 await self._ws.send(encode_message(self._heartbeat()))
         await self._send_clip(due)
 
+    async def play_sound(self, on: bool) -> None:
+        """Sound on or off: the agent hears it at once (in a heartbeat)."""
+        self.sound = on and self._on_sound is not None
+        if self._ws is not None and self.state == "live":
+            with contextlib.suppress(ConnectionClosed):
+                await self._ws.send(encode_message(self._heartbeat()))
+
     async def _send_clip(self, clip: Clip | None) -> None:
         if clip is None:
             return
@@ -409,6 +426,7 @@ class ViewerSession:
             sent_at_us=time.time_ns() // 1000,
             paints_fills=PAINTS_FILLS,
             clipboard=self.clipboard.enabled,
+            audio=self.sound,
         )
 
     def _write_stats(self, path: str) -> None:
@@ -486,6 +504,9 @@ class ViewerSession:
         if frame.type == FrameType.FILE:
             self.transfers.chunk(frame.payload)
             return
+        if frame.type == FrameType.AUDIO:
+            self._sound_arrived(frame)
+            return
         if frame.type == FrameType.CLIPBOARD:
             clip = self.clipboard.arrived(decode_clip(frame.payload))
             if clip is not None and self._on_clipboard is not None:
@@ -506,6 +527,17 @@ class ViewerSession:
         if self._record is not None:
             self._record.write(frame.payload)
         self._pipeline.push(frame)
+
+    def _sound_arrived(self, frame: Frame) -> None:
+        self.sound_frames += 1
+        if not self.sound or self._on_sound is None:
+            return  # still in flight when it was turned off
+        if self._sound_decoder is None:
+            self._sound_decoder = OpusDecoder()
+        pcm = self._sound_decoder.decode(frame.payload)
+        if pcm:
+            self.stats.audio_decoded(frame.capture_us)
+            self._on_sound(pcm)
 
     async def wait_screens(self, timeout_s: float, current: str | None = None) -> ScreenList:
         """The monitor list, once the agent sent it (showing ``current``, if given)."""

@@ -32,6 +32,9 @@ class StatsSnapshot:
     fill_network_ms: float | None = None  # sending, the network, opening here
     fill_paint_ms: float | None = None  # received → painted into the picture (decode thread)
     fill_render_ms: float | None = None  # painted → drawn in the window
+    # Sound: captured on the host → decoded here (then the audio device's own buffer).
+    audio_ms: float | None = None
+    audio_packets: int = 0
 
 
 class SessionStats:
@@ -59,6 +62,8 @@ class SessionStats:
         self._fill_paint: deque[float] = deque(maxlen=120)
         self._fill_render: deque[float] = deque(maxlen=120)
         self._bytes_received = 0
+        self._audio: deque[float] = deque(maxlen=250)
+        self._audio_packets = 0
 
     def message_received(self, size: int) -> None:
         """Every message from the agent (video, heartbeat answers...), for the traffic
@@ -107,6 +112,19 @@ class SessionStats:
             if arrival is not None:
                 network = self._fill_network if fill else self._network
                 network.append(max(0.0, arrival[0] - encode_ms))
+
+    def audio_decoded(self, capture_us: int) -> None:
+        """A packet of sound captured at ``capture_us`` (agent clock) is ready to play."""
+        with self._lock:
+            self._audio_packets += 1
+            offset = self.clock_offset_us
+            if offset is not None:
+                self._audio.append((time.time_ns() // 1000 - (capture_us - offset)) / 1000)
+
+    def audio_latencies(self) -> list[float]:
+        """The last packets' capture-to-decoded times, ms (for the benchmark's table)."""
+        with self._lock:
+            return list(self._audio)
 
     def heartbeat_answered(self, sent_us: int, agent_us: int, received_us: int) -> None:
         with self._lock:
@@ -163,6 +181,8 @@ class SessionStats:
             fill_network_ms=_median(self._fill_network),
             fill_paint_ms=_median(self._fill_paint),
             fill_render_ms=_median(self._fill_render),
+            audio_ms=_median(self._audio),
+            audio_packets=self._audio_packets,
         )
 
     def _trim(self, now: float) -> None:

@@ -176,6 +176,10 @@ class SessionWindow(QtWidgets.QWidget):
         )
         self.clipboard_button.setChecked(self.controller.clipboard_shared)
         self.clipboard_button.toggled.connect(self.controller.set_clipboard_sharing)
+        self.sound_button = tool_button(self.tr("Sound"), checkable=True)
+        self.sound_button.setToolTip(self.tr("Play the computer's sound here"))
+        self.sound_button.setChecked(self.controller.sound_on)
+        self.sound_button.toggled.connect(self.controller.set_sound)
         self.files_button = tool_button(self.tr("Files"), checkable=True)
         self.files_button.setToolTip(
             self.tr("Send files to the computer, or browse its files and download them")
@@ -221,6 +225,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.trackpad_button,
             self.lens_button,
             self.clipboard_button,
+            self.sound_button,
             self.files_button,
             self.zoom_button,
             self.stats_button,
@@ -236,6 +241,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.zoom_button,
             self.full_screen_button,
             self.quality_box,
+            self.sound_button,
             self.clipboard_button,
             self.lens_button,
             self.trackpad_button,

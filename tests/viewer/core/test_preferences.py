@@ -26,4 +26,10 @@ def test_a_preference_from_a_newer_version_survives_a_save(tmp_path: Path) -> No
     store.path.write_text(json.dumps({"wallpaper": True, "trackpad": False}), encoding="utf-8")
     store.save(Preferences(trackpad=True))
     saved = json.loads(store.path.read_text(encoding="utf-8"))
-    assert saved == {"wallpaper": True, "trackpad": True, "lens": True, "clipboard": True}
+    assert saved == {
+        "wallpaper": True,
+        "trackpad": True,
+        "lens": True,
+        "clipboard": True,
+        "sound": True,
+    }
