@@ -273,68 +273,90 @@
     <context>
         <name>ComputerRow</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="29"/>
+            <location filename="../../app/viewer/views/computers.py" line="38"/>
             <source>New name</source>
             <translation>Nouveau nom</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="34"/>
+            <location filename="../../app/viewer/views/computers.py" line="50"/>
             <source>Connect</source>
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="37"/>
+            <location filename="../../app/viewer/views/computers.py" line="53"/>
+            <location filename="../../app/viewer/views/computers.py" line="75"/>
             <source>Rename</source>
             <translation>Renommer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="39"/>
-            <location filename="../../app/viewer/views/computers.py" line="46"/>
+            <location filename="../../app/viewer/views/computers.py" line="55"/>
+            <location filename="../../app/viewer/views/computers.py" line="62"/>
+            <location filename="../../app/viewer/views/computers.py" line="76"/>
             <source>Remove</source>
             <translation>Supprimer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="45"/>
+            <location filename="../../app/viewer/views/computers.py" line="61"/>
             <source>Remove this computer?</source>
             <translation>Supprimer cet ordinateur ?</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="48"/>
+            <location filename="../../app/viewer/views/computers.py" line="64"/>
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="70"/>
-            <location filename="../../app/viewer/views/computers.py" line="84"/>
+            <location filename="../../app/viewer/views/computers.py" line="71"/>
+            <source>More</source>
+            <translation>Plus</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="72"/>
+            <source>More for this computer</source>
+            <translation>Autres actions pour cet ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="121"/>
+            <location filename="../../app/viewer/views/computers.py" line="135"/>
             <source>Online</source>
             <translation>En ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="72"/>
+            <location filename="../../app/viewer/views/computers.py" line="123"/>
             <source>Last seen {when}</source>
             <translation>Dernière connexion le {when}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="74"/>
+            <location filename="../../app/viewer/views/computers.py" line="125"/>
             <source>Never connected</source>
             <translation>Jamais connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="76"/>
+            <location filename="../../app/viewer/views/computers.py" line="127"/>
             <source>{system} · {presence}</source>
             <translation>{system} · {presence}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="84"/>
+            <location filename="../../app/viewer/views/computers.py" line="135"/>
             <source>Offline</source>
             <translation>Hors ligne</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="157"/>
+            <source>The screen of {name} when last seen</source>
+            <translation>L’écran de {name} la dernière fois qu’il a été vu</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="163"/>
+            <source>Computer</source>
+            <translation>Ordinateur</translation>
         </message>
     </context>
     <context>
         <name>ComputersView</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="172"/>
-            <location filename="../../app/viewer/views/computers.py" line="173"/>
+            <location filename="../../app/viewer/views/computers.py" line="267"/>
+            <location filename="../../app/viewer/views/computers.py" line="268"/>
             <source>Search computers</source>
             <translation>Rechercher un ordinateur</translation>
         </message>
@@ -342,12 +364,12 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="116"/>
+            <location filename="../../app/viewer/views/computers.py" line="209"/>
             <source>No computers yet</source>
             <translation>Aucun ordinateur pour l’instant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="120"/>
+            <location filename="../../app/viewer/views/computers.py" line="213"/>
             <source>1. On the computer you want to reach, install Porthole.
 2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE
 3. Then: porthole agent run — it appears here, online.</source>
@@ -356,32 +378,32 @@
 3. Puis : porthole agent run — il apparaît ici, en ligne.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="131"/>
+            <location filename="../../app/viewer/views/computers.py" line="224"/>
             <source>Enrolment code</source>
             <translation>Code d’enregistrement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="132"/>
+            <location filename="../../app/viewer/views/computers.py" line="225"/>
             <source>Get a code to enrol a computer</source>
             <translation>Obtenez un code pour enregistrer un ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="133"/>
+            <location filename="../../app/viewer/views/computers.py" line="226"/>
             <source>Copy</source>
             <translation>Copier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="136"/>
+            <location filename="../../app/viewer/views/computers.py" line="229"/>
             <source>Get a code</source>
             <translation>Obtenir un code</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="156"/>
+            <location filename="../../app/viewer/views/computers.py" line="249"/>
             <source>Single use; valid until {when}.</source>
             <translation>À usage unique ; valable jusqu’au {when}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="160"/>
+            <location filename="../../app/viewer/views/computers.py" line="253"/>
             <source>Copied</source>
             <translation>Copié</translation>
         </message>
@@ -730,17 +752,17 @@
     <context>
         <name>SessionController</name>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="194"/>
+            <location filename="../../app/viewer/controllers/session.py" line="196"/>
             <source>What you copied stays here: {size} is more than the {limit} shared.</source>
             <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="214"/>
+            <location filename="../../app/viewer/controllers/session.py" line="216"/>
             <source>Not sent: {reason}</source>
             <translation>Non envoyé : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="237"/>
+            <location filename="../../app/viewer/controllers/session.py" line="239"/>
             <source>The computer did not answer.</source>
             <translation>L’ordinateur n’a pas répondu.</translation>
         </message>
@@ -754,7 +776,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="61"/>
-            <location filename="../../app/viewer/views/session_window.py" line="445"/>
+            <location filename="../../app/viewer/views/session_window.py" line="449"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
@@ -874,37 +896,37 @@
             <translation>Autres commandes de la session</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="357"/>
+            <location filename="../../app/viewer/views/session_window.py" line="361"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="358"/>
+            <location filename="../../app/viewer/views/session_window.py" line="362"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="422"/>
+            <location filename="../../app/viewer/views/session_window.py" line="426"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="446"/>
+            <location filename="../../app/viewer/views/session_window.py" line="450"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="447"/>
+            <location filename="../../app/viewer/views/session_window.py" line="451"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="448"/>
+            <location filename="../../app/viewer/views/session_window.py" line="452"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="452"/>
+            <location filename="../../app/viewer/views/session_window.py" line="456"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>

@@ -35,6 +35,7 @@ from app.viewer.core.preferences import PreferenceStore
 from app.viewer.core.purchase import PurchaseFlow, PurchaseState
 from app.viewer.core.records import Computer, PaymentMethod, Subscription
 from app.viewer.core.session import SessionFailed
+from app.viewer.core.thumbnails import ThumbnailStore
 from app.viewer.qt import QtCore
 from app.viewer.views.account import AccountPanel
 from app.viewer.views.key_changed import KeyChangedQuestion
@@ -55,6 +56,7 @@ class AppController(QtCore.QObject):
         self.window = window
         self.credentials = credentials or CredentialStore()
         self.preferences = PreferenceStore(self.credentials.config_dir)
+        self.thumbnails = ThumbnailStore(self.credentials.config_dir)
         self.client: CloudClient | None = None
         self.feed: EventFeed | None = None
         self.email = ""
@@ -86,6 +88,7 @@ class AppController(QtCore.QObject):
         computers.remove_requested.connect(lambda cid: self._run(self.remove(cid)))
         computers.empty.code_requested.connect(lambda: self._run(self.new_code()))
         computers.empty.set_cloud(self.cloud_url)
+        computers.thumbnail_for = self.thumbnails.path
         computers.banner.action_requested.connect(self._banner_action)
         window.sign_out_requested.connect(lambda: self._run(self.sign_out()))
         window.manage_requested.connect(lambda: self._run(self.open_manage()))
@@ -285,6 +288,7 @@ class AppController(QtCore.QObject):
         assert self.client is not None
         await self.client.remove_computer(computer_id)
         self.computers.pop(computer_id, None)
+        self.thumbnails.forget(computer_id)
         self.window.computers.show_computers(list(self.computers.values()))
 
     async def new_code(self) -> None:
@@ -436,6 +440,12 @@ class AppController(QtCore.QObject):
     def _session_ended(self, computer_id: str, window: SessionWindow) -> None:
         if self.sessions.get(computer_id) is window:
             del self.sessions[computer_id]
+        picture = window.controller.last_picture
+        if picture is not None:
+            saved = self.thumbnails.save(computer_id, picture.rgb)
+            row = self.window.computers.rows.get(computer_id)
+            if row is not None and saved is not None:
+                row.set_thumbnail(saved)
 
     async def close(self) -> None:
         for window in list(self.sessions.values()):

@@ -90,6 +90,8 @@ class SessionController(QtCore.QObject):
         #: Where fetched files go (the system's downloads folder unless said otherwise).
         self.downloads = downloads or _downloads_folder()
         self.session: ViewerSession | None = None
+        #: The picture shown when the session ended.
+        self.last_picture: Picture | None = None
         self._share_clipboard = share_clipboard
         self._clipboard: ClipboardBridge | None = None
         self._settings = settings or GestureSettings()
@@ -277,6 +279,8 @@ class SessionController(QtCore.QObject):
             self.release_held()
 
     async def close(self) -> None:
+        if self.session is not None and self.session.latest is not None:
+            self.last_picture = self.session.latest  # for the Computers list's thumbnail
         self.sound_output.stop()
         if self._clipboard is not None:
             self._clipboard.close()

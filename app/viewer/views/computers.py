@@ -4,14 +4,23 @@ there are many; and, with none yet, how to install and enrol the agent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from app.viewer.core.banner import format_date
+from app.viewer.core.design import PORTAL_CSS
 from app.viewer.core.records import Computer
+from app.viewer.core.thumbnails import os_family
 from app.viewer.qt import QtCore, QtGui, QtWidgets, Signal
 from app.viewer.views.banner import BannerWidget
 
 SEARCH_FROM = 7  # computers; below that a search field is clutter
+OS_ICONS = PORTAL_CSS.parents[1] / "viewer"
+#: Below this width of the list, cards put their buttons under their names.
+NARROW_CARD_PX = 620
+#: The card's picture: the screen as last seen, or the system's icon, in this box.
+PICTURE_SIZE = QtCore.QSize(96, 54)
 
 
 class ComputerRow(QtWidgets.QFrame):
@@ -30,7 +39,14 @@ class ComputerRow(QtWidgets.QFrame):
         self.name_edit.setVisible(False)
         self.name_edit.returnPressed.connect(self._rename_done)
         self.detail = QtWidgets.QLabel()
+        self.detail.setWordWrap(True)  # a phone's card: "Windows 11 ·" / "Never connected"
         self.presence = QtWidgets.QLabel()
+        # The screen as this viewer last saw it, or else the system's icon.
+        self.picture = QtWidgets.QLabel()
+        self.picture.setObjectName("computerPicture")
+        self.picture.setFixedSize(PICTURE_SIZE)
+        self.picture.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.thumbnail: Path | None = None
         self.connect_button = QtWidgets.QPushButton(self.tr("Connect"))
         self.connect_button.setProperty("primary", True)  # the row's main action
         self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.computer_id))
@@ -50,17 +66,52 @@ class ComputerRow(QtWidgets.QFrame):
         confirm_row.addWidget(self.confirm_remove)
         confirm_row.addWidget(cancel)
         self.confirm.setVisible(False)
+        # On a narrow card (a phone) Rename and Remove wait in a menu beside Connect.
+        self.more_button = QtWidgets.QToolButton()
+        self.more_button.setText(self.tr("More"))
+        self.more_button.setAccessibleName(self.tr("More for this computer"))
+        self.more_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        more = QtWidgets.QMenu(self.more_button)
+        more.addAction(self.tr("Rename")).triggered.connect(self._rename_start)
+        more.addAction(self.tr("Remove")).triggered.connect(self._remove_start)
+        self.more_button.setMenu(more)
+        self.more_button.setVisible(False)
+        self._narrow = False
+        self._confirm_on = False
 
         text = QtWidgets.QVBoxLayout()
         text.addWidget(self.name)
         text.addWidget(self.name_edit)
         text.addWidget(self.detail)
-        row = QtWidgets.QHBoxLayout(self)
-        row.addWidget(self.presence)
-        row.addLayout(text, 1)
-        for widget in (self.confirm, self.connect_button, self.rename_button, self.remove_button):
-            row.addWidget(widget)
+        about = QtWidgets.QHBoxLayout()
+        about.addWidget(self.picture)
+        about.addWidget(self.presence)
+        about.addLayout(text, 1)
+        actions = QtWidgets.QHBoxLayout()
+        actions.addStretch(1)  # right-aligned under the text on a narrow card
+        for widget in (
+            self.confirm,
+            self.connect_button,
+            self.rename_button,
+            self.remove_button,
+            self.more_button,
+        ):
+            actions.addWidget(widget)
+        # Side by side on a wide card; the actions under the rest on a narrow one (a phone).
+        self.card = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.LeftToRight, self)
+        self.card.addLayout(about, 1)
+        self.card.addLayout(actions)
         self.update_computer(computer)
+
+    def set_narrow(self, narrow: bool) -> None:
+        self._narrow = narrow
+        self._show_buttons()
+        self.card.setDirection(
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+            if narrow
+            else QtWidgets.QBoxLayout.Direction.LeftToRight
+        )
+        self.updateGeometry()  # a taller card: the list makes room for it
 
     def update_computer(self, computer: Computer, now: datetime | None = None) -> None:
         self.computer = computer
@@ -84,6 +135,41 @@ class ComputerRow(QtWidgets.QFrame):
             self.tr("Online") if computer.online else self.tr("Offline")
         )
         self.connect_button.setEnabled(computer.online)
+        self._show_picture()
+
+    def set_thumbnail(self, path: Path | None) -> None:
+        """The screen as last seen (None: the system's icon instead)."""
+        self.thumbnail = path
+        self._show_picture()
+
+    def _show_picture(self) -> None:
+        family = os_family(self.computer.os)
+        if self.thumbnail is not None:
+            pixmap = QtGui.QPixmap(str(self.thumbnail))
+            if not pixmap.isNull():
+                scaled = pixmap.scaled(
+                    PICTURE_SIZE,
+                    QtCore.Qt.AspectRatioMode.KeepAspectRatio,
+                    QtCore.Qt.TransformationMode.SmoothTransformation,
+                )
+                self.picture.setPixmap(scaled)
+                self.picture.setAccessibleName(
+                    self.tr("The screen of {name} when last seen").format(name=self.computer.name)
+                )
+                return
+        icon = QtGui.QIcon(str(OS_ICONS / f"os-{family}.svg"))
+        self.picture.setPixmap(icon.pixmap(QtCore.QSize(36, 36)))
+        names = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
+        self.picture.setAccessibleName(names.get(family, self.tr("Computer")))
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        # Enter on a focused button acts as a click (Qt's buttons take only Space).
+        focused = self.focusWidget()
+        enter = event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
+        if enter and isinstance(focused, QtWidgets.QPushButton) and focused.isEnabled():
+            focused.click()
+            return
+        super().keyPressEvent(event)
 
     def _rename_start(self) -> None:
         self.name_edit.setText(self.computer.name)
@@ -103,9 +189,16 @@ class ComputerRow(QtWidgets.QFrame):
         self._confirming(True)
 
     def _confirming(self, on: bool) -> None:
-        self.confirm.setVisible(on)
-        for button in (self.connect_button, self.rename_button, self.remove_button):
-            button.setVisible(not on)
+        self._confirm_on = on
+        self._show_buttons()
+
+    def _show_buttons(self) -> None:
+        asking = self._confirm_on
+        self.confirm.setVisible(asking)
+        self.connect_button.setVisible(not asking)
+        for button in (self.rename_button, self.remove_button):
+            button.setVisible(not asking and not self._narrow)
+        self.more_button.setVisible(not asking and self._narrow)
 
 
 class EmptyState(QtWidgets.QWidget):
@@ -167,6 +260,8 @@ class ComputersView(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        #: Where each computer's thumbnail is, if any (set by the app controller).
+        self.thumbnail_for: Callable[[str], Path | None] = lambda computer_id: None
         self.banner = BannerWidget()
         self.search = QtWidgets.QLineEdit()
         self.search.setPlaceholderText(self.tr("Search computers"))
@@ -180,6 +275,7 @@ class ComputersView(QtWidgets.QWidget):
         self._list_box.addStretch(1)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
         self.empty = EmptyState()
         self.pages = QtWidgets.QStackedWidget()
@@ -200,6 +296,8 @@ class ComputersView(QtWidgets.QWidget):
             row = self.rows.get(computer.id)
             if row is None:
                 row = ComputerRow(computer)
+                row.set_thumbnail(self.thumbnail_for(computer.id))
+                row.set_narrow(self.width() < NARROW_CARD_PX)
                 row.connect_requested.connect(self.connect_requested.emit)
                 row.rename_requested.connect(self.rename_requested.emit)
                 row.remove_requested.connect(self.remove_requested.emit)
@@ -210,6 +308,13 @@ class ComputersView(QtWidgets.QWidget):
         self.pages.setCurrentWidget(self.empty if not computers else self._scroll)
         self.search.setVisible(len(computers) >= SEARCH_FROM)
         self._filter(self.search.text())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        # The list's width decides, not each card's: a card side by side is wider than a
+        # phone, so it could never shrink enough to tell by itself.
+        super().resizeEvent(event)
+        for row in self.rows.values():
+            row.set_narrow(event.size().width() < NARROW_CARD_PX)
 
     def _filter(self, text: str) -> None:
         needle = text.strip().lower()

@@ -235,7 +235,7 @@ class SessionWindow(QtWidgets.QWidget):
             button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with the screen
             row.addWidget(button)
         # On a narrow window (a phone, a tablet upright) these go into More, the least
-        # needed first; Keyboard, Files and Disconnect always stay in sight.
+        # needed first; Keyboard and Disconnect always stay in sight.
         self._overflow: list[QtWidgets.QWidget] = [
             self.stats_button,
             self.zoom_button,
@@ -245,6 +245,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.clipboard_button,
             self.lens_button,
             self.trackpad_button,
+            self.files_button,
         ]
         self._overflow_actions = {
             widget: self._mirror(widget)
@@ -252,6 +253,8 @@ class SessionWindow(QtWidgets.QWidget):
             else self._quality_menu()
             for widget in self._overflow
         }
+        # Last of all the status line goes (the picture's veil says what is wrong).
+        self._overflow.append(self.status)
         return bar
 
     def _quality_menu(self) -> QtGui.QAction:
@@ -316,6 +319,7 @@ class SessionWindow(QtWidgets.QWidget):
                     break
         for widget, action in self._overflow_actions.items():
             action.setVisible(widget.isHidden())
+        layout.activate()  # laid out now, not at the next turn: no frame with a squeezed bar
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)

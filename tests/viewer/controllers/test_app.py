@@ -256,6 +256,11 @@ async def test_trackpad_and_magnifier_choices_are_remembered_for_the_next_sessio
         window.lens_button.setChecked(False)
         window.close()
         await qt_until(lambda: not app.sessions, 10, "the window's session to end")
+        # The computer's card now shows its screen as it was when the session ended.
+        row = app.window.computers.rows[host.computer_id]
+        await qt_until(lambda: row.thumbnail is not None, 10, "the thumbnail")
+        assert row.picture.accessibleName() == "The screen of Studio when last seen"
+        assert app.thumbnails.path(host.computer_id) == row.thumbnail
         again = await app.open_session(host.computer_id)
         assert again.trackpad_button.isChecked() and again.controller.trackpad
         assert not again.lens_button.isChecked() and not again.controller.lens_enabled

@@ -313,7 +313,7 @@ def test_the_bar_fits_a_phone_a_tablet_and_a_desktop(qtbot: QtBot, width: int, s
     qtbot.waitExposed(window)
     assert window.width() == width  # the bar does not make the window wider
     assert bar_overflows(window) == []
-    for always in (window.keyboard_button, window.files_button, window.disconnect_button):
+    for always in (window.keyboard_button, window.disconnect_button):
         assert always.isVisible()
     moved = [action.text() for action in window.more_menu.actions() if action.isVisible()]
     if size == "desktop":

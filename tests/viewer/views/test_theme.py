@@ -156,3 +156,50 @@ def test_every_control_has_an_accessible_name_and_takes_the_keyboard_in_order(
     session.show()
     session.keyboard_button.setChecked(True)
     assert unnamed_controls(session) == []
+
+
+SIZES = {"phone": (390, 800), "tablet": (820, 1100), "desktop": (1440, 900)}
+
+
+def cut_off(window: QtWidgets.QWidget) -> list[str]:
+    """Shown controls that run past the window's right edge, or are squeezed below the
+    width their label needs."""
+    return [
+        f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
+        for w in window.findChildren(QtWidgets.QWidget)
+        if isinstance(w, CONTROLS)
+        and w.isVisible()
+        and (
+            w.mapTo(window, w.rect().topRight()).x() > window.width()
+            or (isinstance(w, QtWidgets.QAbstractButton) and w.width() < w.sizeHint().width())
+        )
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_screen_fits_a_phone_a_tablet_and_a_desktop(
+    qtbot: QtBot, themed: Callable[[Scheme], Scheme], scheme: Scheme
+) -> None:
+    themed(scheme)
+    main = MainWindow()
+    qtbot.addWidget(main)
+    session = SessionWindow(SessionController(), "Studio")
+    qtbot.addWidget(session)
+    main.computers.show_computers(
+        [
+            Computer("c1", "Studio", "Ubuntu 24.04", True, None),
+            Computer("c2", "Den PC", "Windows 11", False, None),
+        ]
+    )
+    for size, (width, height) in SIZES.items():
+        for screen in ("sign-in", "computers", "session"):
+            window: QtWidgets.QWidget = session if screen == "session" else main
+            if screen != "session":
+                main.pages.setCurrentWidget(main.sign_in if screen == "sign-in" else main.computers)
+            window.resize(width, height)
+            window.show()
+            qtbot.waitExposed(window)
+            screenshot(window, f"size-{screen}-{size}-{scheme}")
+            assert (window.width(), screen) == (width, screen)  # nothing made it wider
+            assert cut_off(window) == [], (screen, size)
+            assert small_controls(window) == [], (screen, size)
