@@ -770,163 +770,163 @@
     <context>
         <name>SessionWindow</name>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="59"/>
+            <location filename="../../app/viewer/views/session_window.py" line="61"/>
             <source>{computer} — Porthole</source>
             <translation>{computer} — Porthole</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="61"/>
-            <location filename="../../app/viewer/views/session_window.py" line="449"/>
+            <location filename="../../app/viewer/views/session_window.py" line="63"/>
+            <location filename="../../app/viewer/views/session_window.py" line="482"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="159"/>
+            <location filename="../../app/viewer/views/session_window.py" line="192"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="161"/>
+            <location filename="../../app/viewer/views/session_window.py" line="194"/>
             <source>Trackpad</source>
             <translation>Pavé tactile</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="163"/>
+            <location filename="../../app/viewer/views/session_window.py" line="196"/>
             <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="167"/>
+            <location filename="../../app/viewer/views/session_window.py" line="200"/>
             <source>Magnifier</source>
             <translation>Loupe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="169"/>
+            <location filename="../../app/viewer/views/session_window.py" line="202"/>
             <source>A long press shows a magnifier: move to point precisely, lift to click</source>
             <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="173"/>
+            <location filename="../../app/viewer/views/session_window.py" line="206"/>
             <source>Clipboard</source>
             <translation>Presse-papiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="175"/>
+            <location filename="../../app/viewer/views/session_window.py" line="208"/>
             <source>Share the clipboard: copy on one side, paste on the other</source>
             <translation>Partager le presse-papiers : copier d’un côté, coller de l’autre</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="179"/>
+            <location filename="../../app/viewer/views/session_window.py" line="212"/>
             <source>Sound</source>
             <translation>Son</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="180"/>
+            <location filename="../../app/viewer/views/session_window.py" line="213"/>
             <source>Play the computer's sound here</source>
             <translation>Jouer ici le son de l’ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="183"/>
+            <location filename="../../app/viewer/views/session_window.py" line="216"/>
             <source>Files</source>
             <translation>Fichiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="185"/>
+            <location filename="../../app/viewer/views/session_window.py" line="218"/>
             <source>Send files to the computer, or browse its files and download them</source>
             <translation>Envoyer des fichiers à l’ordinateur, ou parcourir ses fichiers et les télécharger</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="188"/>
+            <location filename="../../app/viewer/views/session_window.py" line="221"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="189"/>
+            <location filename="../../app/viewer/views/session_window.py" line="222"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="191"/>
+            <location filename="../../app/viewer/views/session_window.py" line="224"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="193"/>
+            <location filename="../../app/viewer/views/session_window.py" line="226"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="195"/>
+            <location filename="../../app/viewer/views/session_window.py" line="228"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="198"/>
+            <location filename="../../app/viewer/views/session_window.py" line="231"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="204"/>
+            <location filename="../../app/viewer/views/session_window.py" line="237"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="206"/>
+            <location filename="../../app/viewer/views/session_window.py" line="239"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="207"/>
+            <location filename="../../app/viewer/views/session_window.py" line="240"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="208"/>
+            <location filename="../../app/viewer/views/session_window.py" line="241"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="217"/>
+            <location filename="../../app/viewer/views/session_window.py" line="250"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="218"/>
+            <location filename="../../app/viewer/views/session_window.py" line="251"/>
             <source>More session controls</source>
             <translation>Autres commandes de la session</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="361"/>
+            <location filename="../../app/viewer/views/session_window.py" line="394"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="362"/>
+            <location filename="../../app/viewer/views/session_window.py" line="395"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="426"/>
+            <location filename="../../app/viewer/views/session_window.py" line="459"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="450"/>
+            <location filename="../../app/viewer/views/session_window.py" line="483"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="451"/>
+            <location filename="../../app/viewer/views/session_window.py" line="484"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="452"/>
+            <location filename="../../app/viewer/views/session_window.py" line="485"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="456"/>
+            <location filename="../../app/viewer/views/session_window.py" line="489"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app.viewer.qt import QtWidgets
+from app.viewer.qt import QtCore, QtTest, QtWidgets
 from tests.support.screenshots import SCREENSHOTS
 
 
@@ -29,3 +29,14 @@ def screenshot(widget: QtWidgets.QWidget, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     assert widget.grab().save(str(path)), f"could not save {path}"
     return path
+
+
+def tab_stops(window: QtWidgets.QWidget, count: int) -> list[QtWidgets.QWidget | None]:
+    """Where the keyboard is now and after each of ``count`` presses of Tab."""
+    stops: list[QtWidgets.QWidget | None] = [window.focusWidget()]
+    for _ in range(count):
+        focused = window.focusWidget()
+        assert focused is not None, "nothing has the keyboard"
+        QtTest.QTest.keyClick(focused, QtCore.Qt.Key.Key_Tab)
+        stops.append(window.focusWidget())
+    return stops

@@ -154,14 +154,24 @@ def open_desktop(
 
 
 def _open_clipboard(source: str, display_name: str | None) -> HostClipboard | None:
-    if source == "x11":
+    """X11's selection (told of each copy) where there is an X display, else the
+    platform's clipboard commands (macOS, Windows, Wayland), or none."""
+    if source == "x11" or (
+        sys.platform.startswith("linux") and (display_name or os.environ.get("DISPLAY"))
+    ):
         from app.agent.clipboard.x11 import ClipboardUnavailable, X11Clipboard
 
         try:
             return X11Clipboard(display_name)
         except ClipboardUnavailable as exc:
             log.warning("sessions will not share the clipboard: %s", exc)
-    return None
+            return None
+    from app.agent.clipboard.command import platform_clipboard
+
+    found = platform_clipboard(display_name)
+    if found is None:
+        log.warning("sessions will not share the clipboard: no clipboard commands found")
+    return found
 
 
 def _open_input(name: str, display_name: str | None) -> InputBackend:

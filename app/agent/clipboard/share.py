@@ -26,6 +26,7 @@ class ClipboardShare:
         self._mirror = ClipboardMirror()
         self._wake = asyncio.Event()
         self._frame_id = 0
+        self._putting: set[asyncio.Task[None]] = set()
         #: The viewer's last heartbeat asked for the computer's copies.
         self.enabled = False
 
@@ -41,10 +42,14 @@ class ClipboardShare:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(POLL_S):
                             await self._wake.wait()
+                    self._wake.clear()
+                    # Looked at off the loop: a clipboard command takes its time.
+                    copied = await asyncio.to_thread(self._clipboard.changes)
                 else:
                     await self._wake.wait()
-                self._wake.clear()
-                for clip in self._clipboard.changes():
+                    self._wake.clear()
+                    copied = self._clipboard.changes()  # X events: never waits
+                for clip in copied:
                     await self._share(clip)
         except Exception:
             log.warning("clipboard sharing stopped", exc_info=True)
@@ -55,9 +60,17 @@ class ClipboardShare:
     def received(self, payload: bytes) -> None:
         """A CLIPBOARD frame from the viewer (:exc:`FrameError` if malformed)."""
         clip = self._mirror.incoming(decode_clip(payload))
-        if clip is not None:
-            self._clipboard.put(clip)
-            self._wake.set()  # pasting applications may already be asking
+        if clip is None:
+            return
+        if self._clipboard.watch_fd() is None:  # a command: set it off the loop
+            task = asyncio.get_running_loop().create_task(
+                asyncio.to_thread(self._clipboard.put, clip)
+            )
+            self._putting.add(task)
+            task.add_done_callback(self._putting.discard)
+            return
+        self._clipboard.put(clip)
+        self._wake.set()  # pasting applications may already be asking
 
     async def _share(self, clip: Clip) -> None:
         if not self.enabled:

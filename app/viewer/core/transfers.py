@@ -140,6 +140,9 @@ class Transfers:
             for transfer in list(self.all.values()):
                 if not transfer.finished:
                     await self._start(transfer)
+            for path, future in list(self._listings.items()):
+                if not future.done():  # asked on the connection that dropped: ask again
+                    await self._send(encode_message(DirList(path=path)))
 
     def dropped(self) -> None:
         """The connection is gone: everything waits for the next one."""

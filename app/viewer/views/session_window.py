@@ -18,6 +18,8 @@ from app.viewer.views.video import VideoWidget
 STATS_CHORD = "Ctrl+Alt+Shift+S"
 FULL_SCREEN_CHORD = "Ctrl+Alt+Shift+F"
 KIOSK_EXIT_CHORD = "Ctrl+Alt+Shift+Q"
+#: Into the bar with the keyboard (Tab between its buttons, Esc back to the screen).
+BAR_FOCUS_CHORD = "Ctrl+Alt+Shift+B"
 BAR_KEYS = ("Escape", "Tab", "Left", "Up", "Down", "Right", *(f"F{n}" for n in range(1, 13)))
 
 
@@ -100,6 +102,11 @@ class SessionWindow(QtWidgets.QWidget):
             self.video.veil_at_bottom = True  # and nothing over the middle of it
             self._shortcut(exit_chord, self.exit_requested.emit)
         self._shortcut(STATS_CHORD, self.stats_button.toggle)
+        if not kiosk:
+            self._shortcut(BAR_FOCUS_CHORD, self.focus_bar)
+            leave_bar = QtGui.QShortcut(QtGui.QKeySequence("Escape"), self.bar)
+            leave_bar.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            leave_bar.activated.connect(self.leave_bar)
         self._shortcut(FULL_SCREEN_CHORD, self.toggle_full_screen)
         self._stats_timer = QtCore.QTimer(self)
         self._stats_timer.setInterval(1000)
@@ -132,6 +139,32 @@ class SessionWindow(QtWidgets.QWidget):
         nobody else gives a new window the X input focus."""
         self.raise_()
         self.activateWindow()
+        self.video.setFocus()
+
+    def _bar_controls(self) -> list[QtWidgets.QWidget]:
+        layout = self.bar.layout()
+        assert layout is not None
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [
+            w
+            for w in widgets
+            if isinstance(w, (QtWidgets.QAbstractButton, QtWidgets.QComboBox)) and not w.isHidden()
+        ]
+
+    def focus_bar(self) -> None:
+        """The bar's controls take the keyboard (they never do otherwise: keys are for the
+        remote computer), from the first; Esc gives the keyboard back to the screen."""
+        self.bar.setVisible(True)
+        controls = self._bar_controls()
+        for control in controls:
+            control.setFocusPolicy(QtCore.Qt.FocusPolicy.TabFocus)
+        if controls:
+            controls[0].setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+
+    def leave_bar(self) -> None:
+        for control in self._bar_controls():
+            control.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.video.setFocus()
 
     def _touched(self) -> None:

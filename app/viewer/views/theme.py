@@ -68,6 +68,11 @@ QFrame#card {{
 QFrame#computerRow {{
     background: {c.paper}; border: 1px solid {c.line}; border-radius: {CARD_RADIUS_PX}px;
 }}
+PurchasePanel QRadioButton {{
+    background: {c.paper}; border: 1px solid {c.line}; border-radius: {CARD_RADIUS_PX}px;
+    padding: 10px 14px;
+}}
+PurchasePanel QRadioButton:checked {{ border: 2px solid {c.brand}; }}
 QLabel#computerName {{ font-size: {HEADING_PX[1]}px; font-weight: 600; }}
 QPushButton[primary="true"]:disabled {{
     background: {c.paper}; color: {c.muted}; border-color: {c.line}; font-weight: 400;

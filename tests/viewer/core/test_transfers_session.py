@@ -6,7 +6,6 @@ outside it is reached, and a cancelled transfer leaves nothing behind."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,37 +15,14 @@ import pytest
 from app.protocol.files import CHUNK_BYTES
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.session import SessionGrant, ViewerSession
-from app.viewer.core.transfers import Transfer
 from tests.support.api import Api
 from tests.support.proxy import DroppingProxy
 from tests.support.sessions import Host, entitled_online_host, open_session
+from tests.support.transfers import DropHalfway, agent_port, through
 from tests.support.waiting import eventually
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 SIZE = 24 * CHUNK_BYTES + 1234  # 6 MB and a bit: many chunks, several progress reports
-
-
-def through(proxy: DroppingProxy, grant: SessionGrant) -> SessionGrant:
-    """The grant, with the agent reached through ``proxy`` (which can drop the path)."""
-    return dataclasses.replace(grant, direct_urls=(f"ws://127.0.0.1:{proxy.port}/session",))
-
-
-def agent_port(grant: SessionGrant) -> int:
-    return int(grant.direct_urls[0].rsplit(":", 1)[1].split("/")[0])
-
-
-class DropHalfway:
-    """Drops the connection the first time each transfer passes half its size."""
-
-    def __init__(self, proxy: DroppingProxy) -> None:
-        self.proxy = proxy
-        self.dropped: set[int] = set()
-
-    def __call__(self, transfer: Transfer) -> None:
-        running = transfer.state == "running" and transfer.done >= transfer.size // 2
-        if running and transfer.number not in self.dropped:
-            self.dropped.add(transfer.number)
-            self.proxy.drop()
 
 
 @on_sqlite

@@ -8,9 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.viewer.core.banner import banner_for
+from app.viewer.core.banner import Banner, banner_for
+from app.viewer.core.design import Scheme
 from app.viewer.core.records import PendingPayment, Subscription
-from app.viewer.views.banner import BannerWidget
+from app.viewer.qt import QtWidgets
+from app.viewer.views.banner import DARK_TONE_COLOURS, TONE_COLOURS, BannerWidget
+from app.viewer.views.theme import apply_theme
+from tests.support.colours import contrast
 from tests.support.qt import screenshot
 
 NOW = datetime.now(UTC)
@@ -100,3 +104,32 @@ def test_every_state_has_its_words_and_action(qtbot: QtBot, name: str) -> None:
             widget.action.click()
         assert clicked.args == [banner.action]
     screenshot(widget, f"banner-{name}")
+
+
+@pytest.mark.parametrize("tones", [TONE_COLOURS, DARK_TONE_COLOURS], ids=["light", "dark"])
+def test_every_tone_reads_well(tones: dict[str, tuple[str, str, str]]) -> None:
+    for background, ink, _border in tones.values():
+        assert contrast(ink, background) >= 4.5, (ink, background)
+
+
+def test_the_banner_is_a_card_in_the_pages_scheme(
+    qtbot: QtBot, qapp: QtWidgets.QApplication
+) -> None:
+    try:
+        schemes: tuple[tuple[Scheme, dict[str, tuple[str, str, str]]], ...] = (
+            ("dark", DARK_TONE_COLOURS),
+            ("light", TONE_COLOURS),
+        )
+        for scheme, tones in schemes:
+            apply_theme(qapp, scheme)
+            banner = BannerWidget()
+            qtbot.addWidget(banner)
+            banner.resize(600, 90)
+            banner.show_banner(Banner("Active", ("Renews on 1 March.",), "ok"))
+            banner.show()
+            qtbot.waitExposed(banner)
+            middle = banner.grab().toImage().pixelColor(300, 80)
+            assert middle.name() == tones["ok"][0], scheme
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setPalette(qapp.style().standardPalette())

@@ -13,7 +13,7 @@ from app.viewer.controllers.session import SessionController
 from app.viewer.qt import QtCore, QtGui, QtTest, QtWidgets
 from app.viewer.views.session_window import SessionWindow
 from tests.support.api import Api
-from tests.support.qt import qt_until, screenshot
+from tests.support.qt import qt_until, screenshot, tab_stops
 from tests.support.session_window import demo_session_window
 from tests.support.sessions import entitled_online_host, open_session
 from tests.support.waiting import eventually
@@ -328,3 +328,32 @@ def test_the_bar_fits_a_phone_a_tablet_and_a_desktop(qtbot: QtBot, width: int, s
         trackpad.trigger()
         assert controller.trackpad and window.trackpad_button.isChecked()
     screenshot(window, f"session-window-{size}")
+
+
+def test_the_bar_is_reached_with_the_keyboard(qtbot: QtBot) -> None:
+    controller = SessionController()
+    window = SessionWindow(controller, "Studio")
+    qtbot.addWidget(window)
+    window.resize(1440, 800)
+    with qtbot.waitActive(window):
+        window.show()
+        window.present()
+    QtTest.QTest.keyClick(
+        window.video,
+        Qt.Key.Key_B,
+        Qt.KeyboardModifier.ControlModifier
+        | Qt.KeyboardModifier.AltModifier
+        | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.focusWidget() is window.quality_box  # the bar's first control
+    assert tab_stops(window, 3) == [
+        window.quality_box,
+        window.full_screen_button,
+        window.keyboard_button,
+        window.trackpad_button,
+    ]
+    QtTest.QTest.keyClick(window.trackpad_button, Qt.Key.Key_Space)
+    assert controller.trackpad  # pressed from the keyboard
+    QtTest.QTest.keyClick(window.trackpad_button, Qt.Key.Key_Escape)
+    assert window.focusWidget() is window.video  # keys go to the computer again
+    assert window.trackpad_button.focusPolicy() == Qt.FocusPolicy.NoFocus

@@ -12,26 +12,16 @@ from pytestqt.qtbot import QtBot
 from app.viewer.controllers.session import SessionController
 from app.viewer.core import design
 from app.viewer.core.design import PORTAL_CSS, TOUCH_TARGET_PX, Scheme, palette, portal_tokens
-from app.viewer.core.records import Computer
+from app.viewer.core.records import Computer, Plan
 from app.viewer.qt import QtCore, QtGui, QtWidgets
 from app.viewer.views.main_window import MainWindow
+from app.viewer.views.purchase import PurchasePanel
 from app.viewer.views.session_window import SessionWindow
 from app.viewer.views.theme import apply_theme
+from tests.support.colours import contrast
 from tests.support.qt import screenshot
 
 CONTROLS = (QtWidgets.QAbstractButton, QtWidgets.QLineEdit, QtWidgets.QComboBox)
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG 2 contrast ratio of two #rrggbb colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def test_light_is_the_portals_own_palette_and_both_schemes_are_readable() -> None:
@@ -104,6 +94,21 @@ def test_every_screen_has_touch_sized_controls_in_the_schemes_colours(
     session.keyboard_button.setChecked(True)  # the on-screen keys too
     assert small_controls(session) == []
     screenshot(session, f"theme-session-{scheme}")
+
+    # Buying: each plan a card to pick, the chosen one outlined in the primary colour.
+    purchase = PurchasePanel()
+    qtbot.addWidget(purchase)
+    purchase.set_plans([Plan("month-1", 1, 999, "eur"), Plan("year-1", 12, 9900, "eur")])
+    purchase.resize(520, 560)
+    purchase.show()
+    qtbot.waitExposed(purchase)
+    assert small_controls(purchase) == []
+    yearly = purchase.plan_buttons["year-1"]
+    yearly.setChecked(True)
+    shot = purchase.grab().toImage()
+    edge = yearly.mapTo(purchase, QtCore.QPoint(yearly.width() // 2, 0))
+    assert shot.pixelColor(edge.x(), edge.y()).name() == colours.brand
+    screenshot(purchase, f"theme-purchase-{scheme}")
     assert QtGui.QGuiApplication.palette().color(QtGui.QPalette.ColorRole.Window).name() == (
         colours.page
     )
@@ -155,7 +160,13 @@ def test_every_control_has_an_accessible_name_and_takes_the_keyboard_in_order(
     qtbot.addWidget(session)
     session.show()
     session.keyboard_button.setChecked(True)
+    session.files_button.setChecked(True)  # the Files panel too
     assert unnamed_controls(session) == []
+    purchase = PurchasePanel()
+    qtbot.addWidget(purchase)
+    purchase.set_plans([Plan("month-1", 1, 999, "eur")])
+    purchase.show()
+    assert unnamed_controls(purchase) == []
 
 
 SIZES = {"phone": (390, 800), "tablet": (820, 1100), "desktop": (1440, 900)}
@@ -191,10 +202,13 @@ def test_every_screen_fits_a_phone_a_tablet_and_a_desktop(
             Computer("c2", "Den PC", "Windows 11", False, None),
         ]
     )
+    purchase = PurchasePanel()
+    qtbot.addWidget(purchase)
+    purchase.set_plans([Plan("month-1", 1, 999, "eur"), Plan("year-1", 12, 9900, "eur")])
     for size, (width, height) in SIZES.items():
-        for screen in ("sign-in", "computers", "session"):
-            window: QtWidgets.QWidget = session if screen == "session" else main
-            if screen != "session":
+        for screen in ("sign-in", "computers", "session", "purchase"):
+            window: QtWidgets.QWidget = {"session": session, "purchase": purchase}.get(screen, main)
+            if window is main:
                 main.pages.setCurrentWidget(main.sign_in if screen == "sign-in" else main.computers)
             window.resize(width, height)
             window.show()
