@@ -31,6 +31,7 @@ from app.agent.audio import AudioStream, audio_available
 from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_desktop
 from app.agent.capture.changes import solid_colour
 from app.agent.clipboard.share import ClipboardShare
+from app.agent.cursor_stream import CursorStream
 from app.agent.encode import EncodedFrame, H264Encoder
 from app.agent.file_share import FILE_MESSAGES, FileShare
 from app.agent.files import HomeFiles
@@ -376,6 +377,11 @@ class AgentSessions:
             sharing = ClipboardShare(desktop.clipboard, ws.send)
             watching_clipboard = asyncio.create_task(sharing.run())
         transfers = FileShare(self.files, ws.send)
+        pointer = (
+            CursorStream(desktop.cursor, desktop.screen, ws.send)
+            if desktop.cursor is not None
+            else None
+        )
         sound = (
             AudioStream(ws.send, room=lambda: _backlog(ws) < AUDIO_BACKLOG_BYTES)
             if self.sound and audio_available()
@@ -419,6 +425,8 @@ class AgentSessions:
                         sharing.enabled = message.clipboard
                     if sound is not None:
                         sound.set_enabled(message.audio)
+                    if pointer is not None:
+                        pointer.set_enabled(message.cursor)
                     if _backlog(ws) > BACKLOG_BYTES:
                         continue  # a measurement, not worth waiting for
                     now_us = time.time_ns() // 1000
@@ -447,6 +455,8 @@ class AgentSessions:
             await transfers.close()
             if sound is not None:
                 await sound.close()
+            if pointer is not None:
+                await pointer.close()
             for task in (streaming, watching_clipboard):
                 if task is not None:
                     task.cancel()

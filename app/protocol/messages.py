@@ -28,6 +28,7 @@ from ._schema import (
     check_value,
     excerpt,
 )
+from .cursor import CursorPosition, CursorShape
 from .errors import (
     MalformedMessage,
     MessageTooLarge,
@@ -140,6 +141,8 @@ class Heartbeat:
     clipboard: bool = False
     #: Viewers only: send the computer's sound (AUDIO frames); False stops it.
     audio: bool = False
+    #: Viewers only: this viewer draws the computer's pointer (cursor.* messages).
+    cursor: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -407,6 +410,8 @@ Message: TypeAlias = (
     | FileCancel
     | DirList
     | DirListing
+    | CursorShape
+    | CursorPosition
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -441,6 +446,8 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     FileCancel,
     DirList,
     DirListing,
+    CursorShape,
+    CursorPosition,
 )
 
 #: Message classes by their wire ``"type"``.

@@ -50,6 +50,7 @@ from app.protocol import (
     encode_message,
 )
 from app.protocol._schema import FieldSpec
+from app.protocol.cursor import CursorPosition, CursorShape
 from app.protocol.files import (
     DirList,
     DirListing,
@@ -275,6 +276,22 @@ VALID: dict[type[Message], dict[str, Any]] = {
     },
     FileCancel: {"type": "files.cancel", "transfer": 1},
     DirList: {"type": "files.list", "path": "Documents"},
+    CursorShape: {
+        "type": "cursor.shape",
+        "serial": 7,
+        "width": 24,
+        "height": 24,
+        "hot_x": 1,
+        "hot_y": 2,
+        "png": "iVBORw0KGgo=",
+    },
+    CursorPosition: {
+        "type": "cursor.position",
+        "x": 0.25,
+        "y": 0.5,
+        "visible": True,
+        "serial": 7,
+    },
     DirListing: {
         "type": "files.listing",
         "path": "Documents",
@@ -386,6 +403,8 @@ def test_message_types_registry() -> None:
         "files.cancel": FileCancel,
         "files.list": DirList,
         "files.listing": DirListing,
+        "cursor.shape": CursorShape,
+        "cursor.position": CursorPosition,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE
@@ -421,7 +440,7 @@ def test_valid_examples_decode(cls: type[Message]) -> None:
 def test_encode_is_compact_with_type_first() -> None:
     assert encode_message(Heartbeat(seq=1, sent_at_us=2)) == (
         '{"type":"heartbeat","seq":1,"sent_at_us":2,"paints_fills":false,"clipboard":false,'
-        '"audio":false}'
+        '"audio":false,"cursor":false}'
     )
 
 

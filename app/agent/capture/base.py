@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +15,9 @@ import numpy.typing as npt
 from app.agent.clipboard.base import HostClipboard
 from app.agent.inject.base import InputBackend
 from app.protocol import Monitor
+
+if TYPE_CHECKING:
+    from app.agent.capture.cursor import X11Cursor
 
 log = logging.getLogger(__name__)
 RGBFrame = npt.NDArray[np.uint8]  # height, width, 3 (RGB)
@@ -110,12 +113,15 @@ class Desktop:
     input: InputBackend
     #: None where this computer's clipboard cannot be reached (sessions do not share it).
     clipboard: HostClipboard | None = None
+    #: The pointer (X11 only; elsewhere it is in the picture, as the system draws it).
+    cursor: X11Cursor | None = None
 
     def close(self) -> None:
         self.input.close()  # releases whatever is held first
         self.screen.close()
-        if self.clipboard is not None:
-            self.clipboard.close()
+        for part in (self.clipboard, self.cursor):
+            if part is not None:
+                part.close()
 
 
 def open_desktop(
@@ -150,6 +156,13 @@ def open_desktop(
         screen.close()
         raise
     desktop.clipboard = _open_clipboard(source, display_name)
+    if source == "x11":
+        from app.agent.capture.cursor import X11Cursor
+
+        try:
+            desktop.cursor = X11Cursor(display_name)
+        except RuntimeError as exc:
+            log.warning("the viewer will not draw the pointer: %s", exc)
     return desktop
 
 

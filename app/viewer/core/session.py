@@ -53,6 +53,7 @@ from app.protocol import (
     our_hello,
 )
 from app.protocol.clipboard import Clip, decode_clip, encode_clip
+from app.protocol.cursor import CursorPosition, CursorShape
 from app.protocol.fills import decode_fills
 from app.protocol.frames import Frame, FrameType, decode_frame, encode_frame
 from app.protocol.input import InputEvent, encode_input
@@ -69,6 +70,8 @@ from app.viewer.core.stats import SessionStats
 from app.viewer.core.transfers import FILE_REPLIES, Transfer, Transfers
 
 log = logging.getLogger(__name__)
+#: Pointer shapes kept (a desktop uses a handful; an animated one cycles through more).
+MAX_CURSOR_SHAPES = 64
 #: Where a session writes its statistics every second (unset: nowhere).
 STATS_FILE = os.environ.get("PORTHOLE_STATS_FILE", "")
 #: Told to the agent in every heartbeat: this viewer paints FILL frames (``Heartbeat``).
@@ -125,7 +128,13 @@ class ViewerSession:
         on_transfer: Callable[[Transfer], None] | None = None,
         on_sound: Callable[[bytes], None] | None = None,
         sound: bool = False,
+        draw_cursor: bool = False,
     ) -> None:
+        #: Ask the agent for its pointer (this viewer draws it over the picture).
+        self.draw_cursor = draw_cursor
+        #: Where the computer's pointer is, and each shape it had, by serial.
+        self.cursor: CursorPosition | None = None
+        self.cursor_shapes: dict[int, CursorShape] = {}
         # Called on the loop with each packet of the computer's sound, as PCM
         # (protocol.audio: 48 kHz stereo s16), while ``sound`` is on.
         self._on_sound = on_sound
@@ -427,6 +436,7 @@ class ViewerSession:
             paints_fills=PAINTS_FILLS,
             clipboard=self.clipboard.enabled,
             audio=self.sound,
+            cursor=self.draw_cursor,
         )
 
     def _write_stats(self, path: str) -> None:
@@ -485,6 +495,16 @@ class ViewerSession:
             await self.transfers.agent_answered(message.files)
         elif isinstance(message, FILE_REPLIES):
             await self.transfers.message(message)
+        elif isinstance(message, CursorShape):
+            if len(self.cursor_shapes) >= MAX_CURSOR_SHAPES:
+                self.cursor_shapes.pop(next(iter(self.cursor_shapes)))
+            self.cursor_shapes[message.serial] = message
+            async with self._changed:
+                self._changed.notify_all()
+        elif isinstance(message, CursorPosition):
+            self.cursor = message
+            async with self._changed:
+                self._changed.notify_all()
         elif isinstance(message, VideoTiming):
             self.stats.agent_timing(message.frame_id, message.grab_ms, message.encode_ms)
         elif isinstance(message, ScreenList):
@@ -538,6 +558,15 @@ class ViewerSession:
         if pcm:
             self.stats.audio_decoded(frame.capture_us)
             self._on_sound(pcm)
+
+    async def wait_cursor(
+        self, timeout_s: float, ready: Callable[[CursorPosition], bool]
+    ) -> CursorPosition:
+        """The pointer, once the agent reported it where ``ready`` wants it."""
+        async with asyncio.timeout(timeout_s), self._changed:
+            await self._changed.wait_for(lambda: self.cursor is not None and ready(self.cursor))
+        assert self.cursor is not None
+        return self.cursor
 
     async def wait_screens(self, timeout_s: float, current: str | None = None) -> ScreenList:
         """The monitor list, once the agent sent it (showing ``current``, if given)."""

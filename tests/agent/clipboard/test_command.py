@@ -9,6 +9,7 @@ import asyncio
 
 from app.agent.clipboard.command import CommandClipboard
 from app.protocol.clipboard import PNG_SIGNATURE, Clip
+from tests.support.waiting import eventually_async
 from tests.support.xclip import copy_in_another_app, xclip
 
 
@@ -17,12 +18,26 @@ def xclip_clipboard(x_display: str) -> CommandClipboard:
     return CommandClipboard([*base, "-o"], [*base, "-i"])
 
 
+async def copied(x_display: str, data: bytes) -> None:
+    """Another application copied ``data``, and owns the clipboard (xclip serves it from
+    a process of its own, which takes the selection a moment after it started)."""
+    await copy_in_another_app(x_display, data)
+
+    async def owned() -> bool:
+        try:
+            return await xclip(x_display, "-o") == data
+        except AssertionError:
+            return False
+
+    await eventually_async(owned, 10, "xclip to own the clipboard")
+
+
 async def test_copies_are_seen_once_and_puts_are_pasted(x_display: str) -> None:
-    await copy_in_another_app(x_display, b"there before the session")
+    await copied(x_display, b"there before the session")
     clipboard = await asyncio.to_thread(xclip_clipboard, x_display)
     assert await asyncio.to_thread(clipboard.changes) == []  # not a copy of this session
 
-    await copy_in_another_app(x_display, "copié sur l'ordinateur".encode())
+    await copied(x_display, "copié sur l'ordinateur".encode())
     assert await asyncio.to_thread(clipboard.changes) == [Clip.text("copié sur l'ordinateur")]
     assert await asyncio.to_thread(clipboard.changes) == []
 
