@@ -74,6 +74,8 @@ class SessionController(QtCore.QObject):
     transfer_changed = Signal(int)
     #: A folder of the computer's home was listed: its listing (a DirListing).
     folder_listed = Signal(object)
+    #: The computer's pointer moved or changed shape: repaint.
+    cursor_changed = Signal()
 
     def __init__(
         self,
@@ -135,6 +137,8 @@ class SessionController(QtCore.QObject):
                 on_transfer=lambda transfer: self.transfer_changed.emit(transfer.number),
                 on_sound=self.sound_output.play,
                 sound=self._sound and self.sound_output.start(),
+                draw_cursor=True,
+                on_cursor=self.cursor_changed.emit,
             ) as session:
                 self.attach(session)
                 ended = asyncio.ensure_future(session.wait_state("closed", None))

@@ -129,7 +129,9 @@ class ViewerSession:
         on_sound: Callable[[bytes], None] | None = None,
         sound: bool = False,
         draw_cursor: bool = False,
+        on_cursor: Callable[[], None] | None = None,
     ) -> None:
+        self._on_cursor = on_cursor
         #: Ask the agent for its pointer (this viewer draws it over the picture).
         self.draw_cursor = draw_cursor
         #: Where the computer's pointer is, and each shape it had, by serial.
@@ -499,10 +501,14 @@ class ViewerSession:
             if len(self.cursor_shapes) >= MAX_CURSOR_SHAPES:
                 self.cursor_shapes.pop(next(iter(self.cursor_shapes)))
             self.cursor_shapes[message.serial] = message
+            if self._on_cursor is not None:
+                self._on_cursor()
             async with self._changed:
                 self._changed.notify_all()
         elif isinstance(message, CursorPosition):
             self.cursor = message
+            if self._on_cursor is not None:
+                self._on_cursor()
             async with self._changed:
                 self._changed.notify_all()
         elif isinstance(message, VideoTiming):

@@ -4,6 +4,7 @@ mouse and keys go to the controller as they come."""
 
 from __future__ import annotations
 
+import base64
 import math
 
 from app.viewer.controllers.session import SessionController
@@ -43,6 +44,12 @@ class VideoWidget(QtWidgets.QWidget):
         self.setMinimumSize(160, 90)
         self.painted_frame_id = -1  # the last picture drawn, for tests and stats
         self._veil: str | None = None
+        #: Where the computer's pointer was last drawn (None: not drawn), for tests.
+        self.host_cursor_rect: QtCore.QRectF | None = None
+        self._cursor_images: dict[int, QtGui.QImage] = {}
+        self._mouse_inside = False  # a mouse is over the window: its own pointer shows
+        self._touched = False  # the last input was a finger: draw the pointer larger
+        controller.cursor_changed.connect(self.update)
         self.veil_at_bottom = False  # kiosk: nothing over the middle of the screen
         # Painted at once, not at the next turn of the event loop: a frame's latency is
         # what the person sees.
@@ -79,6 +86,8 @@ class VideoWidget(QtWidgets.QWidget):
         self.painted_frame_id = picture.frame_id
         if self._controller.trackpad:
             self._paint_pointer(painter)
+        else:
+            self._paint_host_cursor(painter, width)
         if self._controller.lens is not None:
             self._paint_lens(painter, image, self._controller.lens)
         if self._veil is not None:
@@ -147,6 +156,39 @@ class VideoWidget(QtWidgets.QWidget):
         painter.setBrush(Qt.GlobalColor.black)
         painter.drawPolygon(arrow)
 
+    def _paint_host_cursor(self, painter: QtGui.QPainter, picture_width: int) -> None:
+        """The computer's pointer, drawn here (screen grabs leave it out): where it is,
+        in its own shape, twice as large after a touch (a finger hides a small one).
+        Not while a mouse is over the window: this device's own pointer is there."""
+        self.host_cursor_rect = None
+        session = self._controller.session
+        if session is None or self._mouse_inside or session.cursor is None:
+            return
+        at = session.cursor
+        shape = session.cursor_shapes.get(at.serial)
+        if not at.visible or shape is None:
+            return
+        image = self._cursor_images.get(shape.serial)
+        if image is None:
+            image = QtGui.QImage.fromData(base64.b64decode(shape.png))
+            self._cursor_images[shape.serial] = image
+        rect = self._controller.viewport.target_rect()
+        # Remote pixels to widget pixels, as the picture is shown; never smaller than 1:1.
+        scale = max(1.0, rect.width / max(1, picture_width)) * (2.0 if self._touched else 1.0)
+        target = QtCore.QRectF(
+            rect.x + at.x * rect.width - shape.hot_x * scale,
+            rect.y + at.y * rect.height - shape.hot_y * scale,
+            shape.width * scale,
+            shape.height * scale,
+        )
+        painter.drawImage(target, image)
+        self.host_cursor_rect = target
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:
+        self._mouse_inside = False
+        self.update()
+        super().leaveEvent(event)
+
     def set_veil(self, text: str | None) -> None:
         """Dim the last picture with a line of text (reconnecting...), or lift the veil."""
         self._veil = text
@@ -180,6 +222,9 @@ class VideoWidget(QtWidgets.QWidget):
             if kind == "end" or p.state() != released
         ]
         self._controller.touch(kind, touching)
+        if not self._touched or self._mouse_inside:
+            self._mouse_inside, self._touched = False, True
+            self.update()
         event.accept()
         return True
 
@@ -206,6 +251,9 @@ class VideoWidget(QtWidgets.QWidget):
 
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
         if not self._from_touch(event):
+            if not self._mouse_inside:
+                self._mouse_inside, self._touched = True, False
+                self.update()  # this device's pointer takes over from the drawn one
             self._controller.mouse_moved(event.position().x(), event.position().y())
 
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
