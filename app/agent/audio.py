@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 import av
 import numpy as np
 
+from app.agent.switched import SwitchedTask
 from app.protocol.audio import CHANNELS, FRAME_SAMPLES, SAMPLE_RATE
 from app.protocol.frames import Frame, FrameType, encode_frame
 
@@ -54,7 +55,7 @@ class OpusEncoder:
         return [bytes(packet) for packet in self._codec.encode(frame)]
 
 
-class AudioStream:
+class AudioStream(SwitchedTask):
     """Reads, encodes and sends the computer's sound while ``enabled``."""
 
     def __init__(
@@ -63,27 +64,11 @@ class AudioStream:
         room: Callable[[], bool],
         source: str = MONITOR,
     ) -> None:
+        super().__init__()
         self._send = send
         self._room = room  # whether the connection takes a packet without waiting
         self._source = source
-        self._task: asyncio.Task[None] | None = None
         self._frame_id = 0
-        self.packets_sent = 0
-        self.packets_dropped = 0
-
-    def set_enabled(self, on: bool) -> None:
-        if on and self._task is None:
-            self._task = asyncio.create_task(self._run())
-        elif not on and self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _run(self) -> None:
         try:
@@ -121,9 +106,7 @@ class AudioStream:
 
     async def _send_packet(self, packet: bytes, captured_us: int) -> None:
         if not self._room():
-            self.packets_dropped += 1
-            return
+            return  # dropped: a gap, not a delay
         self._frame_id = (self._frame_id + 1) % 2**32
         frame = Frame(FrameType.AUDIO, self._frame_id, max(0, captured_us), packet)
         await self._send(encode_frame(frame))
-        self.packets_sent += 1

@@ -4,12 +4,12 @@ shown, sent as it moves (at most CURSOR_FPS times a second), and each shape once
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from app.agent.capture.base import ScreenSource
+from app.agent.switched import SwitchedTask
 from app.protocol import encode_message
 from app.protocol.cursor import CursorPosition
 
@@ -20,31 +20,16 @@ log = logging.getLogger(__name__)
 CURSOR_FPS = 60
 
 
-class CursorStream:
+class CursorStream(SwitchedTask):
     def __init__(
         self, cursor: X11Cursor, screen: ScreenSource, send: Callable[[str], Awaitable[None]]
     ) -> None:
+        super().__init__()
         self._cursor = cursor
         self._screen = screen
         self._send = send
-        self._task: asyncio.Task[None] | None = None
         self._shapes_sent: set[int] = set()
         self._last: CursorPosition | None = None
-        self.shapes_sent = 0
-
-    def set_enabled(self, on: bool) -> None:
-        if on and self._task is None:
-            self._task = asyncio.create_task(self._run())
-        elif not on and self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _run(self) -> None:
         try:
@@ -59,7 +44,6 @@ class CursorStream:
         shape = self._cursor.shape()
         if shape is not None and shape.serial not in self._shapes_sent:
             self._shapes_sent.add(shape.serial)
-            self.shapes_sent += 1
             await self._send(encode_message(shape))
         monitor = self._screen.current
         x = (pointer.x - monitor.x) / max(1, self._screen.width)

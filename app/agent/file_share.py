@@ -149,5 +149,5 @@ class FileShare:
 
     async def _fail(self, transfer: int, exc: FileRefused) -> None:
         log.info("file transfer %d refused: %s", transfer, exc.message)
-        failed = FileFailed(transfer=transfer, code=exc.code, message=exc.message)  # type: ignore[arg-type]
+        failed = FileFailed(transfer=transfer, code=exc.code, message=exc.message)
         await self._send(encode_message(failed))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from app.protocol.files import MAX_ENTRIES, MAX_FILE_BYTES, DirEntry, DirListing
+from app.protocol.files import MAX_ENTRIES, MAX_FILE_BYTES, DirEntry, DirListing, FailCode
 
 #: Parts of files never completed are removed after this long.
 PART_LIFETIME_S = 7 * 24 * 3600
@@ -27,7 +27,7 @@ SPARE_BYTES = 64 * 1024 * 1024
 class FileRefused(Exception):
     """A transfer or listing this computer will not do; ``code`` as in FileFailed."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: FailCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

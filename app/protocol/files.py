@@ -33,6 +33,7 @@ __all__ = [
     "DirEntry",
     "DirList",
     "DirListing",
+    "FailCode",
     "FileAccepted",
     "FileCancel",
     "FileChunk",
@@ -52,6 +53,9 @@ CHUNK_BYTES = 256 * 1024
 MAX_FILE_BYTES = 64 * 1024**3
 #: Entries a listing holds at most (a listing is one control message).
 MAX_ENTRIES = 400
+
+#: Why a transfer cannot go on (FileFailed.code).
+FailCode = Literal["refused", "not_found", "too_large", "no_space", "io_error", "bad_offset"]
 
 _HEADER = struct.Struct("!IQ")
 _Transfer = Annotated[int, Range(0, 2**32 - 1)]
@@ -157,7 +161,7 @@ class FileFailed:
     TYPE: ClassVar[str] = "files.failed"
 
     transfer: _Transfer
-    code: Literal["refused", "not_found", "too_large", "no_space", "io_error", "bad_offset"]
+    code: FailCode
     message: Annotated[str, Length(0, 300)]
 
 

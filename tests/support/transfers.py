@@ -27,7 +27,9 @@ class DropHalfway:
         self.proxy = proxy
         self.dropped: set[int] = set()
 
-    def __call__(self, transfer: Transfer) -> None:
+    def __call__(self, transfer: Transfer | None) -> None:
+        if transfer is None:
+            return
         running = transfer.state == "running" and transfer.done >= transfer.size // 2
         if running and transfer.number not in self.dropped:
             self.dropped.add(transfer.number)

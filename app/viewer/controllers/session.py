@@ -207,6 +207,9 @@ class SessionController(QtCore.QObject):
         """Every transfer of this session, oldest first."""
         return list(self.session.transfers.all.values()) if self.session is not None else []
 
+    def transfer(self, number: int) -> Transfer | None:
+        return self.session.transfers.all.get(number) if self.session is not None else None
+
     def send_files(self, paths: Iterable[Path]) -> None:
         """Send these files to the computer's Downloads folder."""
         if self.session is not None:
@@ -228,8 +231,9 @@ class SessionController(QtCore.QObject):
         await session.transfers.fetch(remote, size)
 
     def cancel_transfer(self, number: int) -> None:
-        if self.session is not None and number in self.session.transfers.all:
-            self._background(self.session.transfers.cancel(self.session.transfers.all[number]))
+        transfer = self.transfer(number)
+        if self.session is not None and transfer is not None:
+            self._background(self.session.transfers.cancel(transfer))
 
     def list_folder(self, path: str) -> None:
         """Ask for this folder of the computer's home; ``folder_listed`` answers."""

@@ -339,3 +339,16 @@ class BankTransfer:
 
 
 PaymentMethod = Card | PayPal | BankTransfer
+
+
+def os_family(os_name: str) -> str:
+    """linux, windows, macos or other, from what the agent says its system is."""
+    name = os_name.lower()
+    if "windows" in name:
+        return "windows"
+    if "mac" in name or "darwin" in name:
+        return "macos"
+    linuxes = ("linux", "ubuntu", "debian", "fedora", "arch", "mint", "suse", "red hat")
+    if any(word in name for word in linuxes):
+        return "linux"
+    return "other"

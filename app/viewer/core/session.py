@@ -275,7 +275,6 @@ class ViewerSession:
         self._ws = sealed
         self._grant = grant
         self.clipboard.connected()
-        self.transfers.dropped()  # what a previous connection left waits for this one
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
@@ -394,17 +393,13 @@ class ViewerSession:
     async def share_clipboard(self, on: bool) -> None:
         """The setting changed: the agent hears it at once (in a heartbeat)."""
         due = self.clipboard.set_enabled(on)
-        if self._ws is not None and self.state == "live":
-            with contextlib.suppress(ConnectionClosed):
-                await self._ws.send(encode_message(self._heartbeat()))
+        await self._send(encode_message(self._heartbeat()))
         await self._send_clip(due)
 
     async def play_sound(self, on: bool) -> None:
         """Sound on or off: the agent hears it at once (in a heartbeat)."""
         self.sound = on and self._on_sound is not None
-        if self._ws is not None and self.state == "live":
-            with contextlib.suppress(ConnectionClosed):
-                await self._ws.send(encode_message(self._heartbeat()))
+        await self._send(encode_message(self._heartbeat()))
 
     async def _send_clip(self, clip: Clip | None) -> None:
         if clip is None:
@@ -497,16 +492,13 @@ class ViewerSession:
             await self.transfers.agent_answered(message.files)
         elif isinstance(message, FILE_REPLIES):
             await self.transfers.message(message)
-        elif isinstance(message, CursorShape):
-            if len(self.cursor_shapes) >= MAX_CURSOR_SHAPES:
-                self.cursor_shapes.pop(next(iter(self.cursor_shapes)))
-            self.cursor_shapes[message.serial] = message
-            if self._on_cursor is not None:
-                self._on_cursor()
-            async with self._changed:
-                self._changed.notify_all()
-        elif isinstance(message, CursorPosition):
-            self.cursor = message
+        elif isinstance(message, (CursorShape, CursorPosition)):
+            if isinstance(message, CursorPosition):
+                self.cursor = message
+            else:
+                if len(self.cursor_shapes) >= MAX_CURSOR_SHAPES:
+                    self.cursor_shapes.pop(next(iter(self.cursor_shapes)))
+                self.cursor_shapes[message.serial] = message
             if self._on_cursor is not None:
                 self._on_cursor()
             async with self._changed:
@@ -526,7 +518,7 @@ class ViewerSession:
     def _handle_frame(self, frame: Frame) -> None:
         assert self._pipeline is not None
         if frame.type == FrameType.INPUT:
-            raise FrameError("only video, fills and the clipboard go from agent to viewer")
+            raise FrameError("input frames go from the viewer to the agent, not back")
         if frame.type == FrameType.FILE:
             self.transfers.chunk(frame.payload)
             return

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from app.viewer.core.banner import format_date
 from app.viewer.core.design import PORTAL_CSS
-from app.viewer.core.records import Computer
-from app.viewer.core.thumbnails import os_family
+from app.viewer.core.records import Computer, os_family
 from app.viewer.qt import QtCore, QtGui, QtWidgets, Signal
 from app.viewer.views.banner import BannerWidget
 

@@ -146,7 +146,7 @@ class FilesPanel(QtWidgets.QFrame):
         self.controller.send_files(Path(path) for path in paths)
 
     def _transfer_changed(self, number: int) -> None:
-        transfer = next((t for t in self.controller.transfers() if t.number == number), None)
+        transfer = self.controller.transfer(number)
         if transfer is None:
             return
         row = self.rows.get(number)

@@ -141,16 +141,17 @@ class SessionWindow(QtWidgets.QWidget):
         self.activateWindow()
         self.video.setFocus()
 
-    def _bar_controls(self) -> list[QtWidgets.QWidget]:
+    def _bar_shown(self) -> list[QtWidgets.QWidget]:
+        """What the bar shows now, left to right."""
         layout = self.bar.layout()
         assert layout is not None
         items = (layout.itemAt(i) for i in range(layout.count()))
         widgets = (item.widget() for item in items if item is not None)
-        return [
-            w
-            for w in widgets
-            if isinstance(w, (QtWidgets.QAbstractButton, QtWidgets.QComboBox)) and not w.isHidden()
-        ]
+        return [w for w in widgets if w is not None and not w.isHidden()]
+
+    def _bar_controls(self) -> list[QtWidgets.QWidget]:
+        controls = (QtWidgets.QAbstractButton, QtWidgets.QComboBox)
+        return [w for w in self._bar_shown() if isinstance(w, controls)]
 
     def focus_bar(self) -> None:
         """The bar's controls take the keyboard (they never do otherwise: keys are for the
@@ -330,12 +331,9 @@ class SessionWindow(QtWidgets.QWidget):
         def too_wide() -> bool:
             # Each control at its full size (a squeezed "Disc…nect" is not a fit), the
             # status at its least.
-            items = (layout.itemAt(i) for i in range(layout.count()))
-            shown = [item.widget() for item in items if item is not None]
             widths = [
                 STATUS_MIN_PX if widget is self.status else widget.sizeHint().width()
-                for widget in shown
-                if widget is not None and not widget.isHidden()
+                for widget in self._bar_shown()
             ]
             margins = layout.contentsMargins()
             needed = sum(widths) + layout.spacing() * (len(widths) - 1)

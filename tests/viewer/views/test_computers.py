@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from pytestqt.qtbot import QtBot
 
-from app.viewer.core.records import Computer
-from app.viewer.core.thumbnails import ThumbnailStore, os_family
+from app.viewer.core.records import Computer, os_family
+from app.viewer.core.thumbnails import ThumbnailStore
 from app.viewer.qt import QtCore, QtTest
 from app.viewer.views.computers import SEARCH_FROM, ComputersView
 from tests.support.qt import screenshot, tab_stops
@@ -112,6 +112,9 @@ def test_thumbnails_are_kept_for_this_user_only(tmp_path: Path) -> None:
     assert saved.stat().st_mode & 0o777 == 0o600
     store.forget("../c1")
     assert store.path("../c1") is None
+
+
+def test_the_systems_family_is_told_from_its_name() -> None:
     assert [os_family(name) for name in ("Ubuntu 24.04", "Windows 11", "Darwin", "Haiku")] == [
         "linux",
         "windows",

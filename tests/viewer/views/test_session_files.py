@@ -110,9 +110,7 @@ async def test_transfers_in_the_window_go_on_after_the_connection_drops(
             window.resize(1200, 700)
             window.show()
             drop = DropHalfway(proxy)
-            controller.transfer_changed.connect(
-                lambda number: drop(next(t for t in controller.transfers() if t.number == number))
-            )
+            controller.transfer_changed.connect(lambda number: drop(controller.transfer(number)))
             running = asyncio.ensure_future(controller.run(api.url, through(proxy, first), renew))
             try:
                 await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "a picture")

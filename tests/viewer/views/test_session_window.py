@@ -3,8 +3,6 @@ letterboxed, and touch, mouse and keys drive the desktop (read back from its sta
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -14,8 +12,8 @@ from app.viewer.qt import QtCore, QtGui, QtTest, QtWidgets
 from app.viewer.views.session_window import SessionWindow
 from tests.support.api import Api
 from tests.support.qt import qt_until, screenshot, tab_stops
-from tests.support.session_window import demo_session_window
-from tests.support.sessions import entitled_online_host, open_session
+from tests.support.session_window import demo_session_window, session_window
+from tests.support.sessions import entitled_online_host
 from tests.support.waiting import eventually
 
 Qt = QtCore.Qt
@@ -30,17 +28,7 @@ def at(window: SessionWindow, x: float, y: float) -> QtCore.QPoint:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot) -> None:
     async with entitled_online_host(api) as host:
-        granted = await open_session(api, host)
-        grant = granted
-        controller = SessionController()
-        window = SessionWindow(controller, "Studio")
-        qtbot.addWidget(window)
-        window.resize(1000, 700)
-        window.show()
-        running = asyncio.ensure_future(controller.run(api.url, grant, None))
-        try:
-            await qt_until(lambda: window.video.painted_frame_id >= 0, 20, "a picture")
-            [live] = host.sessions.live
+        async with session_window(api, qtbot, host) as (window, controller, live):
             demo = live.desktop.screen
             assert isinstance(demo, DemoScreen)
             assert window.status.text() == "Connected"
@@ -116,9 +104,6 @@ async def test_the_window_shows_the_screen_and_drives_it(api: Api, qtbot: QtBot)
             assert not window.monitor_box.isVisible()
             controller.screens_changed.emit(["1", "2"], ["Left", "Right"], "2")
             assert window.monitor_box.isVisible() and window.monitor_box.currentText() == "Right"
-        finally:
-            window.close()
-            await asyncio.wait_for(running, 10)
         await eventually(lambda: not host.sessions.live, 10, "the session to end")
 
 
