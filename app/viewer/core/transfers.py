@@ -183,7 +183,7 @@ class Transfers:
             self._set(transfer, "done")
         elif isinstance(message, FileFailed):
             self._stop_sending(transfer.number)
-            self._close_part(transfer, discard=message.code != "io_error")
+            self._close_part(transfer, discard=True)  # a failed transfer does not go on
             transfer.error = message.message
             self._set(transfer, "failed")
 
