@@ -30,6 +30,7 @@ from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
 from app.agent.audio import AudioStream, audio_available
 from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_desktop
 from app.agent.capture.changes import solid_colour
+from app.agent.capture.resolution import FitRefused
 from app.agent.clipboard.share import ClipboardShare
 from app.agent.cursor_stream import CursorStream
 from app.agent.encode import EncodedFrame, H264Encoder
@@ -46,6 +47,7 @@ from app.protocol import (
     Hello,
     KeyframeRequest,
     ProtocolError,
+    ScreenFit,
     ScreenList,
     ScreenSelect,
     SessionAccepted,
@@ -437,6 +439,7 @@ class AgentSessions:
                         clipboard=sharing is not None,
                         files=True,
                         audio=sound is not None,
+                        fits=desktop.resolution is not None,
                     )
                     await ws.send(encode_message(ack))
                 elif isinstance(message, KeyframeRequest):
@@ -447,6 +450,8 @@ class AgentSessions:
                     stream.configure(message.bitrate_kbps, message.max_fps, message.scale)
                 elif isinstance(message, ScreenSelect):
                     await self._select_monitor(ws, desktop, stream, message.monitor)
+                elif isinstance(message, ScreenFit):
+                    await self._fit_screen(ws, desktop, stream, message)
                 elif isinstance(message, FILE_MESSAGES):
                     await transfers.handle(message)
         finally:
@@ -474,6 +479,28 @@ class AgentSessions:
             # A stale choice (a monitor was unplugged) is not worth ending the session.
             error = ErrorMessage(code="no_such_monitor", message="That monitor is not there.")
             await ws.send(encode_message(error))
+            return
+        stream.resize()
+        await ws.send(encode_message(_screen_list(desktop.screen)))
+
+    async def _fit_screen(
+        self, ws: SealedConnection, desktop: Desktop, stream: _VideoStream, fit: ScreenFit
+    ) -> None:
+        """The monitor shown at the viewer's size (or its own again), then a keyframe of it
+        and the monitors as they now are; the monitor as it was if the display refuses."""
+        resolution = desktop.resolution
+        try:
+            if resolution is None:
+                raise FitRefused("This computer's screen cannot change its resolution.")
+            async with stream.grabbing:  # no grab reads the screen while it changes size
+                if fit.width is None or fit.height is None:
+                    await asyncio.to_thread(resolution.restore)
+                else:
+                    monitor = desktop.screen.current
+                    await asyncio.to_thread(resolution.fit, monitor, fit.width, fit.height)
+                desktop.screen.reload()
+        except FitRefused as exc:
+            await ws.send(encode_message(ErrorMessage(code="fit_refused", message=str(exc))))
             return
         stream.resize()
         await ws.send(encode_message(_screen_list(desktop.screen)))
@@ -521,6 +548,8 @@ class _VideoStream:
         self.encoder = H264Encoder(screen.width, screen.height, fps=max_fps)
         self.changed = asyncio.Event()
         self.changed.set()  # the first picture
+        #: Held while a grab reads the screen (the screen's size changes only outside it).
+        self.grabbing = asyncio.Lock()
         self.force = False
         #: The viewer said it paints fills (its heartbeats do): until then, H.264 only.
         self.viewer_paints_fills = False
@@ -601,7 +630,8 @@ class _VideoStream:
             self.changed.clear()
             force, self.force = self.force, False
             encoder = self.encoder
-            captured, grab_s = await asyncio.to_thread(self._grab, force)
+            async with self.grabbing:
+                captured, grab_s = await asyncio.to_thread(self._grab, force)
             if captured is not None:
                 fill = None
                 if self.viewer_paints_fills and not force:

@@ -64,6 +64,7 @@ __all__ = [
     "Message",
     "Monitor",
     "Role",
+    "ScreenFit",
     "ScreenList",
     "ScreenSelect",
     "TicketKey",
@@ -161,6 +162,8 @@ class HeartbeatAck:
     files: bool = False
     #: Agents only: this agent can send the computer's sound (:mod:`.audio`).
     audio: bool = False
+    #: Agents only: this agent can change the monitor's resolution (:class:`ScreenFit`).
+    fits: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -361,6 +364,20 @@ class ScreenSelect:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ScreenFit:
+    """Viewer → agent: give the monitor shown a resolution of about this size (the
+    viewer's picture area, so a portrait tablet gets a portrait desktop); both None: give
+    it back its own. The agent answers with a :class:`ScreenList` of the new size, or an
+    ``error`` (``fit_refused``) and the monitor as it was. The agent puts the monitor back
+    the way it found it when the session ends or drops."""
+
+    TYPE: ClassVar[str] = "screen.fit"
+
+    width: Annotated[int, Range(64, 16384)] | None = None
+    height: Annotated[int, Range(64, 16384)] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TicketKey:
     kid: Annotated[str, Length(1, 40)]
     #: ``ed25519:<base64url of 32 bytes>``
@@ -400,6 +417,7 @@ Message: TypeAlias = (
     | VideoTiming
     | ScreenList
     | ScreenSelect
+    | ScreenFit
     | TicketKeys
     | FilePut
     | FileGet
@@ -436,6 +454,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     VideoTiming,
     ScreenList,
     ScreenSelect,
+    ScreenFit,
     TicketKeys,
     FilePut,
     FileGet,

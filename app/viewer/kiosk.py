@@ -63,7 +63,9 @@ class Kiosk:
     def __init__(self, cloud_url: str, email: str, computer: str, store: CredentialStore):
         self.cloud_url, self.email, self.computer_name = cloud_url.rstrip("/"), email, computer
         self.store = store
-        self.controller = SessionController(sound=False)  # muted: a screen in a public place
+        # Muted: a screen in a public place. The computer's screen takes the kiosk's shape:
+        # a 4:3 or upright kiosk is filled, not letterboxed.
+        self.controller = SessionController(sound=False, fit_screen=True)
         self.window: SessionWindow | None = None
         self.client = CloudClient(
             self.cloud_url,

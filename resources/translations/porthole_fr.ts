@@ -273,81 +273,81 @@
     <context>
         <name>ComputerRow</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="38"/>
+            <location filename="../../app/viewer/views/computers.py" line="37"/>
             <source>New name</source>
             <translation>Nouveau nom</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="50"/>
+            <location filename="../../app/viewer/views/computers.py" line="49"/>
             <source>Connect</source>
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="53"/>
-            <location filename="../../app/viewer/views/computers.py" line="75"/>
+            <location filename="../../app/viewer/views/computers.py" line="52"/>
+            <location filename="../../app/viewer/views/computers.py" line="74"/>
             <source>Rename</source>
             <translation>Renommer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="55"/>
-            <location filename="../../app/viewer/views/computers.py" line="62"/>
-            <location filename="../../app/viewer/views/computers.py" line="76"/>
+            <location filename="../../app/viewer/views/computers.py" line="54"/>
+            <location filename="../../app/viewer/views/computers.py" line="61"/>
+            <location filename="../../app/viewer/views/computers.py" line="75"/>
             <source>Remove</source>
             <translation>Supprimer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="61"/>
+            <location filename="../../app/viewer/views/computers.py" line="60"/>
             <source>Remove this computer?</source>
             <translation>Supprimer cet ordinateur ?</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="64"/>
+            <location filename="../../app/viewer/views/computers.py" line="63"/>
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="71"/>
+            <location filename="../../app/viewer/views/computers.py" line="70"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="72"/>
+            <location filename="../../app/viewer/views/computers.py" line="71"/>
             <source>More for this computer</source>
             <translation>Autres actions pour cet ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="121"/>
-            <location filename="../../app/viewer/views/computers.py" line="135"/>
+            <location filename="../../app/viewer/views/computers.py" line="120"/>
+            <location filename="../../app/viewer/views/computers.py" line="134"/>
             <source>Online</source>
             <translation>En ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="123"/>
+            <location filename="../../app/viewer/views/computers.py" line="122"/>
             <source>Last seen {when}</source>
             <translation>Dernière connexion le {when}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="125"/>
+            <location filename="../../app/viewer/views/computers.py" line="124"/>
             <source>Never connected</source>
             <translation>Jamais connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="127"/>
+            <location filename="../../app/viewer/views/computers.py" line="126"/>
             <source>{system} · {presence}</source>
             <translation>{system} · {presence}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="135"/>
+            <location filename="../../app/viewer/views/computers.py" line="134"/>
             <source>Offline</source>
             <translation>Hors ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="157"/>
+            <location filename="../../app/viewer/views/computers.py" line="156"/>
             <source>The screen of {name} when last seen</source>
             <translation>L’écran de {name} la dernière fois qu’il a été vu</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="163"/>
+            <location filename="../../app/viewer/views/computers.py" line="162"/>
             <source>Computer</source>
             <translation>Ordinateur</translation>
         </message>
@@ -355,8 +355,8 @@
     <context>
         <name>ComputersView</name>
         <message>
+            <location filename="../../app/viewer/views/computers.py" line="266"/>
             <location filename="../../app/viewer/views/computers.py" line="267"/>
-            <location filename="../../app/viewer/views/computers.py" line="268"/>
             <source>Search computers</source>
             <translation>Rechercher un ordinateur</translation>
         </message>
@@ -364,12 +364,12 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="209"/>
+            <location filename="../../app/viewer/views/computers.py" line="208"/>
             <source>No computers yet</source>
             <translation>Aucun ordinateur pour l’instant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="213"/>
+            <location filename="../../app/viewer/views/computers.py" line="212"/>
             <source>1. On the computer you want to reach, install Porthole.
 2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE
 3. Then: porthole agent run — it appears here, online.</source>
@@ -378,32 +378,32 @@
 3. Puis : porthole agent run — il apparaît ici, en ligne.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="224"/>
+            <location filename="../../app/viewer/views/computers.py" line="223"/>
             <source>Enrolment code</source>
             <translation>Code d’enregistrement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="225"/>
+            <location filename="../../app/viewer/views/computers.py" line="224"/>
             <source>Get a code to enrol a computer</source>
             <translation>Obtenez un code pour enregistrer un ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="226"/>
+            <location filename="../../app/viewer/views/computers.py" line="225"/>
             <source>Copy</source>
             <translation>Copier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="229"/>
+            <location filename="../../app/viewer/views/computers.py" line="228"/>
             <source>Get a code</source>
             <translation>Obtenir un code</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="249"/>
+            <location filename="../../app/viewer/views/computers.py" line="248"/>
             <source>Single use; valid until {when}.</source>
             <translation>À usage unique ; valable jusqu’au {when}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="253"/>
+            <location filename="../../app/viewer/views/computers.py" line="252"/>
             <source>Copied</source>
             <translation>Copié</translation>
         </message>
@@ -752,17 +752,17 @@
     <context>
         <name>SessionController</name>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="196"/>
+            <location filename="../../app/viewer/controllers/session.py" line="238"/>
             <source>What you copied stays here: {size} is more than the {limit} shared.</source>
             <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="216"/>
+            <location filename="../../app/viewer/controllers/session.py" line="261"/>
             <source>Not sent: {reason}</source>
             <translation>Non envoyé : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="239"/>
+            <location filename="../../app/viewer/controllers/session.py" line="285"/>
             <source>The computer did not answer.</source>
             <translation>L’ordinateur n’a pas répondu.</translation>
         </message>
@@ -776,157 +776,172 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="63"/>
-            <location filename="../../app/viewer/views/session_window.py" line="482"/>
+            <location filename="../../app/viewer/views/session_window.py" line="499"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="192"/>
+            <location filename="../../app/viewer/views/session_window.py" line="193"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="194"/>
+            <location filename="../../app/viewer/views/session_window.py" line="195"/>
             <source>Trackpad</source>
             <translation>Pavé tactile</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="196"/>
+            <location filename="../../app/viewer/views/session_window.py" line="197"/>
             <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="200"/>
+            <location filename="../../app/viewer/views/session_window.py" line="201"/>
             <source>Magnifier</source>
             <translation>Loupe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="202"/>
+            <location filename="../../app/viewer/views/session_window.py" line="203"/>
             <source>A long press shows a magnifier: move to point precisely, lift to click</source>
             <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="206"/>
+            <location filename="../../app/viewer/views/session_window.py" line="207"/>
+            <source>Match device</source>
+            <translation>Adapter à l’appareil</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="210"/>
+            <source>Give the computer's screen this window's shape and size; its own resolution comes back when you leave</source>
+            <translation>Donner à l’écran de l’ordinateur la forme et la taille de cette fenêtre ; sa propre résolution revient quand vous partez</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="218"/>
             <source>Clipboard</source>
             <translation>Presse-papiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="208"/>
+            <location filename="../../app/viewer/views/session_window.py" line="220"/>
             <source>Share the clipboard: copy on one side, paste on the other</source>
             <translation>Partager le presse-papiers : copier d’un côté, coller de l’autre</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="212"/>
+            <location filename="../../app/viewer/views/session_window.py" line="224"/>
             <source>Sound</source>
             <translation>Son</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="213"/>
+            <location filename="../../app/viewer/views/session_window.py" line="225"/>
             <source>Play the computer's sound here</source>
             <translation>Jouer ici le son de l’ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="216"/>
+            <location filename="../../app/viewer/views/session_window.py" line="228"/>
             <source>Files</source>
             <translation>Fichiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="218"/>
+            <location filename="../../app/viewer/views/session_window.py" line="230"/>
             <source>Send files to the computer, or browse its files and download them</source>
             <translation>Envoyer des fichiers à l’ordinateur, ou parcourir ses fichiers et les télécharger</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="221"/>
+            <location filename="../../app/viewer/views/session_window.py" line="233"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="222"/>
+            <location filename="../../app/viewer/views/session_window.py" line="234"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="224"/>
+            <location filename="../../app/viewer/views/session_window.py" line="236"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="226"/>
+            <location filename="../../app/viewer/views/session_window.py" line="238"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="228"/>
+            <location filename="../../app/viewer/views/session_window.py" line="240"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="231"/>
+            <location filename="../../app/viewer/views/session_window.py" line="243"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="237"/>
+            <location filename="../../app/viewer/views/session_window.py" line="249"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="239"/>
+            <location filename="../../app/viewer/views/session_window.py" line="251"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="240"/>
+            <location filename="../../app/viewer/views/session_window.py" line="252"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="241"/>
+            <location filename="../../app/viewer/views/session_window.py" line="253"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="250"/>
+            <location filename="../../app/viewer/views/session_window.py" line="262"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="251"/>
+            <location filename="../../app/viewer/views/session_window.py" line="263"/>
             <source>More session controls</source>
             <translation>Autres commandes de la session</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="394"/>
+            <location filename="../../app/viewer/views/session_window.py" line="405"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="395"/>
+            <location filename="../../app/viewer/views/session_window.py" line="406"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="459"/>
+            <location filename="../../app/viewer/views/session_window.py" line="470"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="483"/>
+            <location filename="../../app/viewer/views/session_window.py" line="488"/>
+            <source>This computer's screen keeps its resolution</source>
+            <translation>L’écran de cet ordinateur garde sa résolution</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/session_window.py" line="500"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="484"/>
+            <location filename="../../app/viewer/views/session_window.py" line="501"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="485"/>
+            <location filename="../../app/viewer/views/session_window.py" line="502"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="489"/>
+            <location filename="../../app/viewer/views/session_window.py" line="506"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>
@@ -1490,7 +1505,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="310"/>
+            <location filename="../../app/viewer/core/session.py" line="329"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1515,54 +1530,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="211"/>
+            <location filename="../../app/viewer/core/session.py" line="230"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="256"/>
+            <location filename="../../app/viewer/core/session.py" line="275"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="260"/>
-            <location filename="../../app/viewer/core/session.py" line="246"/>
+            <location filename="../../app/viewer/core/session.py" line="279"/>
+            <location filename="../../app/viewer/core/session.py" line="265"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="275"/>
+            <location filename="../../app/viewer/core/session.py" line="294"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="287"/>
-            <location filename="../../app/viewer/core/session.py" line="283"/>
+            <location filename="../../app/viewer/core/session.py" line="306"/>
+            <location filename="../../app/viewer/core/session.py" line="302"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="456"/>
+            <location filename="../../app/viewer/core/session.py" line="484"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="464"/>
+            <location filename="../../app/viewer/core/session.py" line="492"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="473"/>
+            <location filename="../../app/viewer/core/session.py" line="501"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="477"/>
+            <location filename="../../app/viewer/core/session.py" line="505"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="478"/>
+            <location filename="../../app/viewer/core/session.py" line="506"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
@@ -1572,22 +1587,22 @@
             <translation>Le mode kiosque nécessite --cloud, --email et --computer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="97"/>
+            <location filename="../../app/viewer/kiosk.py" line="99"/>
             <source>The session ended; starting it again…</source>
             <translation>La session s’est terminée ; redémarrage…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="123"/>
+            <location filename="../../app/viewer/kiosk.py" line="125"/>
             <source>Sign in once with 'remember me' in the app as {email}, or set PORTHOLE_PASSWORD.</source>
             <translation>Connectez-vous une fois dans l’application en tant que {email} avec « Se souvenir de moi », ou définissez PORTHOLE_PASSWORD.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="144"/>
+            <location filename="../../app/viewer/kiosk.py" line="146"/>
             <source>No computer named {name} in this account yet.</source>
             <translation>Aucun ordinateur nommé {name} dans ce compte pour l’instant.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/kiosk.py" line="158"/>
+            <location filename="../../app/viewer/kiosk.py" line="160"/>
             <source>Signing in again…</source>
             <translation>Reconnexion…</translation>
         </message>

@@ -147,6 +147,7 @@ def test_package_reexports_public_api() -> None:
         "Monitor",
         "ScreenList",
         "ScreenSelect",
+        "ScreenFit",
         "TicketKey",
         "TicketKeys",
         "Message",

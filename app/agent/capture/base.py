@@ -18,6 +18,7 @@ from app.protocol import Monitor
 
 if TYPE_CHECKING:
     from app.agent.capture.cursor import X11Cursor
+    from app.agent.capture.resolution import X11Resolution
 
 log = logging.getLogger(__name__)
 RGBFrame = npt.NDArray[np.uint8]  # height, width, 3 (RGB)
@@ -96,6 +97,10 @@ class ScreenSource(Protocol):
         """Capture another monitor (KeyError if there is none by that id)."""
         ...
 
+    def reload(self) -> None:
+        """Read the monitors again after their sizes changed (not during a grab)."""
+        ...
+
     def change_fd(self) -> int | None:
         """A file descriptor readable when the screen reports a change (X DAMAGE)."""
         ...
@@ -115,11 +120,13 @@ class Desktop:
     clipboard: HostClipboard | None = None
     #: The pointer (X11 only; elsewhere it is in the picture, as the system draws it).
     cursor: X11Cursor | None = None
+    #: Changes a monitor's resolution to fit the viewer (X11 with RandR only).
+    resolution: X11Resolution | None = None
 
     def close(self) -> None:
         self.input.close()  # releases whatever is held first
-        self.screen.close()
-        for part in (self.clipboard, self.cursor):
+        # The monitor's own resolution back before anything else lets go of the display.
+        for part in (self.resolution, self.screen, self.clipboard, self.cursor):
             if part is not None:
                 part.close()
 
@@ -163,6 +170,12 @@ def open_desktop(
             desktop.cursor = X11Cursor(display_name)
         except RuntimeError as exc:
             log.warning("the viewer will not draw the pointer: %s", exc)
+        from app.agent.capture.resolution import FitRefused, X11Resolution
+
+        try:
+            desktop.resolution = X11Resolution(display_name)
+        except FitRefused as exc:
+            log.warning("sessions will not fit the screen to the viewer: %s", exc)
     return desktop
 
 

@@ -99,6 +99,9 @@ class DemoScreen(InputBackend):
             raise KeyError(monitor_id)
         self._dirty = True
 
+    def reload(self) -> None:
+        """The demo screen never changes size: nothing to read again."""
+
     def change_fd(self) -> int | None:
         return None
 

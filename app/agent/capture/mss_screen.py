@@ -13,9 +13,23 @@ class MssScreen:
     polls = True
 
     def __init__(self, display_name: str | None = None) -> None:
+        self._display_name = display_name
         self._grabber = RegionGrabber(display_name)
         self._monitors = self._list_monitors()
         self._current = next((m for m in self._monitors if m.primary), self._monitors[0])
+        self._grabber.aim(self._current)
+
+    def reload(self) -> None:
+        """The monitors again, after their sizes changed: the same one shown (by id, else
+        the primary), grabbed by a new grabber (its buffers sized for the screen as it
+        is now). Not while a grab is running."""
+        self._grabber.close()
+        self._grabber = RegionGrabber(self._display_name)
+        self._monitors = self._list_monitors()
+        self._current = next(
+            (m for m in self._monitors if m.id == self._current.id),
+            next((m for m in self._monitors if m.primary), self._monitors[0]),
+        )
         self._grabber.aim(self._current)
 
     def _list_monitors(self) -> list[Monitor]:

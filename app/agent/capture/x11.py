@@ -31,13 +31,16 @@ def list_monitors(display_name: str | None = None) -> list[Monitor]:
 
 def _monitors_of(conn: display.Display) -> list[Monitor]:
     screen = conn.screen()
+    # The root's geometry, not the size the connection was told when it opened: the
+    # screen may have been resized since (a viewer fitted it, ScreenFit).
+    size = screen.root.get_geometry()
     whole = Monitor(
         id=ALL_MONITORS,
         name="All monitors",
         x=0,
         y=0,
-        width=screen.width_in_pixels,
-        height=screen.height_in_pixels,
+        width=size.width,
+        height=size.height,
         primary=False,
     )
     found: list[Monitor] = []
@@ -114,6 +117,10 @@ class X11Screen(MssScreen):
 
     def select(self, monitor_id: str) -> None:
         super().select(monitor_id)
+        self._pending = True
+
+    def reload(self) -> None:
+        super().reload()
         self._pending = True
 
     def close(self) -> None:

@@ -404,12 +404,14 @@ class AppController(QtCore.QObject):
             GestureSettings(trackpad=preferences.trackpad, lens=preferences.lens),
             share_clipboard=preferences.clipboard,
             sound=preferences.sound,
+            fit_screen=preferences.fit_screen,
         )
         window = SessionWindow(controller, computer.name)
         # What is chosen in a session's bar holds for the next sessions too.
         window.trackpad_button.toggled.connect(lambda on: self._keep_preferences(trackpad=on))
         window.lens_button.toggled.connect(lambda on: self._keep_preferences(lens=on))
         window.clipboard_button.toggled.connect(lambda on: self._keep_preferences(clipboard=on))
+        window.fit_button.toggled.connect(lambda on: self._keep_preferences(fit_screen=on))
         self.sessions[computer_id] = window
         window.show()
         window.present()

@@ -52,6 +52,8 @@ FOLDER_TIMEOUT_S = 15.0
 QUALITIES = {"auto": (6000, 60, 1.0), "fast": (2500, 30, 0.75), "best": (15000, 60, 1.0)}
 WHEEL_UNITS_PER_NOTCH = 120  # Qt's angle delta: eighths of a degree, 15° a notch
 PIXELS_PER_NOTCH = 40.0  # trackpads report pixels: about one notch of text
+#: How long a window's size must hold before the computer is asked to match it.
+FIT_SETTLE_MS = 400
 
 
 class SessionController(QtCore.QObject):
@@ -76,6 +78,8 @@ class SessionController(QtCore.QObject):
     folder_listed = Signal(object)
     #: The computer's pointer moved or changed shape: repaint.
     cursor_changed = Signal()
+    #: Whether the computer can take this window's shape ("Match this device").
+    fit_available = Signal(bool)
 
     def __init__(
         self,
@@ -84,9 +88,17 @@ class SessionController(QtCore.QObject):
         share_clipboard: bool = True,
         downloads: Path | None = None,
         sound: bool = True,
+        fit_screen: bool = False,
     ) -> None:
         super().__init__()
         self._sound = sound
+        self._fit_screen = fit_screen
+        # A window being resized sends one request once it settles, not one per step
+        # (each is a mode change on the computer's monitor).
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FIT_SETTLE_MS)
+        self._fit_timer.timeout.connect(self._send_fit)
         #: This device's speakers, while the computer's sound is on.
         self.sound_output = SoundOutput()
         #: Where fetched files go (the system's downloads folder unless said otherwise).
@@ -139,6 +151,8 @@ class SessionController(QtCore.QObject):
                 sound=self._sound and self.sound_output.start(),
                 draw_cursor=True,
                 on_cursor=self.cursor_changed.emit,
+                fit_screen=self._fit_size(),
+                on_fits=self.fit_available.emit,
             ) as session:
                 self.attach(session)
                 ended = asyncio.ensure_future(session.wait_state("closed", None))
@@ -176,6 +190,30 @@ class SessionController(QtCore.QObject):
             self.sound_output.stop()
         if self.session is not None:
             self._background(self.session.play_sound(on))
+
+    @property
+    def fits_screen(self) -> bool:
+        return self._fit_screen
+
+    def set_fit_screen(self, on: bool) -> None:
+        """Match this device: the computer's monitor takes this window's picture area
+        (and gets its own resolution back when turned off or the session ends)."""
+        self._fit_screen = on
+        self._fit_timer.stop()
+        self._send_fit()
+
+    def _send_fit(self) -> None:
+        if self.session is not None:
+            self._background(self.session.fit_screen(self._fit_size()))
+
+    def _fit_size(self) -> tuple[int, int] | None:
+        """The picture area in the window's pixels, when matching this device: the
+        computer's desktop then looks as large as this device's own (a high-density
+        screen is not asked for a desktop of tiny text)."""
+        if not self._fit_screen:
+            return None
+        viewport = self.viewport
+        return round(viewport.widget_width), round(viewport.widget_height)
 
     @property
     def clipboard_shared(self) -> bool:
@@ -294,6 +332,7 @@ class SessionController(QtCore.QObject):
             self._clipboard.close()
             self._clipboard = None
         self._refresh.stop()
+        self._fit_timer.stop()
         self._deadline.stop()
         self.release_held()
         if self._sender is not None:
@@ -361,6 +400,8 @@ class SessionController(QtCore.QObject):
         self.recogniser.viewport = self.viewport.with_widget_size(max(1, width), max(1, height))
         self._update_output_size()
         self.viewport_changed.emit()
+        if self._fit_screen:
+            self._fit_timer.start()
 
     def touch(self, kind: str, points: Iterable[TouchPoint]) -> None:
         now = time.monotonic()

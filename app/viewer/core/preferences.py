@@ -26,6 +26,8 @@ class Preferences:
     clipboard: bool = True
     #: Sessions play the computer's sound.
     sound: bool = True
+    #: Sessions give the computer's screen the window's shape ("Match device").
+    fit_screen: bool = False
 
 
 class PreferenceStore:

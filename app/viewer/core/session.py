@@ -41,6 +41,7 @@ from app.protocol import (
     HeartbeatAck,
     KeyframeRequest,
     ProtocolError,
+    ScreenFit,
     ScreenList,
     ScreenSelect,
     SessionAccepted,
@@ -65,6 +66,7 @@ from app.viewer.core.audio import OpusDecoder
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.clipboard import ClipboardLink
 from app.viewer.core.decoder import DecodePipeline, FillUpdate, Picture
+from app.viewer.core.fitting import ScreenFitting
 from app.viewer.core.i18n import tr
 from app.viewer.core.stats import SessionStats
 from app.viewer.core.transfers import FILE_REPLIES, Transfer, Transfers
@@ -130,7 +132,13 @@ class ViewerSession:
         sound: bool = False,
         draw_cursor: bool = False,
         on_cursor: Callable[[], None] | None = None,
+        fit_screen: tuple[int, int] | None = None,
+        on_fits: Callable[[bool], None] | None = None,
     ) -> None:
+        #: "Match this device": the computer's monitor at this size (the picture area).
+        self.fitting = ScreenFitting(fit_screen)
+        # Called when the agent turns out able (or not) to change its resolution.
+        self._on_fits = on_fits
         self._on_cursor = on_cursor
         #: Ask the agent for its pointer (this viewer draws it over the picture).
         self.draw_cursor = draw_cursor
@@ -275,6 +283,7 @@ class ViewerSession:
         self._ws = sealed
         self._grant = grant
         self.clipboard.connected()
+        self.fitting.connected()
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
@@ -379,6 +388,18 @@ class ViewerSession:
     async def select_monitor(self, monitor_id: str) -> None:
         """Show another of the computer's monitors (``screens`` lists them)."""
         await self._send(encode_message(ScreenSelect(monitor=monitor_id)))
+
+    async def fit_screen(self, size: tuple[int, int] | None) -> None:
+        """Ask the computer for a resolution of this size (this device's picture area),
+        or, with None, for its own again; ``screens`` then has the monitor's new size."""
+        await self._send_fit(self.fitting.want(size, self._monitor_shown()))
+
+    async def _send_fit(self, fit: ScreenFit | None) -> None:
+        if fit is not None:
+            await self._send(encode_message(fit))
+
+    def _monitor_shown(self) -> str | None:
+        return self.screens.current if self.screens is not None else None
 
     async def send_input(self, event: InputEvent) -> None:
         self._input_id = (self._input_id + 1) % 2**32
@@ -490,6 +511,10 @@ class ViewerSession:
             self.stats.heartbeat_answered(message.sent_at_us, message.server_time_us, received_us)
             await self._send_clip(self.clipboard.agent_answered(message.clipboard))
             await self.transfers.agent_answered(message.files)
+            could = self.fitting.agent_fits
+            await self._send_fit(self.fitting.agent_answered(message.fits, self._monitor_shown()))
+            if self._on_fits is not None and self.fitting.agent_fits != could:
+                self._on_fits(self.fitting.agent_fits)
         elif isinstance(message, FILE_REPLIES):
             await self.transfers.message(message)
         elif isinstance(message, (CursorShape, CursorPosition)):
@@ -509,6 +534,7 @@ class ViewerSession:
             self.screens = message
             if self._on_screens is not None:
                 self._on_screens(message)
+            await self._send_fit(self.fitting.screens(message.current))
             async with self._changed:
                 self._changed.notify_all()
         elif isinstance(message, ErrorMessage):
@@ -566,11 +592,22 @@ class ViewerSession:
         assert self.cursor is not None
         return self.cursor
 
-    async def wait_screens(self, timeout_s: float, current: str | None = None) -> ScreenList:
-        """The monitor list, once the agent sent it (showing ``current``, if given)."""
+    async def wait_screens(
+        self,
+        timeout_s: float,
+        current: str | None = None,
+        condition: Callable[[ScreenList], bool] | None = None,
+    ) -> ScreenList:
+        """The monitor list, once the agent sent it (showing ``current``, if given, and
+        meeting ``condition``, if given)."""
 
         def ready() -> bool:
-            return self.screens is not None and current in (None, self.screens.current)
+            screens = self.screens
+            return (
+                screens is not None
+                and current in (None, screens.current)
+                and (condition is None or condition(screens))
+            )
 
         async with asyncio.timeout(timeout_s), self._changed:
             await self._changed.wait_for(ready)

@@ -204,6 +204,17 @@ class SessionWindow(QtWidgets.QWidget):
         )
         self.lens_button.setChecked(self.controller.lens_enabled)  # as last chosen
         self.lens_button.toggled.connect(self.controller.set_lens)
+        self.fit_button = tool_button(self.tr("Match device"), checkable=True)
+        self.fit_button.setToolTip(
+            self.tr(
+                "Give the computer's screen this window's shape and size; its own "
+                "resolution comes back when you leave"
+            )
+        )
+        self.fit_button.setChecked(self.controller.fits_screen)  # as last chosen
+        self.fit_button.setEnabled(False)  # until the computer says it can
+        self.fit_button.toggled.connect(self.controller.set_fit_screen)
+        self.controller.fit_available.connect(self._fit_available)
         self.clipboard_button = tool_button(self.tr("Clipboard"), checkable=True)
         self.clipboard_button.setToolTip(
             self.tr("Share the clipboard: copy on one side, paste on the other")
@@ -258,6 +269,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.keyboard_button,
             self.trackpad_button,
             self.lens_button,
+            self.fit_button,
             self.clipboard_button,
             self.sound_button,
             self.files_button,
@@ -275,6 +287,7 @@ class SessionWindow(QtWidgets.QWidget):
             self.zoom_button,
             self.full_screen_button,
             self.quality_box,
+            self.fit_button,
             self.sound_button,
             self.clipboard_button,
             self.lens_button,
@@ -467,6 +480,12 @@ class SessionWindow(QtWidgets.QWidget):
                 render=ms(s.render_ms),
             )
         )
+
+    def _fit_available(self, available: bool) -> None:
+        self.fit_button.setEnabled(available)
+        self._overflow_actions[self.fit_button].setEnabled(available)
+        if not available:
+            self.fit_button.setToolTip(self.tr("This computer's screen keeps its resolution"))
 
     def _screens_changed(self, ids: list[str], names: list[str], current: str) -> None:
         self.monitor_box.clear()

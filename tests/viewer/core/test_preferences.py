@@ -13,6 +13,7 @@ def test_preferences_are_kept_and_a_damaged_file_means_the_defaults(tmp_path: Pa
     store = PreferenceStore(tmp_path / "viewer")
     assert store.load() == Preferences()  # nothing saved yet
     assert Preferences().lens and not Preferences().trackpad and Preferences().clipboard
+    assert not Preferences().fit_screen  # a window's computer keeps its resolution unasked
     store.save(Preferences(trackpad=True, lens=False))
     assert PreferenceStore(tmp_path / "viewer").load() == Preferences(trackpad=True, lens=False)
     store.path.write_text("{not json", encoding="utf-8")
@@ -32,4 +33,5 @@ def test_a_preference_from_a_newer_version_survives_a_save(tmp_path: Path) -> No
         "lens": True,
         "clipboard": True,
         "sound": True,
+        "fit_screen": False,
     }
