@@ -17,7 +17,11 @@
 6. sound: captured on the host (a real PulseAudio server) -> decoded by the viewer core,
    and packets lost (goal p50 <= 50 ms, none lost); see benchmarks/sound.py.
 
-    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth|encryption|sound]
+7. full-screen footage over a 2 Mbit/s, 50 ms link (a shaping proxy), with and without the
+   viewer's congestion control: capture -> decoded latency and its growth, and how soon
+   full quality comes back when the cap lifts; see benchmarks/adaptive.py.
+
+    scripts/bench-sessions [--seconds N] [--only encode|latency|bandwidth|encryption|sound|adaptive]
 
 ``--seconds`` is per measurement: 10 by default for (1)-(3), 5 per scene for (4).
 
@@ -45,7 +49,7 @@ from app.agent.capture.x11 import X11Screen
 from app.agent.encode import H264Encoder
 from app.protocol.input import InputEvent
 from app.viewer.core.session import ViewerSession
-from benchmarks import bandwidth, encryption, sound
+from benchmarks import adaptive, bandwidth, encryption, sound
 from benchmarks.content import SCENES
 from benchmarks.renewals import print_table
 from tests.conftest import fast_settings
@@ -55,7 +59,7 @@ from tests.support.sessions import entitled_online_host, open_session
 from tests.support.xvfb import xvfb
 
 Row = tuple[str, str, str, str]
-PARTS = ("encode", "latency", "bandwidth", "encryption", "sound")
+PARTS = ("encode", "latency", "bandwidth", "encryption", "sound", "adaptive")
 
 
 def flip(conn: display.Display, window: object, n: int) -> None:
@@ -237,6 +241,11 @@ def main() -> int:
         rows_sound = sound.rows(args.seconds or 10.0)
         print_table("The computer's sound (PulseAudio, Opus, relay, loopback)", rows_sound)
         met = met and all(row[-1] != "NO" for row in rows_sound)
+    if "adaptive" in parts:
+        rows_link = adaptive.rows(args.seconds or 20.0)
+        title = "Footage over 2 Mbit/s and 50 ms each way (shaping proxy, loopback)"
+        print_table(title, rows_link)
+        met = met and all(row[-1] != "NO" for row in rows_link)
     return 0 if met else 1
 
 

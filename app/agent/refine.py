@@ -91,6 +91,11 @@ class Refiner:
             return Pass.FINE if changed_share <= settings.small_share else Pass.CHANGE
         return Pass.MOTION
 
+    def saw_change(self, now: float) -> None:
+        """The screen was grabbed changed (coded or not yet: on a slow link the encoder may
+        still be sending the frame before): it is not still, whatever was coded."""
+        self._last_change = max(self._last_change, now)
+
     def filled(self, now: float) -> None:
         """A change was shown exactly by fills; its frame is left to the next one, or to
         a refinement (which codes the picture as it is then) once the screen has been
@@ -114,15 +119,17 @@ class Refiner:
             self._owed = None
         # FINE: what it changed is fine; anything owed before is still owed.
 
-    def due_in(self, now: float) -> float | None:
-        """Seconds until a refinement pass is due (0: now), or None if none is owed."""
+    def due_in(self, now: float, hold_s: float = 0.0) -> float | None:
+        """Seconds until a refinement pass is due (0: now), or None if none is owed.
+        ``hold_s``: the screen must have been still at least this long (a slow link: a
+        refinement is a large frame, which would hold up the changes coming after it)."""
         if self._owed is not None:
             settle_s = self.settings.settle_s
         elif self._fills_uncoded:
             settle_s = self.settings.catch_up_s
         else:
             return None
-        return max(0.0, self._last_change + settle_s - now)
+        return max(0.0, self._last_change + max(settle_s, hold_s) - now)
 
     def refinement(self) -> Pass | None:
         """The pass owed (None: none is), to run once ``due_in`` reached 0. It codes the

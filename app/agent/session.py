@@ -56,6 +56,7 @@ from app.protocol import (
     SessionReport,
     TicketKeys,
     UnexpectedMessage,
+    VideoRate,
     VideoSettings,
     VideoTiming,
     decode_message,
@@ -98,6 +99,8 @@ AUDIO_BACKLOG_BYTES = 128 * 1024
 TIMING_ALWAYS_BYTES = 1024
 #: A fill's stage times go with it at most this often (see ``_send_fill``).
 FILL_TIMING_INTERVAL_S = 0.1
+#: Passes that code the whole picture finely: the large frames a slow link must wait for.
+LARGE_PASSES = (Pass.REFINE, Pass.REFINE_INTRA, Pass.KEYFRAME)
 
 
 @dataclass
@@ -448,6 +451,8 @@ class AgentSessions:
                     stream.changed.set()
                 elif isinstance(message, VideoSettings):
                     stream.configure(message.bitrate_kbps, message.max_fps, message.scale)
+                elif isinstance(message, VideoRate):
+                    stream.follow_link(message.bitrate_kbps, message.max_fps)
                 elif isinstance(message, ScreenSelect):
                     await self._select_monitor(ws, desktop, stream, message.monitor)
                 elif isinstance(message, ScreenFit):
@@ -545,6 +550,10 @@ class _VideoStream:
         self._screen = screen
         self._min_interval = 1 / max_fps
         self._settings = (6000, max_fps, 1.0)
+        #: The bitrate and frame rate the viewer measured the link carries (VideoRate).
+        self._link: tuple[int, int] | None = None
+        #: The size of the last keyframe or refinement: what the next one may cost.
+        self._large_frame_bytes = 0
         self.encoder = H264Encoder(screen.width, screen.height, fps=max_fps)
         self.changed = asyncio.Event()
         self.changed.set()  # the first picture
@@ -585,9 +594,19 @@ class _VideoStream:
         self._settings = (bitrate_kbps, max_fps, scale)
         self.resize()
 
+    def follow_link(self, bitrate_kbps: int, max_fps: int) -> None:
+        """What the viewer measured the link carries: coded within it from the next frame,
+        no keyframe, never above the settings; a new encoder (another monitor) keeps it."""
+        ceiling_kbps, ceiling_fps, _ = self._settings
+        self._link = (min(bitrate_kbps, ceiling_kbps), min(max_fps, ceiling_fps))
+        self._min_interval = 1 / self._link[1]
+        self.encoder.set_bitrate(self._link[0])
+
     def resize(self) -> None:
         """A new encoder for the screen's current size (another monitor, new settings)."""
         bitrate_kbps, max_fps, scale = self._settings
+        if self._link is not None:  # what the link carries, within the new settings
+            bitrate_kbps, max_fps = min(bitrate_kbps, self._link[0]), min(max_fps, self._link[1])
         self._min_interval = 1 / max_fps
         self.encoder = H264Encoder(
             max(16, int(self._screen.width * scale)),
@@ -633,6 +652,7 @@ class _VideoStream:
             async with self.grabbing:
                 captured, grab_s = await asyncio.to_thread(self._grab, force)
             if captured is not None:
+                self.refiner.saw_change(started)
                 fill = None
                 if self.viewer_paints_fills and not force:
                     fill = _fill_of(captured, encoder.width, encoder.height)
@@ -732,7 +752,22 @@ class _VideoStream:
     def _refine_due_in(self, now: float) -> float | None:
         """Seconds until a refinement is due (None: none is, or the encoder cannot refine:
         PyAV's codes every frame by rate control)."""
-        return self.refiner.due_in(now) if self.encoder.refines else None
+        if not self.encoder.refines:
+            return None
+        due = self.refiner.due_in(now, self._refine_hold_s())
+        if due is not None and self.changed.is_set():
+            # A change is reported and not grabbed yet: the screen is not still.
+            due = max(due, self._min_interval)
+        return due
+
+    def _refine_hold_s(self) -> float:
+        """How long the screen must be still before a refinement, on the link the viewer
+        measured: twice what the last large frame would take to cross it, so a pause in
+        scrolling on a slow link is not filled with a frame that delays what comes next
+        (on a fast link, or before the viewer measured one: the refiner's own settle)."""
+        if self._link is None or not self._large_frame_bytes:
+            return 0.0
+        return 2 * self._large_frame_bytes * 8 / (self._link[0] * 1000)
 
     def _refinement_due(self, now: float) -> Pass | None:
         due = self._refine_due_in(now)
@@ -782,6 +817,8 @@ class _VideoStream:
     ) -> None:
         for unit in encoded:
             self.refiner.coded(unit.coded_as, unit.psnr_db)
+            if unit.coded_as in LARGE_PASSES or unit.keyframe:
+                self._large_frame_bytes = len(unit.data)
             self.coded[unit.coded_as] = self.coded.get(unit.coded_as, 0) + 1
             self.video_bytes += len(unit.data)
             if unit.psnr_db is not None:

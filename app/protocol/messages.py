@@ -316,6 +316,18 @@ class VideoSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VideoRate:
+    """Viewer → agent, as the link's capacity changes: what the viewer measured the link
+    can carry now (its congestion control). The agent codes within it from the next frame
+    on, with no keyframe, never above what :class:`VideoSettings` asked."""
+
+    TYPE: ClassVar[str] = "video.rate"
+
+    bitrate_kbps: Annotated[int, Range(50, 100_000)]
+    max_fps: Annotated[int, Range(1, 120)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VideoTiming:
     """Agent → viewer, after each video frame: how long the agent spent grabbing and
     encoding it, so the viewer can show every stage apart (capture, encode, network,
@@ -414,6 +426,7 @@ Message: TypeAlias = (
     | SessionLogged
     | KeyframeRequest
     | VideoSettings
+    | VideoRate
     | VideoTiming
     | ScreenList
     | ScreenSelect
@@ -451,6 +464,7 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     SessionLogged,
     KeyframeRequest,
     VideoSettings,
+    VideoRate,
     VideoTiming,
     ScreenList,
     ScreenSelect,

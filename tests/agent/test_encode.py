@@ -157,3 +157,17 @@ def test_macroblocks_outside_the_change_are_hinted_unchanged_and_the_picture_sta
     assert psnr(viewer, host) >= 45
     hints = encoder._unchanged(Box(100, 40, 10, 10))
     assert hints.shape == (45, 80) and hints[2:4, 6:8].max() == 0 and hints[10, 20] == 1
+
+
+def test_on_a_slow_link_whole_pictures_are_coded_coarser_and_smaller() -> None:
+    screen = DemoScreen(1280, 720)
+    captured = screen.render()
+    sizes = {}
+    for cap_kbps, qp in ((6000, 12), (3000, 18), (1500, 24), (200, 30)):
+        encoder = H264Encoder(screen.width, screen.height)
+        encoder.set_bitrate(cap_kbps)  # what the viewer measured the link carries
+        assert encoder.link_settled_qp() == qp
+        [frame] = encoder.encode(captured.image, captured.capture_us)
+        assert frame.keyframe
+        sizes[cap_kbps] = len(frame.data)
+    assert sizes[6000] > sizes[3000] > sizes[1500] > sizes[200]

@@ -135,3 +135,18 @@ def test_a_fill_while_a_refinement_is_coded_is_owed_again() -> None:
     waiting = refiner.due_in(1.2)
     assert waiting is not None and abs(waiting - SETTINGS.catch_up_s) < 1e-9
     assert refiner.refinement() is Pass.REFINE
+
+
+def test_on_a_slow_link_a_refinement_waits_for_true_stillness() -> None:
+    refiner = Refiner(SETTINGS)
+    refiner.frame(0.6, now=1.0)
+    refiner.coded(Pass.MOTION, 38.0)
+    # The link would take 1 s for the refinement: the screen must be still that long.
+    waiting = refiner.due_in(1.2, hold_s=1.0)
+    assert waiting is not None and abs(waiting - 0.8) < 1e-9
+    # The screen went on changing while the encoder was still sending (nothing coded):
+    # not still, whatever was coded last.
+    refiner.saw_change(1.5)
+    waiting = refiner.due_in(1.6, hold_s=1.0)
+    assert waiting is not None and abs(waiting - 0.9) < 1e-9
+    assert refiner.due_in(2.5, hold_s=1.0) == 0.0

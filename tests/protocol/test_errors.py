@@ -143,6 +143,7 @@ def test_package_reexports_public_api() -> None:
         "SessionReport",
         "KeyframeRequest",
         "VideoSettings",
+        "VideoRate",
         "VideoTiming",
         "Monitor",
         "ScreenList",

@@ -43,6 +43,7 @@ from app.protocol import (
     UnexpectedMessage,
     UnknownMessageType,
     UnsupportedVersion,
+    VideoRate,
     VideoSettings,
     VideoTiming,
     Welcome,
@@ -234,6 +235,7 @@ VALID: dict[type[Message], dict[str, Any]] = {
     SessionReport: {"type": "session.report", "session_id": "s1", "event": "started"},
     KeyframeRequest: {"type": "video.keyframe_request", "reason": "decode error"},
     VideoSettings: {"type": "video.settings", "bitrate_kbps": 2000, "max_fps": 30, "scale": 0.5},
+    VideoRate: {"type": "video.rate", "bitrate_kbps": 1700, "max_fps": 30},
     VideoTiming: {"type": "video.timing", "frame_id": 7, "grab_ms": 0.4, "encode_ms": 3.5},
     TicketKeys: {
         "type": "ticket.keys",
@@ -392,6 +394,7 @@ def test_message_types_registry() -> None:
         "session.report": SessionReport,
         "video.keyframe_request": KeyframeRequest,
         "video.settings": VideoSettings,
+        "video.rate": VideoRate,
         "video.timing": VideoTiming,
         "screen.list": ScreenList,
         "screen.select": ScreenSelect,

@@ -5,20 +5,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Self
 
 
-class BlackholeProxy:
+class LoopbackProxy:
+    """A TCP server on 127.0.0.1 (a free port) whose every connection ``_handle`` takes
+    to ``target_port``, started by ``async with``."""
+
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.port = 0
         self._server: asyncio.Server | None = None
-        self._cut = asyncio.Event()
-        self._writers: list[asyncio.StreamWriter] = []
 
-    async def __aenter__(self) -> BlackholeProxy:
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> Self:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class BlackholeProxy(LoopbackProxy):
+    def __init__(self, target_port: int) -> None:
+        super().__init__(target_port)
+        self._cut = asyncio.Event()
+        self._writers: list[asyncio.StreamWriter] = []
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
@@ -47,26 +63,15 @@ class BlackholeProxy:
                 writer.close()
 
 
-class DroppingProxy:
+class DroppingProxy(LoopbackProxy):
     """A loopback TCP proxy whose current connections can be dropped (closed at once, as
     when a NAT forgets them) or silenced (kept open, bytes swallowed), while new
     connections go through: a client that reconnects finds its way back."""
 
     def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = 0
+        super().__init__(target_port)
         self.accepted = 0
-        self._server: asyncio.Server | None = None
         self._links: list[_Link] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def __aenter__(self) -> DroppingProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None

@@ -9,9 +9,10 @@ import dataclasses
 from app.viewer.core.session import SessionGrant
 from app.viewer.core.transfers import Transfer
 from tests.support.proxy import DroppingProxy
+from tests.support.shaping import ShapingProxy
 
 
-def through(proxy: DroppingProxy, grant: SessionGrant) -> SessionGrant:
+def through(proxy: DroppingProxy | ShapingProxy, grant: SessionGrant) -> SessionGrant:
     """The grant, with the agent reached through ``proxy`` (which can drop the path)."""
     return dataclasses.replace(grant, direct_urls=(f"ws://127.0.0.1:{proxy.port}/session",))
 

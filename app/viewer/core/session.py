@@ -65,6 +65,7 @@ from app.tls import websocket_tls
 from app.viewer.core.audio import OpusDecoder
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.clipboard import ClipboardLink
+from app.viewer.core.congestion import RateController
 from app.viewer.core.decoder import DecodePipeline, FillUpdate, Picture
 from app.viewer.core.fitting import ScreenFitting
 from app.viewer.core.i18n import tr
@@ -134,9 +135,14 @@ class ViewerSession:
         on_cursor: Callable[[], None] | None = None,
         fit_screen: tuple[int, int] | None = None,
         on_fits: Callable[[bool], None] | None = None,
+        congestion_control: bool = True,
     ) -> None:
         #: "Match this device": the computer's monitor at this size (the picture area).
         self.fitting = ScreenFitting(fit_screen)
+        #: The picture's congestion control: the bitrate and frame rate the link carries.
+        self.rate = RateController()
+        # Off only to measure what it does (the benchmark's comparison).
+        self._congestion_control = congestion_control
         # Called when the agent turns out able (or not) to change its resolution.
         self._on_fits = on_fits
         self._on_cursor = on_cursor
@@ -284,6 +290,7 @@ class ViewerSession:
         self._grant = grant
         self.clipboard.connected()
         self.fitting.connected()
+        self.rate.connected()
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
@@ -383,7 +390,15 @@ class ViewerSession:
     async def set_video(self, *, bitrate_kbps: int, max_fps: int, scale: float = 1.0) -> None:
         """Ask the agent for another stream (quality setting, slow link, small window)."""
         settings = VideoSettings(bitrate_kbps=bitrate_kbps, max_fps=max_fps, scale=scale)
+        self.rate.set_ceiling(bitrate_kbps, max_fps)
         await self._send(encode_message(settings))
+        await self._adapt()
+
+    async def _adapt(self) -> None:
+        """Tell the agent the rate the link carries, when it changed enough."""
+        rate = self.rate.update(time.monotonic())
+        if rate is not None and self._congestion_control:
+            await self._send(encode_message(rate))
 
     async def select_monitor(self, monitor_id: str) -> None:
         """Show another of the computer's monitors (``screens`` lists them)."""
@@ -442,6 +457,7 @@ class ViewerSession:
         with contextlib.suppress(ConnectionClosed):
             while True:
                 await ws.send(encode_message(self._heartbeat()))
+                await self._adapt()  # (probing up goes on while the screen is still)
                 if STATS_FILE:
                     self._write_stats(STATS_FILE)
                 await asyncio.sleep(interval_s)
@@ -530,6 +546,8 @@ class ViewerSession:
                 self._changed.notify_all()
         elif isinstance(message, VideoTiming):
             self.stats.agent_timing(message.frame_id, message.grab_ms, message.encode_ms)
+            self.rate.frame_timed(message.frame_id, message.encode_ms)
+            await self._adapt()
         elif isinstance(message, ScreenList):
             self.screens = message
             if self._on_screens is not None:
@@ -562,9 +580,12 @@ class ViewerSession:
         self.stats.frame_received(
             len(frame.payload), frame.frame_id, frame.capture_us, fill=fills is not None
         )
-        self._received_us[frame.frame_id] = time.time_ns() // 1000
+        received_us = self._received_us[frame.frame_id] = time.time_ns() // 1000
         if len(self._received_us) > 256:
             self._received_us.pop(next(iter(self._received_us)))
+        if fills is None:  # (fills are a few bytes: they tell nothing of the link)
+            delay_ms = (received_us - frame.capture_us) / 1000
+            self.rate.frame_arrived(frame.frame_id, time.monotonic(), delay_ms, len(frame.payload))
         if fills is not None:
             self._pipeline.push(FillUpdate(frame.frame_id, frame.capture_us, fills))
             return
