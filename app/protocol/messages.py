@@ -47,6 +47,7 @@ from .files import (
     FileProgress,
     FilePut,
 )
+from .wake import ComputerNetworks, WakeNetworks, WakeSend
 
 __all__ = [
     "MAX_CONTROL_MESSAGE_BYTES",
@@ -412,6 +413,9 @@ Message: TypeAlias = (
     | DirListing
     | CursorShape
     | CursorPosition
+    | WakeNetworks
+    | WakeSend
+    | ComputerNetworks
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -448,6 +452,9 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     DirListing,
     CursorShape,
     CursorPosition,
+    WakeNetworks,
+    WakeSend,
+    ComputerNetworks,
 )
 
 #: Message classes by their wire ``"type"``.
