@@ -123,6 +123,10 @@ class Welcome:
     heartbeat_interval_s: Annotated[float, Range(0, 300, min_exclusive=True)]
     account_id: _Id | None = None
     computer_id: _Id | None = None
+    #: Agents only: this cloud takes the agent's network adapters (``wake.networks``) and
+    #: may ask it to wake another computer (``wake.send``); an agent reports none to a
+    #: cloud that does not say so (it would close the link on a type it does not know).
+    wake: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
