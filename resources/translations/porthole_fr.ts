@@ -271,92 +271,116 @@
         </message>
     </context>
     <context>
+        <name>AppController</name>
+        <message>
+            <location filename="../../app/viewer/controllers/app.py" line="314"/>
+            <source>Waking {name} through {via}…</source>
+            <translation>Réveil de {name} par {via}…</translation>
+        </message>
+    </context>
+    <context>
         <name>ComputerRow</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="38"/>
+            <location filename="../../app/viewer/views/computers.py" line="41"/>
             <source>New name</source>
             <translation>Nouveau nom</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="50"/>
+            <location filename="../../app/viewer/views/computers.py" line="53"/>
             <source>Connect</source>
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="53"/>
-            <location filename="../../app/viewer/views/computers.py" line="75"/>
+            <location filename="../../app/viewer/views/computers.py" line="58"/>
+            <location filename="../../app/viewer/views/computers.py" line="237"/>
+            <source>Wake</source>
+            <translation>Réveiller</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="61"/>
+            <source>Wake this computer through another of yours on its network</source>
+            <translation>Réveiller cet ordinateur par un autre des vôtres sur son réseau</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="70"/>
+            <location filename="../../app/viewer/views/computers.py" line="92"/>
             <source>Rename</source>
             <translation>Renommer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="55"/>
-            <location filename="../../app/viewer/views/computers.py" line="62"/>
-            <location filename="../../app/viewer/views/computers.py" line="76"/>
+            <location filename="../../app/viewer/views/computers.py" line="72"/>
+            <location filename="../../app/viewer/views/computers.py" line="79"/>
+            <location filename="../../app/viewer/views/computers.py" line="93"/>
             <source>Remove</source>
             <translation>Supprimer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="61"/>
+            <location filename="../../app/viewer/views/computers.py" line="78"/>
             <source>Remove this computer?</source>
             <translation>Supprimer cet ordinateur ?</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="64"/>
+            <location filename="../../app/viewer/views/computers.py" line="81"/>
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="71"/>
+            <location filename="../../app/viewer/views/computers.py" line="88"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="72"/>
+            <location filename="../../app/viewer/views/computers.py" line="89"/>
             <source>More for this computer</source>
             <translation>Autres actions pour cet ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="121"/>
-            <location filename="../../app/viewer/views/computers.py" line="135"/>
+            <location filename="../../app/viewer/views/computers.py" line="139"/>
+            <location filename="../../app/viewer/views/computers.py" line="153"/>
             <source>Online</source>
             <translation>En ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="123"/>
+            <location filename="../../app/viewer/views/computers.py" line="141"/>
             <source>Last seen {when}</source>
             <translation>Dernière connexion le {when}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="125"/>
+            <location filename="../../app/viewer/views/computers.py" line="143"/>
             <source>Never connected</source>
             <translation>Jamais connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="127"/>
+            <location filename="../../app/viewer/views/computers.py" line="145"/>
             <source>{system} · {presence}</source>
             <translation>{system} · {presence}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="135"/>
+            <location filename="../../app/viewer/views/computers.py" line="153"/>
             <source>Offline</source>
             <translation>Hors ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="157"/>
+            <location filename="../../app/viewer/views/computers.py" line="191"/>
             <source>The screen of {name} when last seen</source>
             <translation>L’écran de {name} la dernière fois qu’il a été vu</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="163"/>
+            <location filename="../../app/viewer/views/computers.py" line="197"/>
             <source>Computer</source>
             <translation>Ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="237"/>
+            <source>Waking…</source>
+            <translation>Réveil…</translation>
         </message>
     </context>
     <context>
         <name>ComputersView</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="267"/>
-            <location filename="../../app/viewer/views/computers.py" line="268"/>
+            <location filename="../../app/viewer/views/computers.py" line="307"/>
+            <location filename="../../app/viewer/views/computers.py" line="308"/>
             <source>Search computers</source>
             <translation>Rechercher un ordinateur</translation>
         </message>
@@ -364,12 +388,12 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="209"/>
+            <location filename="../../app/viewer/views/computers.py" line="248"/>
             <source>No computers yet</source>
             <translation>Aucun ordinateur pour l’instant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="213"/>
+            <location filename="../../app/viewer/views/computers.py" line="252"/>
             <source>1. On the computer you want to reach, install Porthole.
 2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE
 3. Then: porthole agent run — it appears here, online.</source>
@@ -378,32 +402,32 @@
 3. Puis : porthole agent run — il apparaît ici, en ligne.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="224"/>
+            <location filename="../../app/viewer/views/computers.py" line="263"/>
             <source>Enrolment code</source>
             <translation>Code d’enregistrement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="225"/>
+            <location filename="../../app/viewer/views/computers.py" line="264"/>
             <source>Get a code to enrol a computer</source>
             <translation>Obtenez un code pour enregistrer un ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="226"/>
+            <location filename="../../app/viewer/views/computers.py" line="265"/>
             <source>Copy</source>
             <translation>Copier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="229"/>
+            <location filename="../../app/viewer/views/computers.py" line="268"/>
             <source>Get a code</source>
             <translation>Obtenir un code</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="249"/>
+            <location filename="../../app/viewer/views/computers.py" line="288"/>
             <source>Single use; valid until {when}.</source>
             <translation>À usage unique ; valable jusqu’au {when}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="253"/>
+            <location filename="../../app/viewer/views/computers.py" line="292"/>
             <source>Copied</source>
             <translation>Copié</translation>
         </message>
@@ -752,17 +776,17 @@
     <context>
         <name>SessionController</name>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="196"/>
+            <location filename="../../app/viewer/controllers/session.py" line="200"/>
             <source>What you copied stays here: {size} is more than the {limit} shared.</source>
             <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="216"/>
+            <location filename="../../app/viewer/controllers/session.py" line="223"/>
             <source>Not sent: {reason}</source>
             <translation>Non envoyé : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="239"/>
+            <location filename="../../app/viewer/controllers/session.py" line="247"/>
             <source>The computer did not answer.</source>
             <translation>L’ordinateur n’a pas répondu.</translation>
         </message>
@@ -776,157 +800,157 @@
         </message>
         <message>
             <location filename="../../app/viewer/views/session_window.py" line="63"/>
-            <location filename="../../app/viewer/views/session_window.py" line="482"/>
+            <location filename="../../app/viewer/views/session_window.py" line="480"/>
             <source>Connecting…</source>
             <translation>Connexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="192"/>
+            <location filename="../../app/viewer/views/session_window.py" line="193"/>
             <source>Keyboard</source>
             <translation>Clavier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="194"/>
+            <location filename="../../app/viewer/views/session_window.py" line="195"/>
             <source>Trackpad</source>
             <translation>Pavé tactile</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="196"/>
+            <location filename="../../app/viewer/views/session_window.py" line="197"/>
             <source>Point as on a laptop's trackpad: the pointer follows your finger's moves</source>
             <translation>Pointer comme sur le pavé tactile d’un portable : le pointeur suit les mouvements de votre doigt</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="200"/>
+            <location filename="../../app/viewer/views/session_window.py" line="201"/>
             <source>Magnifier</source>
             <translation>Loupe</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="202"/>
+            <location filename="../../app/viewer/views/session_window.py" line="203"/>
             <source>A long press shows a magnifier: move to point precisely, lift to click</source>
             <translation>Un appui long affiche une loupe : déplacez le doigt pour pointer précisément, levez-le pour cliquer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="206"/>
+            <location filename="../../app/viewer/views/session_window.py" line="207"/>
             <source>Clipboard</source>
             <translation>Presse-papiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="208"/>
+            <location filename="../../app/viewer/views/session_window.py" line="209"/>
             <source>Share the clipboard: copy on one side, paste on the other</source>
             <translation>Partager le presse-papiers : copier d’un côté, coller de l’autre</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="212"/>
+            <location filename="../../app/viewer/views/session_window.py" line="213"/>
             <source>Sound</source>
             <translation>Son</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="213"/>
+            <location filename="../../app/viewer/views/session_window.py" line="214"/>
             <source>Play the computer's sound here</source>
             <translation>Jouer ici le son de l’ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="216"/>
+            <location filename="../../app/viewer/views/session_window.py" line="217"/>
             <source>Files</source>
             <translation>Fichiers</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="218"/>
+            <location filename="../../app/viewer/views/session_window.py" line="219"/>
             <source>Send files to the computer, or browse its files and download them</source>
             <translation>Envoyer des fichiers à l’ordinateur, ou parcourir ses fichiers et les télécharger</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="221"/>
+            <location filename="../../app/viewer/views/session_window.py" line="222"/>
             <source>Fit</source>
             <translation>Ajuster</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="222"/>
+            <location filename="../../app/viewer/views/session_window.py" line="223"/>
             <source>Show the whole screen again</source>
             <translation>Afficher de nouveau tout l’écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="224"/>
+            <location filename="../../app/viewer/views/session_window.py" line="225"/>
             <source>Statistics</source>
             <translation>Statistiques</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="226"/>
+            <location filename="../../app/viewer/views/session_window.py" line="227"/>
             <source>Disconnect</source>
             <translation>Déconnecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="228"/>
+            <location filename="../../app/viewer/views/session_window.py" line="229"/>
             <source>Full screen</source>
             <translation>Plein écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="231"/>
+            <location filename="../../app/viewer/views/session_window.py" line="232"/>
             <source>Monitor</source>
             <translation>Écran</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="237"/>
+            <location filename="../../app/viewer/views/session_window.py" line="238"/>
             <source>Picture quality</source>
             <translation>Qualité de l’image</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="239"/>
+            <location filename="../../app/viewer/views/session_window.py" line="240"/>
             <source>Auto</source>
             <translation>Auto</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="240"/>
+            <location filename="../../app/viewer/views/session_window.py" line="241"/>
             <source>Fast</source>
             <translation>Rapide</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="241"/>
+            <location filename="../../app/viewer/views/session_window.py" line="242"/>
             <source>Best</source>
             <translation>Optimale</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="250"/>
+            <location filename="../../app/viewer/views/session_window.py" line="251"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="251"/>
+            <location filename="../../app/viewer/views/session_window.py" line="252"/>
             <source>More session controls</source>
             <translation>Autres commandes de la session</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="394"/>
+            <location filename="../../app/viewer/views/session_window.py" line="392"/>
             <source>Type here</source>
             <translation>Saisissez ici</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="395"/>
+            <location filename="../../app/viewer/views/session_window.py" line="393"/>
             <source>Text to type on the remote computer</source>
             <translation>Texte à saisir sur l’ordinateur distant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="459"/>
+            <location filename="../../app/viewer/views/session_window.py" line="457"/>
             <source>{fps:.0f} fps · {kbps:.0f} kbit/s · round trip {rtt} ms · grab {grab} · encode {encode} · network {network} · decode {decode} · render {render} ms</source>
             <translation>{fps:.0f} i/s · {kbps:.0f} kbit/s · aller-retour {rtt} ms · capture {grab} · encodage {encode} · réseau {network} · décodage {decode} · affichage {render} ms</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="483"/>
+            <location filename="../../app/viewer/views/session_window.py" line="481"/>
             <source>Connected</source>
             <translation>Connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="484"/>
+            <location filename="../../app/viewer/views/session_window.py" line="482"/>
             <source>Connection lost: reconnecting…</source>
             <translation>Connexion perdue : reconnexion…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="485"/>
+            <location filename="../../app/viewer/views/session_window.py" line="483"/>
             <source>Session ended.</source>
             <translation>Session terminée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/session_window.py" line="489"/>
+            <location filename="../../app/viewer/views/session_window.py" line="487"/>
             <source>{state} {reason}</source>
             <translation>{state} {reason}</translation>
         </message>
@@ -1352,33 +1376,33 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="300"/>
+            <location filename="../../app/viewer/core/cloud.py" line="305"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="356"/>
+            <location filename="../../app/viewer/core/cloud.py" line="361"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="363"/>
+            <location filename="../../app/viewer/core/cloud.py" line="368"/>
             <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
             <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="369"/>
+            <location filename="../../app/viewer/core/cloud.py" line="374"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="393"/>
+            <location filename="../../app/viewer/core/cloud.py" line="398"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="443"/>
+            <location filename="../../app/viewer/core/cloud.py" line="448"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
@@ -1448,49 +1472,49 @@
             <translation>Le cloud a refusé la requête ({status}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="149"/>
-            <location filename="../../app/viewer/core/events.py" line="246"/>
+            <location filename="../../app/viewer/core/events.py" line="152"/>
+            <location filename="../../app/viewer/core/events.py" line="249"/>
             <source>Closed.</source>
             <translation>Fermé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="165"/>
+            <location filename="../../app/viewer/core/events.py" line="168"/>
             <source>The event feed is closed.</source>
             <translation>Le flux d’événements est fermé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="212"/>
+            <location filename="../../app/viewer/core/events.py" line="215"/>
             <source>The connection to the cloud was closed.</source>
             <translation>La connexion au cloud a été fermée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="216"/>
+            <location filename="../../app/viewer/core/events.py" line="219"/>
             <source>This version of Porthole is too old for the cloud. Update it.</source>
             <translation>Cette version de Porthole est trop ancienne pour le cloud. Mettez-la à jour.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="234"/>
+            <location filename="../../app/viewer/core/events.py" line="237"/>
             <source>The cloud cannot be reached. Trying again…</source>
             <translation>Impossible de joindre le cloud. Nouvelle tentative…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="243"/>
+            <location filename="../../app/viewer/core/events.py" line="246"/>
             <source>The cloud address is not valid: {url}</source>
             <translation>L’adresse du cloud n’est pas valide : {url}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="273"/>
+            <location filename="../../app/viewer/core/events.py" line="276"/>
             <source>The cloud did not accept the event feed.</source>
             <translation>Le cloud n’a pas accepté le flux d’événements.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="292"/>
+            <location filename="../../app/viewer/core/events.py" line="295"/>
             <source>The connection to the cloud was lost.</source>
             <translation>La connexion au cloud a été perdue.</translation>
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="310"/>
+            <location filename="../../app/viewer/core/session.py" line="320"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1515,54 +1539,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="211"/>
+            <location filename="../../app/viewer/core/session.py" line="222"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="256"/>
+            <location filename="../../app/viewer/core/session.py" line="267"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="260"/>
-            <location filename="../../app/viewer/core/session.py" line="246"/>
+            <location filename="../../app/viewer/core/session.py" line="271"/>
+            <location filename="../../app/viewer/core/session.py" line="257"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="275"/>
+            <location filename="../../app/viewer/core/session.py" line="285"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="287"/>
-            <location filename="../../app/viewer/core/session.py" line="283"/>
+            <location filename="../../app/viewer/core/session.py" line="297"/>
+            <location filename="../../app/viewer/core/session.py" line="293"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="456"/>
+            <location filename="../../app/viewer/core/session.py" line="463"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="464"/>
+            <location filename="../../app/viewer/core/session.py" line="471"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="473"/>
+            <location filename="../../app/viewer/core/session.py" line="480"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="477"/>
+            <location filename="../../app/viewer/core/session.py" line="484"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="478"/>
+            <location filename="../../app/viewer/core/session.py" line="485"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

@@ -6,49 +6,13 @@ PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-from app.agent.link import ControlLink, LinkRefused
 from app.cloud.clock import OffsetClock
-from app.protocol.wake import Adapter, WakeSend, WakeTarget
+from app.protocol.wake import Adapter, WakeTarget
 from tests.support.api import Api, EventStream, User
-
-DESK_MAC = "3c:52:82:4a:10:07"
-MEDIA_WIRED = "3c:52:82:4a:20:01"
-MEDIA_WIFI = "3c:52:82:4a:20:02"
-HOME = (
-    Adapter(interface="eth0", mac=MEDIA_WIRED, ipv4="192.168.40.20/24"),
-    # Its Wi-Fi, off while it sleeps: its packet goes too, on the network they share.
-    Adapter(interface="wlan0", mac=MEDIA_WIFI),
-)
-DESK = (Adapter(interface="enp3s0", mac=DESK_MAC, ipv4="192.168.40.10/24"),)
-
-
-class Agent:
-    """A computer's real control link, reporting ``adapters``; what it is asked to wake
-    arrives in ``wakes``."""
-
-    def __init__(self, api: Api, token: str, adapters: tuple[Adapter, ...]) -> None:
-        self.wakes: asyncio.Queue[WakeSend] = asyncio.Queue()
-        self.link = ControlLink(
-            api.url, token, adapters=lambda: adapters, on_wake=self.wakes.put_nowait
-        )
-
-    @contextlib.asynccontextmanager
-    async def online(self, events: EventStream, computer_id: str) -> AsyncIterator[None]:
-        """Linked, and its adapters recorded (the cloud says so live)."""
-        task = asyncio.create_task(self.link.run_forever())
-        try:
-            await events.wait_for(5, type="computer.networks", computer_id=computer_id)
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, LinkRefused):
-                await task
-        await events.wait_for(5, type="computer.presence", computer_id=computer_id, online=False)
+from tests.support.wake import DESK, DESK_MAC, HOME, MEDIA_WIFI, MEDIA_WIRED, Agent
 
 
 async def listed(api: Api, user: User) -> dict[str, dict[str, Any]]:
