@@ -1,5 +1,6 @@
-"""The agent's control link to the cloud: hello, heartbeats, and reconnection with
-exponential backoff and full jitter so a restarted cloud is not stampeded."""
+"""The agent's control link to the cloud: hello, heartbeats, the network adapters it
+reports for Wake-on-LAN, and reconnection with exponential backoff and full jitter so a
+restarted cloud is not stampeded."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from app.protocol import (
     our_hello,
 )
 from app.protocol.urls import websocket_url
+from app.protocol.wake import Adapter, WakeNetworks, WakeSend
 from app.tls import websocket_tls
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,13 @@ class ControlLink:
         endpoint_url: str | None = None,
         session_key: str | None = None,
         on_ticket_keys: Callable[[TicketKeys], None] | None = None,
+        adapters: Callable[[], tuple[Adapter, ...]] | None = None,
+        on_wake: Callable[[WakeSend], None] | None = None,
+        adapters_every_s: float = 30.0,
     ) -> None:
+        """``adapters`` reads this computer's network adapters (reported to a cloud that
+        takes them, and again each time they change, looked at every ``adapters_every_s``);
+        ``on_wake`` sends the magic packets the cloud asks for."""
         self._endpoint_url = endpoint_url
         #: This agent's end-to-end public key, announced so the cloud's tickets name it.
         self._session_key = session_key
@@ -84,6 +92,9 @@ class ControlLink:
         self._on_change = on_change or (lambda online: None)
         self._on_offer = on_offer
         self._on_ticket_keys = on_ticket_keys
+        self._adapters = adapters
+        self._on_wake = on_wake
+        self._adapters_every_s = adapters_every_s
         self.connected = asyncio.Event()
         self.connections = 0
         # Session reports wait here while the link is down (the newest 200 at most).
@@ -102,6 +113,21 @@ class ControlLink:
             while self._reports:
                 await ws.send(encode_message(self._reports[0]))
                 self._reports.popleft()  # only once sent: a drop keeps it for next time
+
+    async def _report_adapters(self, ws: ClientConnection) -> None:
+        """This computer's network adapters: at once, then each time they change."""
+        assert self._adapters is not None
+        reported: tuple[Adapter, ...] | None = None
+        while True:
+            try:
+                adapters = await asyncio.to_thread(self._adapters)
+            except Exception:
+                log.exception("could not read the network adapters")
+            else:
+                if adapters != reported:
+                    await ws.send(encode_message(WakeNetworks(adapters=adapters)))
+                    reported = adapters
+            await asyncio.sleep(self._adapters_every_s)
 
     async def run_forever(self) -> None:
         """Keep the link up until cancelled; raise LinkRefused if the cloud says never."""
@@ -152,13 +178,17 @@ class ControlLink:
             self._on_change(True)
             log.info("control link up (computer %s)", welcome.computer_id)
             self._report_waiting.set()  # what waited while the link was down
-            sending = asyncio.create_task(self._send_reports(ws))
+            beside = [asyncio.create_task(self._send_reports(ws))]
+            if welcome.wake and self._adapters is not None:
+                beside.append(asyncio.create_task(self._report_adapters(ws)))
             try:
                 await self._heartbeat(ws, welcome.heartbeat_interval_s)
             finally:
-                sending.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                    await sending
+                for task in beside:
+                    task.cancel()
+                for task in beside:
+                    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                        await task
 
     async def _heartbeat(self, ws: ClientConnection, interval_s: float) -> None:
         """Send a heartbeat every interval; a heartbeat not acknowledged within two
@@ -204,6 +234,8 @@ class ControlLink:
             self._on_offer(message)
         if isinstance(message, TicketKeys) and self._on_ticket_keys is not None:
             self._on_ticket_keys(message)
+        if isinstance(message, WakeSend) and self._on_wake is not None:
+            self._on_wake(message)
         if isinstance(message, ErrorMessage):
             log.warning("cloud says: %s (%s)", message.message, message.code)
         return message

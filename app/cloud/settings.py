@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     # POST /sessions per account and minute (per process): a viewer that loops cannot
     # flood a computer with offers.
     session_grants_per_minute: int = 30
+    # Wake-on-LAN: the UDP port magic packets go to, and how many wakes of one computer a
+    # minute (in all processes: past them, waits double as for sign-ins).
+    wake_port: int = Field(default=9, ge=1, le=65535)
+    wakes_per_minute: int = 3
 
     # Several cloud processes: a Redis URL (redis://host:6379/0) carries presence, events
     # and session offers between them. Unset: one process, in-memory.

@@ -47,6 +47,7 @@ from .files import (
     FileProgress,
     FilePut,
 )
+from .wake import ComputerNetworks, WakeNetworks, WakeSend
 
 __all__ = [
     "MAX_CONTROL_MESSAGE_BYTES",
@@ -123,6 +124,10 @@ class Welcome:
     heartbeat_interval_s: Annotated[float, Range(0, 300, min_exclusive=True)]
     account_id: _Id | None = None
     computer_id: _Id | None = None
+    #: Agents only: this cloud takes the agent's network adapters (``wake.networks``) and
+    #: may ask it to wake another computer (``wake.send``); an agent reports none to a
+    #: cloud that does not say so (it would close the link on a type it does not know).
+    wake: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -443,6 +448,9 @@ Message: TypeAlias = (
     | DirListing
     | CursorShape
     | CursorPosition
+    | WakeNetworks
+    | WakeSend
+    | ComputerNetworks
 )
 
 _MESSAGE_CLASSES: tuple[type[Message], ...] = (
@@ -481,6 +489,9 @@ _MESSAGE_CLASSES: tuple[type[Message], ...] = (
     DirListing,
     CursorShape,
     CursorPosition,
+    WakeNetworks,
+    WakeSend,
+    ComputerNetworks,
 )
 
 #: Message classes by their wire ``"type"``.

@@ -271,92 +271,116 @@
         </message>
     </context>
     <context>
+        <name>AppController</name>
+        <message>
+            <location filename="../../app/viewer/controllers/app.py" line="314"/>
+            <source>Waking {name} through {via}…</source>
+            <translation>Réveil de {name} par {via}…</translation>
+        </message>
+    </context>
+    <context>
         <name>ComputerRow</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="37"/>
+            <location filename="../../app/viewer/views/computers.py" line="41"/>
             <source>New name</source>
             <translation>Nouveau nom</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="49"/>
+            <location filename="../../app/viewer/views/computers.py" line="53"/>
             <source>Connect</source>
             <translation>Se connecter</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="52"/>
-            <location filename="../../app/viewer/views/computers.py" line="74"/>
+            <location filename="../../app/viewer/views/computers.py" line="58"/>
+            <location filename="../../app/viewer/views/computers.py" line="237"/>
+            <source>Wake</source>
+            <translation>Réveiller</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="61"/>
+            <source>Wake this computer through another of yours on its network</source>
+            <translation>Réveiller cet ordinateur par un autre des vôtres sur son réseau</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="70"/>
+            <location filename="../../app/viewer/views/computers.py" line="92"/>
             <source>Rename</source>
             <translation>Renommer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="54"/>
-            <location filename="../../app/viewer/views/computers.py" line="61"/>
-            <location filename="../../app/viewer/views/computers.py" line="75"/>
+            <location filename="../../app/viewer/views/computers.py" line="72"/>
+            <location filename="../../app/viewer/views/computers.py" line="79"/>
+            <location filename="../../app/viewer/views/computers.py" line="93"/>
             <source>Remove</source>
             <translation>Supprimer</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="60"/>
+            <location filename="../../app/viewer/views/computers.py" line="78"/>
             <source>Remove this computer?</source>
             <translation>Supprimer cet ordinateur ?</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="63"/>
+            <location filename="../../app/viewer/views/computers.py" line="81"/>
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="70"/>
+            <location filename="../../app/viewer/views/computers.py" line="88"/>
             <source>More</source>
             <translation>Plus</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="71"/>
+            <location filename="../../app/viewer/views/computers.py" line="89"/>
             <source>More for this computer</source>
             <translation>Autres actions pour cet ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="120"/>
-            <location filename="../../app/viewer/views/computers.py" line="134"/>
+            <location filename="../../app/viewer/views/computers.py" line="139"/>
+            <location filename="../../app/viewer/views/computers.py" line="153"/>
             <source>Online</source>
             <translation>En ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="122"/>
+            <location filename="../../app/viewer/views/computers.py" line="141"/>
             <source>Last seen {when}</source>
             <translation>Dernière connexion le {when}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="124"/>
+            <location filename="../../app/viewer/views/computers.py" line="143"/>
             <source>Never connected</source>
             <translation>Jamais connecté</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="126"/>
+            <location filename="../../app/viewer/views/computers.py" line="145"/>
             <source>{system} · {presence}</source>
             <translation>{system} · {presence}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="134"/>
+            <location filename="../../app/viewer/views/computers.py" line="153"/>
             <source>Offline</source>
             <translation>Hors ligne</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="156"/>
+            <location filename="../../app/viewer/views/computers.py" line="191"/>
             <source>The screen of {name} when last seen</source>
             <translation>L’écran de {name} la dernière fois qu’il a été vu</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="162"/>
+            <location filename="../../app/viewer/views/computers.py" line="197"/>
             <source>Computer</source>
             <translation>Ordinateur</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/views/computers.py" line="237"/>
+            <source>Waking…</source>
+            <translation>Réveil…</translation>
         </message>
     </context>
     <context>
         <name>ComputersView</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="266"/>
-            <location filename="../../app/viewer/views/computers.py" line="267"/>
+            <location filename="../../app/viewer/views/computers.py" line="307"/>
+            <location filename="../../app/viewer/views/computers.py" line="308"/>
             <source>Search computers</source>
             <translation>Rechercher un ordinateur</translation>
         </message>
@@ -364,12 +388,12 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="208"/>
+            <location filename="../../app/viewer/views/computers.py" line="248"/>
             <source>No computers yet</source>
             <translation>Aucun ordinateur pour l’instant</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="212"/>
+            <location filename="../../app/viewer/views/computers.py" line="252"/>
             <source>1. On the computer you want to reach, install Porthole.
 2. Run: porthole agent enroll --cloud {cloud} --name "My PC" --code CODE
 3. Then: porthole agent run — it appears here, online.</source>
@@ -378,32 +402,32 @@
 3. Puis : porthole agent run — il apparaît ici, en ligne.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="223"/>
+            <location filename="../../app/viewer/views/computers.py" line="263"/>
             <source>Enrolment code</source>
             <translation>Code d’enregistrement</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="224"/>
+            <location filename="../../app/viewer/views/computers.py" line="264"/>
             <source>Get a code to enrol a computer</source>
             <translation>Obtenez un code pour enregistrer un ordinateur</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="225"/>
+            <location filename="../../app/viewer/views/computers.py" line="265"/>
             <source>Copy</source>
             <translation>Copier</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="228"/>
+            <location filename="../../app/viewer/views/computers.py" line="268"/>
             <source>Get a code</source>
             <translation>Obtenir un code</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="248"/>
+            <location filename="../../app/viewer/views/computers.py" line="288"/>
             <source>Single use; valid until {when}.</source>
             <translation>À usage unique ; valable jusqu’au {when}.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/views/computers.py" line="252"/>
+            <location filename="../../app/viewer/views/computers.py" line="292"/>
             <source>Copied</source>
             <translation>Copié</translation>
         </message>
@@ -1367,33 +1391,33 @@
             <translation>Paiement en attente</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="300"/>
+            <location filename="../../app/viewer/core/cloud.py" line="305"/>
             <location filename="../../app/viewer/core/purchase.py" line="63"/>
             <source>The payment was declined.</source>
             <translation>Le paiement a été refusé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="356"/>
+            <location filename="../../app/viewer/core/cloud.py" line="361"/>
             <source>The cloud did not answer in time. Check the connection and try again.</source>
             <translation>Le cloud n’a pas répondu à temps. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="363"/>
+            <location filename="../../app/viewer/core/cloud.py" line="368"/>
             <source>The cloud at {url} could not prove its identity (its certificate is not trusted). Nothing was sent. Check the address, or ask its operator.</source>
             <translation>Le cloud à {url} n’a pas pu prouver son identité (son certificat n’est pas reconnu). Rien n’a été envoyé. Vérifiez l’adresse ou adressez-vous à son opérateur.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="369"/>
+            <location filename="../../app/viewer/core/cloud.py" line="374"/>
             <source>The cloud at {url} cannot be reached. Check the connection and try again.</source>
             <translation>Impossible de joindre le cloud à l’adresse {url}. Vérifiez la connexion et réessayez.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="393"/>
+            <location filename="../../app/viewer/core/cloud.py" line="398"/>
             <source>Sign in to continue.</source>
             <translation>Connectez-vous pour continuer.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/cloud.py" line="443"/>
+            <location filename="../../app/viewer/core/cloud.py" line="448"/>
             <source>The cloud sent an answer this app cannot read. Update the app or try again later.</source>
             <translation>Le cloud a envoyé une réponse que cette application ne sait pas lire. Mettez l’application à jour ou réessayez plus tard.</translation>
         </message>
@@ -1463,49 +1487,49 @@
             <translation>Le cloud a refusé la requête ({status}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="149"/>
-            <location filename="../../app/viewer/core/events.py" line="246"/>
+            <location filename="../../app/viewer/core/events.py" line="152"/>
+            <location filename="../../app/viewer/core/events.py" line="249"/>
             <source>Closed.</source>
             <translation>Fermé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="165"/>
+            <location filename="../../app/viewer/core/events.py" line="168"/>
             <source>The event feed is closed.</source>
             <translation>Le flux d’événements est fermé.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="212"/>
+            <location filename="../../app/viewer/core/events.py" line="215"/>
             <source>The connection to the cloud was closed.</source>
             <translation>La connexion au cloud a été fermée.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="216"/>
+            <location filename="../../app/viewer/core/events.py" line="219"/>
             <source>This version of Porthole is too old for the cloud. Update it.</source>
             <translation>Cette version de Porthole est trop ancienne pour le cloud. Mettez-la à jour.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="234"/>
+            <location filename="../../app/viewer/core/events.py" line="237"/>
             <source>The cloud cannot be reached. Trying again…</source>
             <translation>Impossible de joindre le cloud. Nouvelle tentative…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="243"/>
+            <location filename="../../app/viewer/core/events.py" line="246"/>
             <source>The cloud address is not valid: {url}</source>
             <translation>L’adresse du cloud n’est pas valide : {url}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="273"/>
+            <location filename="../../app/viewer/core/events.py" line="276"/>
             <source>The cloud did not accept the event feed.</source>
             <translation>Le cloud n’a pas accepté le flux d’événements.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/events.py" line="292"/>
+            <location filename="../../app/viewer/core/events.py" line="295"/>
             <source>The connection to the cloud was lost.</source>
             <translation>La connexion au cloud a été perdue.</translation>
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="329"/>
+            <location filename="../../app/viewer/core/session.py" line="336"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1530,54 +1554,54 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="230"/>
+            <location filename="../../app/viewer/core/session.py" line="236"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="275"/>
+            <location filename="../../app/viewer/core/session.py" line="281"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="279"/>
-            <location filename="../../app/viewer/core/session.py" line="265"/>
+            <location filename="../../app/viewer/core/session.py" line="285"/>
+            <location filename="../../app/viewer/core/session.py" line="271"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="294"/>
+            <location filename="../../app/viewer/core/session.py" line="301"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="306"/>
-            <location filename="../../app/viewer/core/session.py" line="302"/>
+            <location filename="../../app/viewer/core/session.py" line="313"/>
+            <location filename="../../app/viewer/core/session.py" line="309"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="484"/>
+            <location filename="../../app/viewer/core/session.py" line="500"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="492"/>
+            <location filename="../../app/viewer/core/session.py" line="508"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="501"/>
+            <location filename="../../app/viewer/core/session.py" line="517"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="505"/>
+            <location filename="../../app/viewer/core/session.py" line="521"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="506"/>
+            <location filename="../../app/viewer/core/session.py" line="522"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

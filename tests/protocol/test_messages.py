@@ -69,6 +69,7 @@ from app.protocol.files import (
 # round-trip tests cover every field of every message type automatically. The concrete
 # boundary tests further down pin the actual limits independently.
 from app.protocol.messages import _SPECS
+from app.protocol.wake import ComputerNetworks, WakeNetworks, WakeSend
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROUND_TRIP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -296,6 +297,20 @@ VALID: dict[type[Message], dict[str, Any]] = {
         "visible": True,
         "serial": 7,
     },
+    WakeNetworks: {
+        "type": "wake.networks",
+        "adapters": [
+            {"interface": "eth0", "mac": "3c:52:82:4a:10:07", "ipv4": "192.168.1.23/24"},
+            {"interface": "wlan0", "mac": "3c:52:82:4a:10:08", "ipv4": None},
+        ],
+    },
+    WakeSend: {
+        "type": "wake.send",
+        "computer_id": "c1",
+        "targets": [{"mac": "3c:52:82:4a:10:07", "network": "192.168.1.0/24"}],
+        "port": 9,
+    },
+    ComputerNetworks: {"type": "computer.networks", "computer_id": "c1"},
     DirListing: {
         "type": "files.listing",
         "path": "Documents",
@@ -411,6 +426,9 @@ def test_message_types_registry() -> None:
         "files.listing": DirListing,
         "cursor.shape": CursorShape,
         "cursor.position": CursorPosition,
+        "wake.networks": WakeNetworks,
+        "wake.send": WakeSend,
+        "computer.networks": ComputerNetworks,
     } == MESSAGE_TYPES
     for wire_type, cls in MESSAGE_TYPES.items():
         assert wire_type == cls.TYPE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tests.support.api import Api, User
@@ -24,13 +25,30 @@ def porthole(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     )
 
 
-def start_agent(state_dir: Path, *options: str) -> subprocess.Popen[str]:
-    """``porthole agent run``; unattended (``--approve auto``) unless ``options`` say."""
+def start_agent(
+    state_dir: Path,
+    *options: str,
+    within: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """``porthole agent run``; unattended (``--approve auto``) unless ``options`` say;
+    ``within``: the command it runs under (``ip netns exec NAME``); ``env``: more
+    environment."""
     if "--approve" not in options:
         options = (*options, "--approve", "auto")
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "agent", "--state-dir", str(state_dir), "run", *options],
-        env={**os.environ, **NO_KEYRING},
+        [
+            *within,
+            sys.executable,
+            "-m",
+            "app",
+            "agent",
+            "--state-dir",
+            str(state_dir),
+            "run",
+            *options,
+        ],
+        env={**os.environ, **NO_KEYRING, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -29,13 +29,20 @@ SANDBOX_ENV = {
 
 
 class CloudThread:
-    def __init__(self, settings: Settings, clock: Clock | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        port: int = 0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        """``host``: another address of this machine, for agents in a network namespace."""
         self.settings = settings
         self.clock = clock
-        self._sock = bind("127.0.0.1", port)
+        self._sock = bind(host, port)
         self.port = int(self._sock.getsockname()[1])
         scheme = "https" if settings.tls_certfile is not None else "http"
-        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://{host}:{self.port}"
         self._server: _Server | None = None
         self._thread = threading.Thread(target=self._run, name="cloud", daemon=True)
         self._ready = threading.Event()

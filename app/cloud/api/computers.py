@@ -1,10 +1,11 @@
-"""Routes: enrolment codes, agent enrolment, the computers list."""
+"""Routes: enrolment codes, agent enrolment, the computers list, waking a computer."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cloud.api.deps import Context, CurrentPrincipal, Session, client_address
 from app.cloud.api.schemas import (
@@ -12,14 +13,17 @@ from app.cloud.api.schemas import (
     AgentEnrolled,
     ComputerOut,
     ComputerPatch,
+    ComputerRef,
     EnrollmentCodeOut,
     TicketKeyOut,
+    WakeOut,
+    WakeStarted,
 )
 from app.cloud.context import CloudContext
 from app.cloud.db.models import Computer
 from app.cloud.domain.accounts import throttle
 from app.cloud.domain.accounts.service import authenticate
-from app.cloud.domain.computers import service
+from app.cloud.domain.computers import service, wake
 
 router = APIRouter(tags=["computers"])
 Address = Annotated[str, Depends(client_address)]
@@ -98,16 +102,17 @@ def ticket_keys(ctx: CloudContext) -> list[TicketKeyOut]:
 
 @router.get("/computers", response_model=list[ComputerOut])
 async def list_computers(principal: CurrentPrincipal, session: Session) -> list[ComputerOut]:
-    return [
-        _out(computer) for computer in await service.list_computers(session, principal.account.id)
-    ]
+    computers = await service.list_computers(session, principal.account.id)
+    states = wake.availability(computers)
+    return [_out(computer, states[computer.id]) for computer in computers]
 
 
 @router.get("/computers/{computer_id}", response_model=ComputerOut)
 async def get_computer(
     computer_id: str, principal: CurrentPrincipal, session: Session
 ) -> ComputerOut:
-    return _out(await service.get_owned(session, principal.account.id, computer_id))
+    computer = await service.get_owned(session, principal.account.id, computer_id)
+    return await _with_wake(session, computer)
 
 
 @router.patch("/computers/{computer_id}", response_model=ComputerOut)
@@ -118,7 +123,8 @@ async def rename_computer(
     ctx: Context,
     session: Session,
 ) -> ComputerOut:
-    return _out(await service.rename(ctx, session, principal.account.id, computer_id, body.name))
+    computer = await service.rename(ctx, session, principal.account.id, computer_id, body.name)
+    return await _with_wake(session, computer)
 
 
 @router.delete("/computers/{computer_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -129,7 +135,27 @@ async def remove_computer(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _out(computer: Computer) -> ComputerOut:
+@router.post(
+    "/computers/{computer_id}/wake",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=WakeStarted,
+)
+async def wake_computer(computer_id: str, principal: CurrentPrincipal, ctx: Context) -> WakeStarted:
+    """Wake-on-LAN: an online computer of the account on the same network is asked to
+    broadcast the magic packet. 409 when it is online or none can; the computer coming
+    online is its presence, live."""
+    route = await wake.wake(ctx, principal.account.id, computer_id)
+    return WakeStarted(
+        computer_id=computer_id, via=ComputerRef(id=route.relay.id, name=route.relay.name)
+    )
+
+
+async def _with_wake(session: AsyncSession, computer: Computer) -> ComputerOut:
+    computers = await service.list_computers(session, computer.account_id)
+    return _out(computer, wake.availability(computers).get(computer.id, wake.Wakeable(False)))
+
+
+def _out(computer: Computer, state: wake.Wakeable) -> ComputerOut:
     return ComputerOut(
         id=computer.id,
         name=computer.name,
@@ -138,4 +164,5 @@ def _out(computer: Computer) -> ComputerOut:
         last_seen=computer.last_seen,
         screens=computer.screens,
         session_public_key=computer.session_public_key,
+        wake=WakeOut(available=state.available, reason=state.reason, via=state.via),
     )

@@ -1,4 +1,6 @@
-"""WebSocket endpoints: the agents' control link and the viewers' live event stream.
+"""WebSocket endpoints: the agents' control link (presence, session offers, the network
+adapters they report and the magic packets they are asked to send) and the viewers'
+live event stream.
 
 Both open with the protocol's ``hello`` (the credential travels there, never in the URL)
 and answer bad input with an ``error`` message and the close code of its ProtocolError.
@@ -19,7 +21,7 @@ from app.cloud.broker import Subscription, account_topic, computer_topic
 from app.cloud.context import CloudContext
 from app.cloud.db.models import Computer
 from app.cloud.domain.accounts.service import principal_from_access_token
-from app.cloud.domain.computers import presence
+from app.cloud.domain.computers import presence, wake
 from app.cloud.domain.computers.service import computer_for_agent_token
 from app.cloud.domain.sessions import log as session_log
 from app.cloud.errors import Unauthorized
@@ -46,6 +48,7 @@ from app.protocol import (
     encode_message,
 )
 from app.protocol.secure import public_key_bytes
+from app.protocol.wake import WakeNetworks, WakeSend, WakeTarget
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -137,14 +140,17 @@ async def _close(websocket: WebSocket, code: int, code_name: str, message: str) 
 
 
 async def _answer_heartbeats(
-    websocket: WebSocket, ctx: CloudContext, timeout_s: float, computer_id: str | None = None
+    websocket: WebSocket, ctx: CloudContext, timeout_s: float, computer: Computer | None = None
 ) -> None:
     """Read the client until it goes: heartbeats are acknowledged, silence is fatal; an
-    agent (``computer_id``) also reports how its sessions went, for the session log."""
+    agent (``computer``) also reports how its sessions went, for the session log, and its
+    network adapters, for Wake-on-LAN."""
     while True:
         message = await _receive(websocket, timeout_s)
-        if isinstance(message, SessionReport) and computer_id is not None:
-            await session_log.record_report(ctx, computer_id, message)
+        if isinstance(message, SessionReport) and computer is not None:
+            await session_log.record_report(ctx, computer.id, message)
+        elif isinstance(message, WakeNetworks) and computer is not None:
+            await wake.record_adapters(ctx, computer, message.adapters)
         elif isinstance(message, Heartbeat):
             await _send(
                 websocket,
@@ -206,13 +212,14 @@ async def _hold_link(
     session_key: str | None,
 ) -> None:
     link_id = str(uuid.uuid4())
+    address = websocket.client.host if websocket.client else None
     control = await ctx.broker.subscribe(computer_topic(computer.id))
     # An older link of the same computer (a reconnect racing a half-dead socket) gives way.
     await ctx.broker.publish(
         computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
     )
     try:
-        await presence.link_opened(ctx, computer, link_id, endpoint, session_key)
+        await presence.link_opened(ctx, computer, link_id, endpoint, session_key, address)
         await _send(
             websocket,
             Welcome(
@@ -221,11 +228,12 @@ async def _hold_link(
                 heartbeat_interval_s=ctx.settings.heartbeat_interval_s,
                 account_id=computer.account_id,
                 computer_id=computer.id,
+                wake=True,
             ),
         )
         await _send(websocket, _ticket_keys(ctx))
         await _first_done(
-            _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s, computer.id),
+            _answer_heartbeats(websocket, ctx, ctx.settings.heartbeat_timeout_s, computer),
             _obey_control(websocket, control, link_id),
             _announce_ticket_keys(websocket, ctx),
         )
@@ -260,6 +268,16 @@ async def _obey_control(websocket: WebSocket, control: Subscription, link_id: st
                     session_id=command["session_id"],
                     relay_path=f"/api/v1/relay/{command['session_id']}",
                     relay_url=command.get("relay_url"),
+                ),
+            )
+            continue
+        if command["kind"] == "wake":
+            await _send(
+                websocket,
+                WakeSend(
+                    computer_id=command["computer_id"],
+                    targets=tuple(WakeTarget(**target) for target in command["targets"]),
+                    port=command["port"],
                 ),
             )
             continue

@@ -139,6 +139,17 @@ class AgentEnrolled(BaseModel):
     ticket_keys: list[TicketKeyOut]
 
 
+class WakeOut(BaseModel):
+    """Whether the computer can be woken now (Wake-on-LAN), else why not."""
+
+    available: bool
+    #: Why not: "online" (it is awake), "no_adapters" (its agent never told its network
+    #: adapters), "no_relay" (no other computer of the account is online on its network).
+    reason: Literal["online", "no_adapters", "no_relay"] | None = None
+    #: The online computer whose agent would send the magic packet.
+    via: str | None = None
+
+
 class ComputerOut(BaseModel):
     id: str
     name: str
@@ -148,6 +159,19 @@ class ComputerOut(BaseModel):
     screens: list[dict[str, Any]]
     #: The agent's end-to-end key; None until an agent that has one linked.
     session_public_key: str | None = None
+    wake: WakeOut = WakeOut(available=False, reason="no_adapters")
+
+
+class ComputerRef(BaseModel):
+    id: str
+    name: str
+
+
+class WakeStarted(BaseModel):
+    """``POST /computers/{id}/wake``: the computer that was asked to send the packet."""
+
+    computer_id: str
+    via: ComputerRef
 
 
 class ComputerPatch(StrictBody):

@@ -148,6 +148,11 @@ class Computer(Base):
     # to it end to end. Registered at enrolment; an agent that lacked one sends it on its
     # control link.
     session_public_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Wake-on-LAN: the network adapters the agent last reported ([{interface, mac, ipv4}],
+    # kept while it sleeps), and the address its last control link came from, so only a
+    # computer seen from the same place can wake it (app.cloud.domain.computers.wake).
+    adapters: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    link_address: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class SessionLogEntry(Base):

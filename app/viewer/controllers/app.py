@@ -21,6 +21,7 @@ from app.protocol import (
     PurchaseChanged,
     SubscriptionChanged,
 )
+from app.protocol.wake import ComputerNetworks
 from app.viewer.controllers.account import AccountController
 from app.viewer.controllers.session import SessionController
 from app.viewer.core.banner import banner_for, format_date
@@ -84,6 +85,7 @@ class AppController(QtCore.QObject):
         sign_in.retry_requested.connect(self._retry_sign_in)
         computers = window.computers
         computers.connect_requested.connect(lambda cid: self._run(self.open_session(cid)))
+        computers.wake_requested.connect(lambda cid: self._run(self.wake(cid)))
         computers.rename_requested.connect(lambda cid, n: self._run(self.rename(cid, n)))
         computers.remove_requested.connect(lambda cid: self._run(self.remove(cid)))
         computers.empty.code_requested.connect(lambda: self._run(self.new_code()))
@@ -255,6 +257,11 @@ class AppController(QtCore.QObject):
             self._recent.presence(item.computer_id, item.online, seen)
             if old is not None:
                 self._update(replace(old, online=item.online, last_seen=seen or old.last_seen))
+            if any(not c.online for c in self.computers.values()):
+                # Which sleeping computers can be woken follows who is online: the cloud's.
+                self._run(self.reload())
+        elif isinstance(item, ComputerNetworks):
+            self._run(self.reload())
         elif isinstance(item, ComputerRenamed):
             self._recent.renamed(item.computer_id, item.name)
             if (old := self.computers.get(item.computer_id)) is not None:
@@ -290,6 +297,22 @@ class AppController(QtCore.QObject):
         self.computers.pop(computer_id, None)
         self.thumbnails.forget(computer_id)
         self.window.computers.show_computers(list(self.computers.values()))
+
+    async def wake(self, computer_id: str) -> None:
+        """Wake-on-LAN; the card says "Waking…" until the computer's presence comes live."""
+        assert self.client is not None
+        row = self.window.computers.rows.get(computer_id)
+        try:
+            via = await self.client.wake_computer(computer_id)
+        except CloudError:
+            if row is not None:
+                row.set_waking(False)
+            raise  # said in the status bar
+        computer = self.computers.get(computer_id)
+        name = computer.name if computer is not None else ""
+        self.window.status.showMessage(
+            self.tr("Waking {name} through {via}…").format(name=name, via=via), 10_000
+        )
 
     async def new_code(self) -> None:
         assert self.client is not None

@@ -235,6 +235,11 @@ class CloudClient:
     async def remove_computer(self, computer_id: str) -> None:
         self._body(await self._authorized("DELETE", f"/computers/{computer_id}"), 204)
 
+    async def wake_computer(self, computer_id: str) -> str:
+        """Wake-on-LAN: the name of the computer asked to send the magic packet."""
+        answer = await self._authorized("POST", f"/computers/{computer_id}/wake")
+        return self._parse(lambda body: str(body["via"]["name"]), self._body(answer, 202))
+
     async def enrollment_code(self) -> EnrollmentCode:
         """A one-time code to enrol a computer without typing the password on it."""
         answer = await self._authorized("POST", "/enrollment-codes")

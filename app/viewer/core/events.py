@@ -40,6 +40,7 @@ from app.protocol import (
     encode_message,
     our_hello,
 )
+from app.protocol.wake import ComputerNetworks
 from app.tls import websocket_tls
 from app.viewer.core.backoff import Backoff
 from app.viewer.core.cloud import CloudClient
@@ -53,6 +54,7 @@ Event: TypeAlias = (
     | ComputerAdded
     | ComputerRenamed
     | ComputerRemoved
+    | ComputerNetworks
     | SubscriptionChanged
     | PurchaseChanged
 )
@@ -61,6 +63,7 @@ EVENT_TYPES = (
     ComputerAdded,
     ComputerRenamed,
     ComputerRemoved,
+    ComputerNetworks,
     SubscriptionChanged,
     PurchaseChanged,
 )

@@ -111,9 +111,12 @@ class Computer:
     online: bool
     last_seen: datetime | None
     screens: tuple[Screen, ...] = ()
+    #: Wake-on-LAN: offline, and another computer of the account is online on its network.
+    wakeable: bool = False
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Computer:
+        wake = body.get("wake")
         screens = tuple(
             Screen(
                 str(s.get("id", "")), _int(s, "width"), _int(s, "height"), bool(s.get("primary"))
@@ -128,6 +131,7 @@ class Computer:
             online=bool(body.get("online")),
             last_seen=_when(body, "last_seen"),
             screens=screens,
+            wakeable=isinstance(wake, dict) and wake.get("available") is True,
         )
 
 

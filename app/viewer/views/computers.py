@@ -1,6 +1,7 @@
 """The Computers list: the subscription banner on top, then each computer with its
-presence, system and last-seen time, Connect, Rename and Remove; a search field once
-there are many; and, with none yet, how to install and enrol the agent."""
+presence, system and last-seen time, Connect (or Wake, for a sleeping computer another
+of the account's can wake), Rename and Remove; a search field once there are many; and,
+with none yet, how to install and enrol the agent."""
 
 from __future__ import annotations
 
@@ -20,10 +21,13 @@ OS_ICONS = PORTAL_CSS.parents[1] / "viewer"
 NARROW_CARD_PX = 620
 #: The card's picture: the screen as last seen, or the system's icon, in this box.
 PICTURE_SIZE = QtCore.QSize(96, 54)
+#: How long a card says "Waking…" when the computer does not come online.
+WAKE_WAIT_MS = 3 * 60 * 1000
 
 
 class ComputerRow(QtWidgets.QFrame):
     connect_requested = Signal(str)
+    wake_requested = Signal(str)
     rename_requested = Signal(str, str)
     remove_requested = Signal(str)
 
@@ -49,6 +53,20 @@ class ComputerRow(QtWidgets.QFrame):
         self.connect_button = QtWidgets.QPushButton(self.tr("Connect"))
         self.connect_button.setProperty("primary", True)  # the row's main action
         self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.computer_id))
+        # In Connect's place while the computer sleeps and another of the account's, on its
+        # network, can wake it (Wake-on-LAN); "Waking…" until it comes online.
+        self.wake_button = QtWidgets.QPushButton(self.tr("Wake"))
+        self.wake_button.setProperty("primary", True)
+        self.wake_button.setToolTip(
+            self.tr("Wake this computer through another of yours on its network")
+        )
+        self.wake_button.clicked.connect(self._wake)
+        self.wake_button.setVisible(False)
+        self._waking = False
+        self._wake_wait = QtCore.QTimer(self)
+        self._wake_wait.setSingleShot(True)
+        self._wake_wait.setInterval(WAKE_WAIT_MS)
+        self._wake_wait.timeout.connect(lambda: self.set_waking(False))
         self.rename_button = QtWidgets.QPushButton(self.tr("Rename"))
         self.rename_button.clicked.connect(self._rename_start)
         self.remove_button = QtWidgets.QPushButton(self.tr("Remove"))
@@ -91,6 +109,7 @@ class ComputerRow(QtWidgets.QFrame):
         for widget in (
             self.confirm,
             self.connect_button,
+            self.wake_button,
             self.rename_button,
             self.remove_button,
             self.more_button,
@@ -134,7 +153,23 @@ class ComputerRow(QtWidgets.QFrame):
             self.tr("Online") if computer.online else self.tr("Offline")
         )
         self.connect_button.setEnabled(computer.online)
+        if computer.online:
+            self.set_waking(False)  # awake: what waking waited for
+        self._show_buttons()
         self._show_picture()
+
+    def set_waking(self, on: bool) -> None:
+        """ "Waking…" on the Wake button, until the computer comes online (or a while)."""
+        self._waking = on
+        if on:
+            self._wake_wait.start()
+        else:
+            self._wake_wait.stop()
+        self._show_buttons()
+
+    def _wake(self) -> None:
+        self.set_waking(True)
+        self.wake_requested.emit(self.computer_id)
 
     def set_thumbnail(self, path: Path | None) -> None:
         """The screen as last seen (None: the system's icon instead)."""
@@ -193,8 +228,13 @@ class ComputerRow(QtWidgets.QFrame):
 
     def _show_buttons(self) -> None:
         asking = self._confirm_on
+        waking = self._waking and not self.computer.online
+        wake = not self.computer.online and (self.computer.wakeable or waking)
         self.confirm.setVisible(asking)
-        self.connect_button.setVisible(not asking)
+        self.connect_button.setVisible(not asking and not wake)
+        self.wake_button.setVisible(not asking and wake)
+        self.wake_button.setEnabled(not waking)
+        self.wake_button.setText(self.tr("Waking…") if waking else self.tr("Wake"))
         for button in (self.rename_button, self.remove_button):
             button.setVisible(not asking and not self._narrow)
         self.more_button.setVisible(not asking and self._narrow)
@@ -254,6 +294,7 @@ class EmptyState(QtWidgets.QWidget):
 
 class ComputersView(QtWidgets.QWidget):
     connect_requested = Signal(str)
+    wake_requested = Signal(str)
     rename_requested = Signal(str, str)
     remove_requested = Signal(str)
 
@@ -298,6 +339,7 @@ class ComputersView(QtWidgets.QWidget):
                 row.set_thumbnail(self.thumbnail_for(computer.id))
                 row.set_narrow(self.width() < NARROW_CARD_PX)
                 row.connect_requested.connect(self.connect_requested.emit)
+                row.wake_requested.connect(self.wake_requested.emit)
                 row.rename_requested.connect(self.rename_requested.emit)
                 row.remove_requested.connect(self.remove_requested.emit)
                 self.rows[computer.id] = row

@@ -37,8 +37,11 @@ export const store = {
         computer.online = event.online;
         computer.last_seen = event.last_seen;
         this.emit("computers");
+        // Which sleeping computers can be woken follows who is online: the cloud's say.
+        if (this.computers.some((c) => !c.online)) return this.refreshComputers();
         return undefined;
       }
+      case "computer.networks":
       case "computer.added":
       case "computer.renamed":
       case "computer.removed":

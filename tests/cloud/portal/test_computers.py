@@ -3,6 +3,10 @@ and one account never seeing another's computers."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,7 @@ from app.cloud.clock import OffsetClock
 from tests.cloud.portal.conftest import CloudApi, OpenPage, sign_in
 from tests.support.agent_process import porthole, start_agent
 from tests.support.browser import screenshot
+from tests.support.netns import veth_namespace
 from tests.support.server import CloudThread
 
 # One worker runs the browser tests, one after another: a single Chromium at a time.
@@ -153,3 +158,67 @@ def test_live_updates_keep_the_keyboard_focus(
     enrol(cloud_api, email, tmp_path / "b", "Second PC")  # the list is redrawn, live
     expect(page.get_by_role("listitem", name="Second PC")).to_be_visible()
     expect(rename).to_be_focused()
+
+
+def test_a_sleeping_computer_is_woken_from_the_list(
+    open_page: OpenPage, cloud_api: CloudApi, tmp_path: Path
+) -> None:
+    """Two real agents on this machine (one network, one address): the one that reported
+    its adapters sleeps, the other wakes it. Their one adapter is this side of a veth
+    pair into a network namespace, so the magic packet never leaves the machine."""
+    with veth_namespace() as link:
+        wake_through_the_portal(open_page, cloud_api, tmp_path, link.host_interface)
+
+
+def wake_through_the_portal(
+    open_page: OpenPage, cloud_api: CloudApi, tmp_path: Path, interface: str
+) -> None:
+    adapter = {"PORTHOLE_WAKE_INTERFACES": interface}
+    email = cloud_api.sign_up()
+    enrol(cloud_api, email, tmp_path / "media", "Media PC")
+    enrol(cloud_api, email, tmp_path / "desk", "Desk")
+    page = open_page()
+    sign_in(page, email)
+    media_row = page.get_by_role("listitem", name="Media PC")
+    presence = media_row.locator(".presence")
+    media = start_agent(tmp_path / "media", "--source", "demo", env=adapter)
+    try:
+        expect(presence).to_have_attribute("data-online", "true")
+        until(lambda: adapters_known(tmp_path / "cloud.db", "Media PC"), 15, "its adapters")
+    finally:
+        media.kill()
+        media.wait(15)
+    expect(presence).to_have_attribute("data-online", "false")
+    wake = page.get_by_role("button", name="Wake Media PC")
+    expect(wake).to_have_count(0)  # nothing on its network can wake it yet
+
+    desk = start_agent(tmp_path / "desk", "--source", "demo", env=adapter)
+    try:
+        expect(wake).to_be_visible()
+        screenshot(page, "computers-wake")
+        wake.click()
+        expect(page.get_by_text("Waking Media PC through Desk…")).to_be_visible()
+        expect(wake).to_be_disabled()
+        expect(wake).to_contain_text("Waking…")
+        # It wakes (its agent links up): Wake gives way.
+        media = start_agent(tmp_path / "media", "--source", "demo", env=adapter)
+        expect(presence).to_have_attribute("data-online", "true")
+        expect(wake).to_have_count(0)
+    finally:
+        for agent in (media, desk):
+            agent.kill()
+            agent.wait(15)
+
+
+def adapters_known(database: Path, name: str) -> bool:
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        row = db.execute("SELECT adapters FROM computers WHERE name = ?", (name,)).fetchone()
+    return row is not None and row[0] is not None
+
+
+def until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """A bounded wait on state with no event a synchronous test can await."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {timeout_s} s for {what}"
+        time.sleep(0.02)

@@ -33,15 +33,18 @@ async def link_opened(
     link_id: str,
     endpoint: str | None = None,
     session_key: str | None = None,
+    address: str | None = None,
 ) -> None:
     """``session_key``: the agent's end-to-end key as it announced it (the agent token
-    authenticated the link, so it speaks for the computer)."""
+    authenticated the link, so it speaks for the computer); ``address``: where the link
+    came from, kept once it closes (Wake-on-LAN compares it)."""
     now = ctx.clock.now()
     values: dict[str, object] = {
         "online": True,
         "link_id": link_id,
         "last_seen": now,
         "direct_url": _direct(endpoint),
+        "link_address": address[:100] if address else None,
     }
     if session_key is not None:
         values["session_public_key"] = session_key

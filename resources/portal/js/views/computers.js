@@ -1,4 +1,5 @@
-// #/computers: the subscription banner, the computers with live presence, adding one.
+// #/computers: the subscription banner, the computers with live presence (Wake on a
+// sleeping one that another of the account's can wake), adding one.
 import { call, describeError } from "../api.js";
 import { field, h, message, redraw, replace, setBusy } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
@@ -68,11 +69,53 @@ function computerRow(computer, errors) {
     presence,
     h("span", { class: "details" }, computer.os || t("computers.os_unknown"), " · ", computer.online ? "" : seen),
     h("span", { class: "row" },
+      wakeButton(computer, errors),
       h("button", { type: "button", "aria-label": `${t("computers.rename")} ${computer.name}`, onclick: () => rename(row, computer, errors) }, t("computers.rename")),
       h("button", { type: "button", class: "danger", "aria-label": `${t("computers.remove")} ${computer.name}`, onclick: (event) => remove(event.currentTarget, computer, errors) }, t("computers.remove")),
     ),
   );
   return row;
+}
+
+// Computers asked to wake, shown "Waking…" until they come online (or a while passes):
+// kept here, as the list is redrawn by every live update.
+const waking = new Map();
+const WAKE_WAIT_MS = 3 * 60 * 1000;
+
+function wakeButton(computer, errors) {
+  if (computer.online) waking.delete(computer.id);
+  const isWaking = waking.has(computer.id);
+  if (computer.online || !(isWaking || (computer.wake && computer.wake.available))) return null;
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "primary wake",
+      "aria-label": `${t("computers.wake")} ${computer.name}`,
+      title: t("computers.wake_hint"),
+      onclick: () => wake(computer, errors),
+    },
+    t("computers.wake"),
+  );
+  if (isWaking) setBusy(button, true, t("computers.waking"));
+  return button;
+}
+
+async function wake(computer, errors) {
+  waking.set(computer.id, setTimeout(() => {
+    waking.delete(computer.id);
+    store.emit("computers");
+  }, WAKE_WAIT_MS));
+  store.emit("computers");
+  try {
+    const started = await call("POST", `/computers/${encodeURIComponent(computer.id)}/wake`);
+    replace(errors, message("ok", t("computers.wake_sent", { name: computer.name, via: started.via.name })));
+  } catch (error) {
+    clearTimeout(waking.get(computer.id));
+    waking.delete(computer.id);
+    store.emit("computers");
+    replace(errors, message("error", describeError(error)));
+  }
 }
 
 function rename(row, computer, errors) {
