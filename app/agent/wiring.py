@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.agent.approval import HostUI
 from app.agent.link import ControlLink
 from app.agent.session import AgentSessions
@@ -18,6 +20,7 @@ def agent_sessions(
     source: str = "demo",
     host_ui: HostUI | None = None,
     input_backend: str | None = None,
+    state_dir: Path | None = None,
 ) -> AgentSessions:
     return AgentSessions(
         state.cloud_url,
@@ -29,6 +32,7 @@ def agent_sessions(
         source=source,
         host_ui=host_ui,
         input_backend=input_backend,
+        state_dir=state_dir,
     )
 
 

@@ -1572,12 +1572,17 @@
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="505"/>
+            <location filename="../../app/viewer/core/session.py" line="504"/>
+            <source>The computer's screen could not be shared.</source>
+            <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="508"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="506"/>
+            <location filename="../../app/viewer/core/session.py" line="509"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
