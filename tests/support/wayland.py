@@ -398,7 +398,8 @@ def foot(desktop: WaylandDesktop, colour: int) -> subprocess.Popen[bytes]:
 
 
 class EventDemo:
-    """weston-eventdemo: a window that prints each pointer and key event it receives."""
+    """weston-eventdemo: a window that prints each pointer and key event it receives,
+    with a red square in it."""
 
     def __init__(self, desktop: WaylandDesktop) -> None:
         self._desktop = desktop
@@ -420,3 +421,14 @@ class EventDemo:
                 f"eventdemo never printed {what}: {self.lines()[-5:]}"
             )
             time.sleep(0.02)  # polling a file another process appends to
+
+
+def red_square(rgb: npt.NDArray[np.uint8]) -> tuple[float, float] | None:
+    """Where weston-eventdemo's red square is centred in a picture (the compositor
+    places its window), as a share of its width and height; None if it is not there."""
+    red = np.argwhere((np.abs(rgb.astype(int) - (255, 0, 0)) < 40).all(axis=2))
+    if len(red) < 1000:
+        return None
+    (top, left), (bottom, right) = red.min(axis=0), red.max(axis=0)
+    height, width = rgb.shape[:2]
+    return float(left + right) / 2 / width, float(top + bottom) / 2 / height

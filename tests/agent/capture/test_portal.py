@@ -14,13 +14,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from app.agent.capture.base import Captured, Desktop, DesktopUnavailable, open_desktop
 from app.agent.capture.portal import PortalScreen
 from app.agent.xdg_portal import TOKEN_FILE, PortalSession
-from tests.support.wayland import EventDemo, Person, WaylandDesktop, foot, opened_with_answer
+from tests.support.wayland import (
+    EventDemo,
+    Person,
+    WaylandDesktop,
+    foot,
+    opened_with_answer,
+    red_square,
+)
 
 pytestmark = pytest.mark.xdist_group("wayland")
 
@@ -130,16 +136,6 @@ def test_without_a_desktop_bus_the_message_says_what_is_missing(
     assert "session bus" in str(refused.value)
 
 
-def red_square_centre(grabbed: Captured) -> tuple[int, int] | None:
-    """Where weston-eventdemo's red square is on the screen (its window is placed by the
-    compositor)."""
-    red = np.argwhere((grabbed.rgb() == (255, 0, 0)).all(axis=2))
-    if len(red) < 1000:
-        return None
-    (top, left), (bottom, right) = red.min(axis=0), red.max(axis=0)
-    return (int(left + right) // 2, int(top + bottom) // 2)
-
-
 def test_a_click_and_typed_text_reach_a_wayland_client(
     wayland: WaylandDesktop, tmp_path: Path
 ) -> None:
@@ -155,10 +151,10 @@ def test_a_click_and_typed_text_reach_a_wayland_client(
         assert desktop.view_only is None
         screen = desktop.screen
         assert isinstance(screen, PortalScreen)
-        shown = next_grab(screen, lambda grabbed: red_square_centre(grabbed) is not None)
-        centre = red_square_centre(shown)
-        assert centre is not None
-        desktop.input.click(*centre)
+        shown = next_grab(screen, lambda grabbed: red_square(grabbed.rgb()) is not None)
+        where = red_square(shown.rgb())
+        assert where is not None
+        desktop.input.click(int(where[0] * 1280), int(where[1] * 720))
         line = demo.wait_for(lambda line: "state: released" in line, "a released button")
         assert "button: 272" in line  # BTN_LEFT
         demo.wait_for(lambda line: line.startswith("focus x"), "keyboard focus")
