@@ -105,14 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--source",
         choices=SOURCES,
-        help="what sessions show: the X11 display (MIT-SHM, X DAMAGE), any screen through "
-        "mss (Windows, macOS), or the built-in demo desktop (default: x11 where $DISPLAY "
-        "is set, else demo on Linux; mss on Windows and macOS)",
+        help="what sessions show: the X11 display (MIT-SHM, X DAMAGE), a Wayland desktop "
+        "through the XDG desktop portal (GNOME, KDE), any screen through mss (Windows, "
+        "macOS), or the built-in demo desktop (default on Linux: wayland in a Wayland "
+        "session, else x11 where $DISPLAY is set, else demo; mss on Windows and macOS)",
     )
     run.add_argument(
         "--input",
         choices=INPUTS,
-        help="how input reaches the computer (default: xtest with x11, pynput with mss; "
+        help="how input reaches the computer (default: xtest with x11, the portal's "
+        "session with wayland, pynput with mss; none shares the screen for viewing only; "
         "record only records, for tests)",
     )
     run.add_argument(

@@ -191,3 +191,19 @@ def agents() -> Iterator[list[subprocess.Popen[str]]]:
     for process in started:
         process.kill()
         process.wait(10)
+
+
+@pytest.fixture
+def wayland(tmp_path: Path) -> Iterator[Any]:
+    """A fresh headless GNOME desktop on Wayland for one test (tests/support/wayland.py),
+    with this process's environment pointed at it; skipped where its packages are
+    missing, failed where they are required (PORTHOLE_REQUIRE_WAYLAND=1)."""
+    from tests.support.wayland import REQUIRE_WAYLAND, WaylandUnavailable, wayland_desktop
+
+    try:
+        with wayland_desktop(tmp_path / "wayland") as desktop, desktop.environment():
+            yield desktop
+    except WaylandUnavailable as exc:
+        if REQUIRE_WAYLAND:
+            pytest.fail(f"the Wayland desktop is required for this run: {exc}")
+        pytest.skip(str(exc))

@@ -86,7 +86,13 @@ def _run(
 
     async def run() -> None:
         sessions = agent_sessions(
-            state, token, session_key, source=source, host_ui=host_ui, input_backend=input_backend
+            state,
+            token,
+            session_key,
+            source=source,
+            host_ui=host_ui,
+            input_backend=input_backend,
+            state_dir=store.state_dir,
         )
         endpoint = None
         if listen:

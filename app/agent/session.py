@@ -28,7 +28,14 @@ from websockets.exceptions import ConnectionClosed
 
 from app.agent.approval import Approvals, AutoApprove, HostUI, Visitor
 from app.agent.audio import AudioStream, audio_available
-from app.agent.capture.base import Box, Captured, Desktop, ScreenSource, open_desktop
+from app.agent.capture.base import (
+    Box,
+    Captured,
+    Desktop,
+    DesktopUnavailable,
+    ScreenSource,
+    open_desktop,
+)
 from app.agent.capture.changes import solid_colour
 from app.agent.capture.resolution import FitRefused
 from app.agent.clipboard.share import ClipboardShare
@@ -125,7 +132,11 @@ class AgentSessions:
         host_ui: HostUI | None = None,
         home: Path | None = None,
         sound: bool | None = None,
+        state_dir: Path | None = None,
     ) -> None:
+        #: What the desktop lets this agent remember between sessions (the Wayland
+        #: portal's restore token) goes here; None: nothing is remembered.
+        self.state_dir = state_dir
         #: Sessions send the computer's sound (None: for a real desktop, not the demo's,
         #: whose computer is the viewer's own: its sound would loop back).
         self.sound = source != "demo" if sound is None else sound
@@ -371,11 +382,24 @@ class AgentSessions:
             )
 
     async def _stream(self, ws: SealedConnection) -> None:
-        desktop = open_desktop(self._source, self._display_name, self._input_backend)
+        try:
+            desktop = await self._open_desktop()
+        except DesktopUnavailable as exc:
+            log.warning("the screen cannot be shared: %s", exc)
+            await _screen_unavailable(ws, exc)
+            return
         stream = _VideoStream(ws, desktop.screen, max_fps=60)
         live = LiveSession(desktop, stream)
         self.live.append(live)
-        streaming = asyncio.create_task(stream.run())
+
+        async def stream_until_the_screen_is_gone() -> None:
+            try:
+                await stream.run()
+            except DesktopUnavailable as exc:  # its sharing stopped: the session ends
+                log.warning("the screen is no longer shared: %s", exc)
+                await _screen_unavailable(ws, exc)
+
+        streaming = asyncio.create_task(stream_until_the_screen_is_gone())
         sharing: ClipboardShare | None = None
         watching_clipboard: asyncio.Task[None] | None = None
         if desktop.clipboard is not None:
@@ -398,6 +422,9 @@ class AgentSessions:
             loop.add_reader(change_fd, stream.screen_reported)
         try:
             await ws.send(encode_message(_screen_list(desktop.screen)))
+            if desktop.view_only is not None:
+                notice = ErrorMessage(code="view_only", message=desktop.view_only)
+                await ws.send(encode_message(notice))
             async for data in ws:
                 if isinstance(data, bytes):
                     try:
@@ -474,6 +501,25 @@ class AgentSessions:
                         await task
             self.live.remove(live)
             desktop.close()  # nothing stays pressed after the session
+
+    async def _open_desktop(self) -> Desktop:
+        """The screen and input, opened off the loop: the desktop may ask the person at
+        the computer first (the Wayland portal's dialog). A session that ends meanwhile
+        closes what opens after it."""
+        opening = asyncio.ensure_future(
+            asyncio.to_thread(
+                open_desktop,
+                self._source,
+                self._display_name,
+                self._input_backend,
+                self.state_dir,
+            )
+        )
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(_close_opened)
+            raise
 
     async def _select_monitor(
         self, ws: SealedConnection, desktop: Desktop, stream: _VideoStream, monitor_id: str
@@ -916,6 +962,19 @@ def _fill_of(captured: Captured, width: int, height: int) -> Fill | None:
 def _backlog(ws: SealedConnection) -> int:
     transport = ws.transport
     return int(transport.get_write_buffer_size()) if transport is not None else 0
+
+
+def _close_opened(opening: asyncio.Future[Desktop]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
+
+
+async def _screen_unavailable(ws: SealedConnection, exc: DesktopUnavailable) -> None:
+    """The viewer told why, and the session closed for good (asking again at once would
+    show the person at the computer the same dialog, or fail the same way)."""
+    with contextlib.suppress(ConnectionClosed):
+        await ws.send(encode_message(ErrorMessage(code=exc.code, message=exc.message)))
+        await ws.close(int(CloseCode.SCREEN_UNAVAILABLE), exc.message[:120])
 
 
 async def _refuse(ws: Connection | SealedConnection, exc: ProtocolError) -> None:

@@ -4,6 +4,8 @@ network adapters and asks for the magic packets that wake another computer)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.agent.approval import HostUI
 from app.agent.link import ControlLink
 from app.agent.session import AgentSessions
@@ -21,6 +23,7 @@ def agent_sessions(
     source: str = "demo",
     host_ui: HostUI | None = None,
     input_backend: str | None = None,
+    state_dir: Path | None = None,
 ) -> AgentSessions:
     return AgentSessions(
         state.cloud_url,
@@ -32,6 +35,7 @@ def agent_sessions(
         source=source,
         host_ui=host_ui,
         input_backend=input_backend,
+        state_dir=state_dir,
     )
 
 

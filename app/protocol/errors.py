@@ -68,6 +68,9 @@ class CloseCode(IntEnum):
     REPLACED = 4409
     #: The person at the computer declined the session, or ended it with Disconnect.
     ENDED_BY_HOST = 4410
+    #: The computer's screen cannot be shared (its desktop or the person there refused,
+    #: or sharing stopped): trying again at once would not help, the reason says why.
+    SCREEN_UNAVAILABLE = 4424
     UNSUPPORTED_VERSION = 4426
     TRY_AGAIN_LATER = 4503
 

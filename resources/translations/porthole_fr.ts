@@ -1596,12 +1596,17 @@
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="521"/>
+            <location filename="../../app/viewer/core/session.py" line="520"/>
+            <source>The computer's screen could not be shared.</source>
+            <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="524"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="522"/>
+            <location filename="../../app/viewer/core/session.py" line="525"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
@@ -25,8 +26,19 @@ RGBFrame = npt.NDArray[np.uint8]  # height, width, 3 (RGB)
 #: How a captured image's pixels are laid out: the demo draws RGB; X11 and mss grab BGRA,
 #: which goes to the encoder as it is (one colour conversion, in swscale, not two).
 PixelFormat = Literal["rgb24", "bgra"]
-SOURCES = ("x11", "mss", "demo")
-INPUTS = ("xtest", "pynput", "record")
+SOURCES = ("x11", "wayland", "mss", "demo")
+INPUTS = ("xtest", "portal", "pynput", "record", "none")
+
+
+class DesktopUnavailable(Exception):
+    """This computer's screen cannot be shared now: no way to reach it, the person at the
+    computer said no, the desktop refused, or its stream ended. ``str()`` is the message
+    for people (the viewer shows it); ``code`` says which, for programs."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,8 @@ class Desktop:
     cursor: X11Cursor | None = None
     #: Changes a monitor's resolution to fit the viewer (X11 with RandR only).
     resolution: X11Resolution | None = None
+    #: Why input is refused, when it is (the viewer is told once, at the start).
+    view_only: str | None = None
 
     def close(self) -> None:
         self.input.close()  # releases whatever is held first
@@ -132,11 +146,19 @@ class Desktop:
 
 
 def open_desktop(
-    source: str, display_name: str | None = None, input_backend: str | None = None
+    source: str,
+    display_name: str | None = None,
+    input_backend: str | None = None,
+    state_dir: Path | None = None,
 ) -> Desktop:
-    """A screen source with its natural input back-end (X11 → XTest, mss → pynput, the
-    demo screen is its own input), or the one asked for."""
+    """A screen source with its natural input back-end (X11 → XTest, Wayland → the
+    portal's session, mss → pynput, the demo screen is its own input), or the one asked
+    for. ``state_dir`` keeps what the desktop lets the agent remember (the portal's
+    restore token). May wait for the person at the computer (the portal's dialog), and
+    raises DesktopUnavailable when the screen cannot be shared."""
     screen: ScreenSource
+    if source == "wayland":
+        return _open_wayland(input_backend or "portal", state_dir)
     if source == "demo":
         from app.agent.capture.demo import DemoScreen
 
@@ -155,7 +177,7 @@ def open_desktop(
 
         screen = MssScreen(display_name)
     else:
-        raise ValueError(f"unknown screen source {source!r}: use x11, mss or demo")
+        raise ValueError(f"unknown screen source {source!r}: use {', '.join(SOURCES)}")
     default = "xtest" if source == "x11" else "pynput"
     try:
         desktop = Desktop(screen, _open_input(input_backend or default, display_name))
@@ -177,6 +199,43 @@ def open_desktop(
         except FitRefused as exc:
             log.warning("sessions will not fit the screen to the viewer: %s", exc)
     return desktop
+
+
+def _open_wayland(input_backend: str, state_dir: Path | None) -> Desktop:
+    """One portal session for the screen and, through the portal, the input: one grant,
+    one dialog. View only where the portal has no RemoteDesktop or input is not wanted."""
+    from app.agent.capture.portal import PortalScreen
+    from app.agent.xdg_portal import PortalSession
+
+    session = PortalSession(interactive=input_backend == "portal", state_dir=state_dir)
+    try:
+        screen = PortalScreen(session)  # closes the session when it closes
+    except BaseException:
+        session.close()
+        raise
+    try:
+        if input_backend != "portal":
+            backend = _open_input(input_backend, None)
+        elif session.interactive:
+            from app.agent.inject.portal import PortalInput
+
+            backend = PortalInput(session)
+        else:
+            backend = _open_input("none", None)
+    except BaseException:
+        screen.close()
+        raise
+    from app.agent.inject.view_only import ViewOnlyInput
+
+    notice = None
+    if isinstance(backend, ViewOnlyInput):
+        notice = (
+            "This computer shares its screen for viewing only: its desktop does not "
+            "allow remote input here."
+            if input_backend == "portal"
+            else "This computer shares its screen for viewing only."
+        )
+    return Desktop(screen, backend, _open_clipboard("wayland", None), view_only=notice)
 
 
 def _open_clipboard(source: str, display_name: str | None) -> HostClipboard | None:
@@ -215,10 +274,20 @@ def _open_input(name: str, display_name: str | None) -> InputBackend:
         from app.agent.inject.recording import RecordingInput
 
         return RecordingInput()
-    raise ValueError(f"unknown input back-end {name!r}: use xtest, pynput or record")
+    if name == "none":
+        from app.agent.inject.view_only import ViewOnlyInput
+
+        return ViewOnlyInput()
+    if name == "portal":
+        raise ValueError("the portal's input goes with the wayland source only")
+    raise ValueError(f"unknown input back-end {name!r}: use {', '.join(INPUTS)}")
 
 
 def default_source() -> str:
+    """Wayland's portal in a Wayland session (its DISPLAY, if any, is XWayland's, which
+    shows X clients only), X11 where there is an X display, else the demo screen."""
     if sys.platform.startswith("linux"):
+        if os.environ.get("XDG_SESSION_TYPE") == "wayland" or os.environ.get("WAYLAND_DISPLAY"):
+            return "wayland"
         return "x11" if os.environ.get("DISPLAY") else "demo"
     return "mss"  # Windows and macOS always have a screen to capture

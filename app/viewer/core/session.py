@@ -515,6 +515,9 @@ class ViewerSession:
         if ws.close_code == CloseCode.ENDED_BY_HOST:
             self._final = True
             return tr("The person at the computer ended the session.")
+        if ws.close_code == CloseCode.SCREEN_UNAVAILABLE:
+            self._final = True
+            return ws.close_reason or tr("The computer's screen could not be shared.")
         if ws.close_reason:
             return ws.close_reason
         if ws.close_code == CloseCode.GOING_AWAY:

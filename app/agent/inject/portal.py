@@ -1,0 +1,145 @@
+"""Input on Wayland through the XDG desktop portal's RemoteDesktop session, the one the
+screen is shared by (``app.agent.xdg_portal``): the pointer in the shared monitor's
+pixels, buttons and keys as evdev codes (what a real keyboard sends, so shortcuts mean
+what they mean on the host's layout), text as keysyms (any character, whatever the
+layout: the compositor finds or makes a key for it)."""
+
+from __future__ import annotations
+
+from Xlib import XK
+
+from app.agent.capture.base import DesktopUnavailable
+from app.agent.inject.base import InputBackend
+from app.agent.inject.xtest import keysym_of_character
+from app.agent.xdg_portal import PortalSession
+
+BUTTONS = {"left": 0x110, "right": 0x111, "middle": 0x112}  # BTN_LEFT, BTN_RIGHT, BTN_MIDDLE
+VERTICAL, HORIZONTAL = 0, 1
+KEY_LEFTSHIFT = 42
+#: Named keys (X keysym names, as the protocol sends them) → Linux evdev key codes. Names
+#: not here go as keysyms.
+EVDEV_KEYS = {
+    "Escape": 1,
+    "BackSpace": 14,
+    "Tab": 15,
+    "Return": 28,
+    "Control_L": 29,
+    "Shift_L": 42,
+    "Shift_R": 54,
+    "KP_Multiply": 55,
+    "Alt_L": 56,
+    "space": 57,
+    "Caps_Lock": 58,
+    **{f"F{n}": 58 + n for n in range(1, 11)},
+    "Num_Lock": 69,
+    "Scroll_Lock": 70,
+    "KP_7": 71,
+    "KP_8": 72,
+    "KP_9": 73,
+    "KP_Subtract": 74,
+    "KP_4": 75,
+    "KP_5": 76,
+    "KP_6": 77,
+    "KP_Add": 78,
+    "KP_1": 79,
+    "KP_2": 80,
+    "KP_3": 81,
+    "KP_0": 82,
+    "KP_Decimal": 83,
+    "F11": 87,
+    "F12": 88,
+    "KP_Enter": 96,
+    "Control_R": 97,
+    "KP_Divide": 98,
+    "Print": 99,
+    "Alt_R": 100,
+    "Home": 102,
+    "Up": 103,
+    "Prior": 104,
+    "Left": 105,
+    "Right": 106,
+    "End": 107,
+    "Down": 108,
+    "Next": 109,
+    "Insert": 110,
+    "Delete": 111,
+    "XF86AudioMute": 113,
+    "XF86AudioLowerVolume": 114,
+    "XF86AudioRaiseVolume": 115,
+    "KP_Equal": 117,
+    "Pause": 119,
+    "Super_L": 125,
+    "Meta_L": 125,
+    "Super_R": 126,
+    "Meta_R": 126,
+    "Menu": 127,
+    "XF86Copy": 133,
+    "XF86Paste": 135,
+    "XF86Cut": 137,
+    "XF86Back": 158,
+    "XF86Forward": 159,
+    "XF86AudioNext": 163,
+    "XF86AudioPlay": 164,
+    "XF86AudioPrev": 165,
+    "XF86AudioStop": 166,
+    **{f"F{n}": 170 + n for n in range(13, 25)},
+    "XF86MonBrightnessDown": 224,
+    "XF86MonBrightnessUp": 225,
+}
+
+
+class PortalInput(InputBackend):
+    """Input through a started RemoteDesktop session; closing it releases what is held
+    (the session itself is closed with the screen, which shares it)."""
+
+    def __init__(self, session: PortalSession) -> None:
+        super().__init__()
+        if not session.interactive:
+            raise DesktopUnavailable(
+                "view_only", "This computer shares its screen only: input is not allowed."
+            )
+        self._session = session
+        stream = session.streams[0]
+        self._stream, self._origin = stream.node, (stream.x, stream.y)
+        # The first key and the first pointer event of a new session are lost on GNOME 43
+        # (its virtual devices are made with them): harmless ones go first.
+        self._keycode(KEY_LEFTSHIFT, True)
+        self._keycode(KEY_LEFTSHIFT, False)
+        self._session.notify("NotifyPointerMotion", "dd", 0.0, 0.0)
+
+    def move_to(self, x: int, y: int) -> None:
+        # Desktop pixels in, the stream's own (its monitor's) out.
+        self._session.notify(
+            "NotifyPointerMotionAbsolute",
+            "udd",
+            self._stream,
+            float(x - self._origin[0]),
+            float(y - self._origin[1]),
+        )
+
+    def set_button(self, button: str, down: bool) -> None:
+        self._session.notify("NotifyPointerButton", "iu", BUTTONS[button], int(down))
+
+    def set_key(self, name: str, down: bool) -> bool:
+        code = EVDEV_KEYS.get(name)
+        if code is not None:
+            self._keycode(code, down)
+            return True
+        keysym = XK.string_to_keysym(name)
+        if not keysym:
+            return False
+        self._session.notify("NotifyKeyboardKeysym", "iu", keysym, int(down))
+        return True
+
+    def scroll(self, dx: int, dy: int) -> None:
+        for axis, steps in ((VERTICAL, dy), (HORIZONTAL, dx)):
+            if steps:  # positive: down, right (as a wheel turned towards you)
+                self._session.notify("NotifyPointerAxisDiscrete", "ui", axis, steps)
+
+    def type_character(self, char: str) -> None:
+        keysym = keysym_of_character(char)
+        self._session.notify("NotifyKeyboardKeysym", "iu", keysym, 1)
+        self._session.notify("NotifyKeyboardKeysym", "iu", keysym, 0)
+
+    def _keycode(self, code: int, down: bool) -> None:
+        self._session.notify("NotifyKeyboardKeycode", "iu", code, int(down))

@@ -1,0 +1,352 @@
+"""The XDG desktop portal on a Wayland desktop: one session of its RemoteDesktop interface
+with ScreenCast sources (the screen and the input under one grant, so the person at the
+computer answers one dialog), or of ScreenCast alone for a view-only agent.
+
+Spoken over the session bus with jeepney. Each call that needs the person's answer
+returns a Request whose Response signal carries it; the signal is subscribed to before
+the call so it is never missed. Where the portal can remember a grant (ScreenCast from
+version 4, RemoteDesktop from version 2), the restore token it gives is kept in the
+agent's state folder (0600, never logged) and handed back next time, so a restarted
+agent needs no click; each Start replaces it with the new one.
+
+Input goes through the same session without waiting for replies (NO_REPLY_EXPECTED):
+the bus keeps them in order, and a pointer move never waits for a round trip."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jeepney import DBusAddress, HeaderFields, MatchRule, Message, message_bus, new_method_call
+from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
+from jeepney.low_level import MessageFlag
+
+from app.agent.capture.base import DesktopUnavailable
+from app.identity import write_private
+
+log = logging.getLogger(__name__)
+PORTAL = DBusAddress("/org/freedesktop/portal/desktop", bus_name="org.freedesktop.portal.Desktop")
+SCREEN_CAST = "org.freedesktop.portal.ScreenCast"
+REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
+#: The file in the agent's state folder holding the portal's restore token.
+TOKEN_FILE = "portal-restore-token"
+#: How long the person at the computer has to answer the portal's dialog.
+ANSWER_WAIT_S = 60.0
+#: Plain calls (no dialog) answer at once; this only bounds a portal that hangs.
+CALL_WAIT_S = 10.0
+MONITOR = 1  # ScreenCast source types
+KEYBOARD, POINTER = 1, 2  # RemoteDesktop device types
+CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
+#: persist_mode: until the grant is revoked (the portal's "remember" choice).
+PERSIST_UNTIL_REVOKED = 2
+
+
+def _values(options: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+    """jeepney gives a{sv} as {key: (signature, value)}: the values alone, nested ones too."""
+    return {key: _value(signature, value) for key, (signature, value) in options.items()}
+
+
+def _value(signature: str, value: Any) -> Any:
+    if signature == "a{sv}":
+        return _values(value)
+    if signature.startswith("a(") and isinstance(value, list):  # streams: a(ua{sv})
+        return [
+            tuple(_values(part) if isinstance(part, dict) else part for part in item)
+            for item in value
+        ]
+    return value
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One PipeWire stream of the session: its node, and where and how large its monitor
+    is in the desktop's logical pixels."""
+
+    node: int
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class TokenStore:
+    """The portal's restore token for this agent, by interface (a ScreenCast token means
+    nothing to RemoteDesktop); never logged."""
+
+    def __init__(self, state_dir: Path | None) -> None:
+        self._path = state_dir / TOKEN_FILE if state_dir is not None else None
+
+    def load(self, interface: str) -> str | None:
+        if self._path is None:
+            return None
+        try:
+            stored = json.loads(self._path.read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(stored, dict) or stored.get("interface") != interface:
+            return None
+        token = stored.get("token")
+        return token if isinstance(token, str) and token else None
+
+    def save(self, interface: str, token: str) -> None:
+        if self._path is not None:
+            write_private(self._path, json.dumps({"interface": interface, "token": token}))
+
+    def forget(self) -> None:
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+
+
+class PortalSession:
+    """A started portal session: its streams, whether input goes through it, and the file
+    descriptor of the PipeWire remote that carries its frames."""
+
+    def __init__(self, *, interactive: bool, state_dir: Path | None = None) -> None:
+        """Ask the portal for the screen (and, when ``interactive``, the keyboard and
+        pointer): shows the portal's dialog unless a kept token restores an earlier grant.
+        Raises DesktopUnavailable with what the person at the viewer should read."""
+        try:
+            self._conn: DBusConnection = open_dbus_connection("SESSION", enable_fds=True)
+        except (OSError, KeyError, ValueError) as exc:
+            raise DesktopUnavailable(
+                "no_portal",
+                "This computer's desktop cannot be reached: no D-Bus session bus "
+                f"({type(exc).__name__}). Run the agent inside the desktop session.",
+            ) from None
+        self._sender = self._conn.unique_name[1:].replace(".", "_")
+        self._bus = Proxy(message_bus, self._conn)
+        self.handle = ""
+        self.streams: list[Stream] = []
+        self.pipewire_fd = -1
+        self._tokens = TokenStore(state_dir)
+        try:
+            self._start(interactive)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- starting ----------------------------------------------------------------------
+
+    def _start(self, interactive: bool) -> None:
+        screen_cast = self._version(SCREEN_CAST)
+        if screen_cast is None:
+            raise DesktopUnavailable(
+                "no_portal",
+                "This computer's desktop offers no screen sharing: xdg-desktop-portal with a "
+                "backend for this desktop (GNOME, KDE) is needed.",
+            )
+        remote = self._version(REMOTE_DESKTOP) if interactive else None
+        #: Input goes through this session (False: view only).
+        self.interactive = remote is not None
+        if interactive and remote is None:
+            log.warning("this desktop's portal has no RemoteDesktop: view only, input refused")
+        interface = REMOTE_DESKTOP if remote is not None else SCREEN_CAST
+        # Which interface can remember a grant: ScreenCast from version 4, RemoteDesktop
+        # from version 2 (xdg-desktop-portal 1.16 has version 1: a dialog each time).
+        persists = remote >= 2 if remote is not None else screen_cast >= 4
+        token = self._tokens.load(interface) if persists else None
+        created = self._request(
+            interface,
+            "CreateSession",
+            "",
+            (),
+            {"session_handle_token": ("s", _token())},
+            CALL_WAIT_S,
+        )
+        self.handle = str(created["session_handle"])
+        remembered: dict[str, tuple[str, Any]] = {}
+        if persists:
+            remembered["persist_mode"] = ("u", PERSIST_UNTIL_REVOKED)
+            if token:
+                remembered["restore_token"] = ("s", token)
+        if remote is not None:
+            available = self._property(REMOTE_DESKTOP, "AvailableDeviceTypes") or 3
+            devices = {"types": ("u", int(available) & (KEYBOARD | POINTER)), **remembered}
+            self._request(REMOTE_DESKTOP, "SelectDevices", "o", (self.handle,), devices)
+        cursors = int(self._property(SCREEN_CAST, "AvailableCursorModes") or CURSOR_HIDDEN)
+        sources: dict[str, tuple[str, Any]] = {
+            "types": ("u", MONITOR),
+            "multiple": ("b", False),
+            # The pointer in the picture: the viewer draws no pointer of its own here.
+            "cursor_mode": ("u", CURSOR_EMBEDDED if cursors & CURSOR_EMBEDDED else CURSOR_HIDDEN),
+        }
+        if remote is None:
+            sources.update(remembered)
+        self._request(SCREEN_CAST, "SelectSources", "o", (self.handle,), sources)
+        started = self._request(
+            interface, "Start", "os", (self.handle, ""), {}, ANSWER_WAIT_S, asks_person=True
+        )
+        if persists:
+            new_token = started.get("restore_token")
+            if isinstance(new_token, str) and new_token:
+                self._tokens.save(interface, new_token)
+            else:  # the person did not let it remember, or the old one was used up
+                self._tokens.forget()
+        self.streams = [_stream(node, props) for node, props in started.get("streams") or []]
+        if not self.streams:
+            raise DesktopUnavailable(
+                "refused", "The desktop shared no screen: choose a monitor in its dialog."
+            )
+        if self.interactive and not int(started.get("devices") or 0) & (KEYBOARD | POINTER):
+            log.warning("the person did not allow remote input: view only")
+            self.interactive = False
+        reply = self._call(SCREEN_CAST, "OpenPipeWireRemote", "oa{sv}", (self.handle, {}))
+        self.pipewire_fd = reply[0].to_raw_fd()
+
+    def _version(self, interface: str) -> int | None:
+        """The interface's version, or None where the portal (or its backend) lacks it."""
+        value = self._property(interface, "version")
+        return int(value) if value is not None else None
+
+    def _property(self, interface: str, name: str) -> Any:
+        message = new_method_call(
+            PORTAL.with_interface("org.freedesktop.DBus.Properties"),
+            "Get",
+            "ss",
+            (interface, name),
+        )
+        try:
+            reply = self._conn.send_and_get_reply(message, timeout=CALL_WAIT_S)
+        except TimeoutError:
+            return None
+        if _is_error(reply):
+            return None  # no portal on this bus, or not this interface
+        signature, value = reply.body[0]
+        return _value(signature, value)
+
+    def _call(self, interface: str, method: str, signature: str, body: tuple[Any, ...]) -> Any:
+        message = new_method_call(PORTAL.with_interface(interface), method, signature, body)
+        try:
+            reply = self._conn.send_and_get_reply(message, timeout=CALL_WAIT_S)
+        except TimeoutError:
+            raise DesktopUnavailable(
+                "refused", f"The desktop's portal did not answer ({method})."
+            ) from None
+        if _is_error(reply):
+            raise _refusal(method, reply)
+        return reply.body
+
+    def _request(
+        self,
+        interface: str,
+        method: str,
+        signature: str,
+        args: tuple[Any, ...],
+        options: dict[str, tuple[str, Any]],
+        timeout_s: float = CALL_WAIT_S,
+        *,
+        asks_person: bool = False,
+    ) -> dict[str, Any]:
+        """A call answered by a Request's Response signal: its results, or
+        DesktopUnavailable saying who refused."""
+        handle_token = _token()
+        path = f"/org/freedesktop/portal/desktop/request/{self._sender}/{handle_token}"
+        rule = MatchRule(
+            type="signal",
+            interface="org.freedesktop.portal.Request",
+            member="Response",
+            path=path,
+        )
+        self._bus.AddMatch(rule)
+        try:
+            with self._conn.filter(rule) as answers:
+                self._call(
+                    interface,
+                    method,
+                    signature + "a{sv}",
+                    (*args, {**options, "handle_token": ("s", handle_token)}),
+                )
+                try:
+                    answer = self._conn.recv_until_filtered(answers, timeout=timeout_s)
+                except TimeoutError:
+                    raise DesktopUnavailable(
+                        "declined" if asks_person else "refused",
+                        "Nobody at the computer allowed sharing its screen in time."
+                        if asks_person
+                        else f"The desktop's portal did not answer ({method}).",
+                    ) from None
+        finally:
+            with contextlib.suppress(Exception):
+                self._bus.RemoveMatch(rule)
+        code, results = answer.body
+        if code == 1:
+            raise DesktopUnavailable(
+                "declined", "The person at the computer did not allow sharing its screen."
+            )
+        if code != 0:
+            raise DesktopUnavailable(
+                "refused",
+                "The desktop refused to share its screen (its portal answered "
+                f"{method} with code {code}).",
+            )
+        return _values(results)
+
+    # -- input -------------------------------------------------------------------------
+
+    def notify(self, method: str, signature: str, *args: Any) -> None:
+        """One RemoteDesktop input event (``Notify…``), sent without waiting."""
+        message = new_method_call(
+            PORTAL.with_interface(REMOTE_DESKTOP),
+            method,
+            "oa{sv}" + signature,
+            (self.handle, {}, *args),
+        )
+        message.header.flags |= MessageFlag.no_reply_expected
+        self._conn.send(message)
+
+    # -- ending ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """The session closed (the desktop's sharing indicator goes away), and the bus."""
+        if self.pipewire_fd >= 0:
+            os.close(self.pipewire_fd)
+            self.pipewire_fd = -1
+        if self.handle:
+            message = new_method_call(
+                DBusAddress(self.handle, PORTAL.bus_name, "org.freedesktop.portal.Session"),
+                "Close",
+            )
+            message.header.flags |= MessageFlag.no_reply_expected
+            with contextlib.suppress(OSError):
+                self._conn.send(message)
+            self.handle = ""
+        self._conn.close()
+
+
+def _token() -> str:
+    return "porthole" + secrets.token_hex(8)
+
+
+def _is_error(reply: Message) -> bool:
+    return bool(reply.header.message_type.name == "error")
+
+
+def _refusal(method: str, reply: Message) -> DesktopUnavailable:
+    name = str(reply.header.fields.get(HeaderFields.error_name, ""))
+    detail = str(reply.body[0]) if reply.body else name
+    if name in (
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "org.freedesktop.DBus.Error.UnknownMethod",
+        "org.freedesktop.DBus.Error.UnknownInterface",
+        "org.freedesktop.DBus.Error.UnknownObject",
+    ):
+        return DesktopUnavailable(
+            "no_portal",
+            "This computer's desktop offers no screen sharing portal for this "
+            f"({method}: {detail}).",
+        )
+    return DesktopUnavailable(
+        "refused", f"The desktop refused to share its screen ({method}: {detail})."
+    )
+
+
+def _stream(node: int, props: dict[str, Any]) -> Stream:
+    width, height = props.get("size") or (0, 0)
+    x, y = props.get("position") or (0, 0)
+    return Stream(int(node), int(x), int(y), int(width), int(height))
