@@ -39,6 +39,9 @@ WIDE_SEARCH = {"me": "umh", "merange": "32"}
 #: below it (a slow link), coarser (``link_settled_qp``), never coarser than the last.
 FULL_QUALITY_KBPS = 6000
 MAX_SETTLED_QP = 30
+#: A session's first picture (the link not measured yet): about a fifth of the bytes of
+#: QP 12, refined to the settled quantiser as soon as the screen is still.
+PREVIEW_QP = 24
 #: Passes coded from a fresh grab, whose unchanged macroblocks x264 is told about (not the
 #: refinements: they re-code the same picture where it is still lossy).
 HINTED = (Pass.FINE, Pass.CHANGE, Pass.MOTION)
@@ -71,6 +74,7 @@ class H264Encoder:
         fps: int = 60,
         bitrate_kbps: int = 6000,
         refine: RefineSettings | None = None,
+        preview: bool = False,
     ) -> None:
         # Each frame allocates megabytes (the grab's copy, its YUV conversion): without
         # this, every one of them is page-faulted in afresh.
@@ -80,6 +84,10 @@ class H264Encoder:
         self.settings = refine or RefineSettings()
         self._reformatter = VideoReformatter()
         self._want_keyframe = True
+        #: The first keyframe is a preview (coded coarser, refined once the screen is
+        #: still): the link is not known yet, and a fine one of a busy screen takes seconds
+        #: to cross a slow one.
+        self._preview = preview
         self._last_pts = -1
         self.budget = MotionBudget(bitrate_kbps)
         self._searching = QUICK_SEARCH
@@ -194,8 +202,11 @@ class H264Encoder:
         self._last_pts = pts
         if self._x264 is None:
             return self._encode_av(frame, pts, coded_as)
+        if coded_as is Pass.KEYFRAME and self._preview:
+            coded_as, self._preview = Pass.PREVIEW, False
         fine, settled = self.settings.fine_qp, self.link_settled_qp()
         qp, picture_type = {
+            Pass.PREVIEW: (max(settled, PREVIEW_QP), x264.TYPE_IDR),
             Pass.KEYFRAME: (settled, x264.TYPE_IDR),
             Pass.REFINE_INTRA: (settled, x264.TYPE_I),
             Pass.REFINE: (settled, x264.TYPE_AUTO),

@@ -33,6 +33,9 @@ class Pass(Enum):
     REFINE = "refine"
     REFINE_INTRA = "refine-intra"
     KEYFRAME = "keyframe"
+    #: A keyframe coded coarser, before the link is known (a session's first picture):
+    #: refined like a change once the screen is still.
+    PREVIEW = "preview"
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class Refiner:
 
     def coded(self, done: Pass, psnr_db: float | None) -> None:
         """A picture was coded this way (x264's PSNR of it, when known)."""
-        if done in (Pass.CHANGE, Pass.MOTION):
+        if done in (Pass.CHANGE, Pass.MOTION, Pass.PREVIEW):
             if psnr_db is not None and psnr_db >= self.settings.good_psnr_db:
                 return  # simple content (a flat colour): already as good as a refinement
             coarse = psnr_db is not None and psnr_db < self.settings.intra_below_db

@@ -107,7 +107,7 @@ TIMING_ALWAYS_BYTES = 1024
 #: A fill's stage times go with it at most this often (see ``_send_fill``).
 FILL_TIMING_INTERVAL_S = 0.1
 #: Passes that code the whole picture finely: the large frames a slow link must wait for.
-LARGE_PASSES = (Pass.REFINE, Pass.REFINE_INTRA, Pass.KEYFRAME)
+LARGE_PASSES = (Pass.REFINE, Pass.REFINE_INTRA, Pass.KEYFRAME, Pass.PREVIEW)
 
 
 @dataclass
@@ -600,7 +600,7 @@ class _VideoStream:
         self._link: tuple[int, int] | None = None
         #: The size of the last keyframe or refinement: what the next one may cost.
         self._large_frame_bytes = 0
-        self.encoder = H264Encoder(screen.width, screen.height, fps=max_fps)
+        self.encoder = H264Encoder(screen.width, screen.height, fps=max_fps, preview=True)
         self.changed = asyncio.Event()
         self.changed.set()  # the first picture
         #: Held while a grab reads the screen (the screen's size changes only outside it).

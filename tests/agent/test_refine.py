@@ -150,3 +150,15 @@ def test_on_a_slow_link_a_refinement_waits_for_true_stillness() -> None:
     waiting = refiner.due_in(1.6, hold_s=1.0)
     assert waiting is not None and abs(waiting - 0.9) < 1e-9
     assert refiner.due_in(2.5, hold_s=1.0) == 0.0
+
+
+def test_a_preview_keyframe_is_refined_once_still_and_a_fine_one_is_not() -> None:
+    refiner = Refiner(SETTINGS)
+    refiner.frame(1.0, now=1.0)
+    refiner.coded(Pass.PREVIEW, 41.0)  # a session's first picture, coded coarser
+    assert refiner.due_in(1.2) == 0.0
+    assert refiner.refinement() is Pass.REFINE
+    refiner.coded(Pass.REFINE, 52.0)
+    refiner.frame(1.0, now=2.0)
+    refiner.coded(Pass.KEYFRAME, 46.6)  # asked for, at the settled quantiser: done
+    assert refiner.due_in(2.2) is None

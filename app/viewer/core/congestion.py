@@ -49,6 +49,8 @@ class RateSettings:
     quiet_s: float = 1.0
     #: Smoothing of the queueing delay (the weight of each new sample).
     smoothing: float = 0.3
+    #: Overuse: this many samples in a row over ``overuse_ms`` (one late frame is not).
+    overuse_samples: int = 2
     #: Frame rates by bitrate: (at least kbit/s, frames per second), highest first.
     fps_by_kbps: tuple[tuple[int, int], ...] = ((3000, 60), (1000, 30), (500, 20), (0, 15))
 
@@ -69,6 +71,9 @@ class RateController:
         self._delays: deque[tuple[float, float]] = deque()  # (s, delay ms): rising minima
         self._arrivals: deque[tuple[float, int]] = deque()  # (s, bytes)
         self._sampled_at = -1e9
+        #: The last raw queue samples: overuse is a queue all of them saw, not one late
+        #: frame (a busy moment of the viewer's own loop).
+        self._recent: deque[float] = deque(maxlen=self.settings.overuse_samples)
         self._decreased_at = -1e9
         self._stepped_at = -1e9
         self._sent: tuple[int, int] | None = None
@@ -102,6 +107,7 @@ class RateController:
             self._delays.popleft()
         queue = delay - self._delays[0][1]
         self._sampled_at = now
+        self._recent.append(queue)
         weight = self.settings.smoothing
         self.queue_ms = (
             queue if self.queue_ms is None else (weight * queue + (1 - weight) * self.queue_ms)
@@ -131,14 +137,25 @@ class RateController:
         queue = self.queue_ms
         if now - self._sampled_at > settings.quiet_s:
             queue = self.queue_ms = None  # nothing large sent lately: no queue of ours
-        if queue is not None and queue > settings.overuse_ms:
+        overused = (
+            queue is not None
+            and queue > settings.overuse_ms
+            and len(self._recent) == self._recent.maxlen
+            and min(self._recent) > settings.overuse_ms
+        )
+        if queue is not None and overused:
             if now - self._decreased_at >= settings.rate_window_s:
                 received = self.received_kbps
-                self.capacity_kbps = received
                 # Under what arrives, by more the longer the queue, so that it drains in
                 # about a second (at 85 % alone, a second of queue takes six to drain).
                 drain = max(0.0, 0.85 - queue / 1000)
-                lowered = max(drain * received, 0.5 * self.target_kbps if queue < 100 else 0.0)
+                lowered = drain * received
+                if queue < 100 or received < 0.5 * self.target_kbps:
+                    # A short queue, or a stream that did not fill the bitrate (a still
+                    # screen): what arrived says little of the link; at most halved.
+                    lowered = max(lowered, 0.5 * self.target_kbps)
+                else:
+                    self.capacity_kbps = received
                 self.target_kbps = max(settings.floor_kbps, min(self.target_kbps, lowered))
                 self._decreased_at = self._stepped_at = now
         elif (

@@ -56,6 +56,8 @@ async def test_a_viewer_that_stops_reading(api: Api, monkeypatch: pytest.MonkeyP
             hello = Hello(version=PROTOCOL_VERSION, role="viewer", token="-", client=__version__)
             await ws.send(encode_message(hello))
             sealed = await start_encrypted(ws, granted)
+            # The desktop opens off the loop once the session is accepted.
+            await eventually(lambda: len(host.sessions.live) == 1, 10, "the desktop open")
             [live] = host.sessions.live
             screen = live.desktop.screen
             # Small socket buffers on both ends: what a slow link looks like, quickly.

@@ -89,3 +89,22 @@ def test_a_small_change_is_not_worth_a_message() -> None:
     assert controller.update(0.1) is None
     controller.connected()  # a new agent: told again
     assert controller.update(0.2) == VideoRate(bitrate_kbps=6000, max_fps=60)
+
+
+def test_one_late_frame_on_an_idle_link_is_not_congestion() -> None:
+    controller = RateController(ceiling_kbps=6000, max_fps=60)
+    for n in range(10):  # a still screen: a small frame now and then, no queue
+        controller.frame_arrived(n, n * 0.5, 50.0, 2000)
+        controller.frame_timed(n, 3.0)
+        controller.update(n * 0.5)
+    # The viewer's own loop was busy: one frame read 400 ms late.
+    controller.frame_arrived(10, 5.0, 450.0, 2000)
+    controller.frame_timed(10, 3.0)
+    controller.update(5.0)
+    assert controller.target_kbps == 6000
+    # Late again and again while the stream is far under its bitrate: at most halved.
+    for n in range(11, 20):
+        controller.frame_arrived(n, 5.0 + n * 0.1, 450.0 + n * 20, 2000)
+        controller.frame_timed(n, 3.0)
+        controller.update(5.0 + n * 0.1)
+    assert controller.target_kbps >= 6000 / 2**3

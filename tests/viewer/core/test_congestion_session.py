@@ -58,14 +58,15 @@ async def test_a_slow_link_is_not_flooded_and_a_faster_one_is_used(api: Api, foo
             await eventually(
                 lambda: live.stream.encoder.budget.cap_kbps < CAP_KBPS, 10, "the agent told"
             )
-            # Settled: what waits in the link stays small (at the full stream it would grow
-            # by ~0.5 MB a second until the router's 4 MB queue is full).
+            # Settled: what waits in the link stays small (at the full stream it grows by
+            # ~0.5 MB a second until the router's 4 MB queue is full; a keyframe the
+            # decoder asks for on a busy machine may hold a few hundred kB for a moment).
             frames = session.video_frames
             await eventually(lambda: session.video_frames >= frames + 10, 30, "frames settling")
             link.reset_peak()
             frames = session.video_frames
             await eventually(lambda: session.video_frames >= frames + 60, 60, "60 frames")
-            assert link.peak_queued < 256 * 1024, f"{link.peak_queued} bytes piled up"
+            assert link.peak_queued < 1024 * 1024, f"{link.peak_queued} bytes piled up"
 
             # The cap lifts: the stream climbs back to the quality asked, by itself.
             link.set_rate(None)
