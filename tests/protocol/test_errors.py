@@ -53,6 +53,7 @@ def test_close_code_values() -> None:
         "TOO_MANY": 4429,
         "REPLACED": 4409,
         "ENDED_BY_HOST": 4410,
+        "SCREEN_UNAVAILABLE": 4424,
         "UNSUPPORTED_VERSION": 4426,
         "TRY_AGAIN_LATER": 4503,
     }
