@@ -10,7 +10,14 @@ agent's state folder (0600, never logged) and handed back next time, so a restar
 agent needs no click; each Start replaces it with the new one.
 
 Input goes through the same session without waiting for replies (NO_REPLY_EXPECTED):
-the bus keeps them in order, and a pointer move never waits for a round trip."""
+the bus keeps them in order, and a pointer move never waits for a round trip.
+
+A started session is watched (``watch``) for the desktop going away, whichever way it
+goes: the portal closes it (its Closed signal: the sharing was stopped), the portal or
+its backend for this desktop leaves the bus (xdg-desktop-portal 1.16 does not close its
+sessions when the backend, a client of the compositor, dies with it), the bus itself
+drops (the desktop session ended), or PipeWire hangs up. None of these ends the
+GStreamer child reading the stream by itself: it would wait for frames forever."""
 
 from __future__ import annotations
 
@@ -19,6 +26,9 @@ import json
 import logging
 import os
 import secrets
+import select
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +55,8 @@ KEYBOARD, POINTER = 1, 2  # RemoteDesktop device types
 CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
 #: persist_mode: until the grant is revoked (the portal's "remember" choice).
 PERSIST_UNTIL_REVOKED = 2
+#: Portal backends (one per desktop: gnome, kde, …) own names under this.
+BACKENDS = "org.freedesktop.impl.portal.desktop."
 
 
 def _values(options: dict[str, tuple[str, Any]]) -> dict[str, Any]:
@@ -125,6 +137,11 @@ class PortalSession:
         self.streams: list[Stream] = []
         self.pipewire_fd = -1
         self._tokens = TokenStore(state_dir)
+        #: The bus names whose leaving ends the session: the portal and its backends for
+        #: screen sharing.
+        self._needed: set[str] = set()
+        self._watcher: threading.Thread | None = None
+        self._stop_read, self._stop_write = os.pipe2(os.O_CLOEXEC)
         try:
             self._start(interactive)
         except BaseException:
@@ -198,6 +215,34 @@ class PortalSession:
             self.interactive = False
         reply = self._call(SCREEN_CAST, "OpenPipeWireRemote", "oa{sv}", (self.handle, {}))
         self.pipewire_fd = reply[0].to_raw_fd()
+        self._needed = {PORTAL.bus_name, *self._backends_sharing_screens()}
+        owners = MatchRule(
+            type="signal",
+            sender="org.freedesktop.DBus",
+            interface="org.freedesktop.DBus",
+            member="NameOwnerChanged",
+        )
+        owners.add_arg_condition(0, "org.freedesktop", "namespace")
+        self._bus.AddMatch(owners)
+
+    def _backends_sharing_screens(self) -> list[str]:
+        """The portal backends on the bus that implement screen sharing (GNOME's; a
+        desktop's other backends, such as GTK's file chooser, may come and go)."""
+        found = []
+        for name in self._bus.ListNames()[0]:
+            if not name.startswith(BACKENDS):
+                continue
+            message = new_method_call(
+                DBusAddress(PORTAL.object_path, name, "org.freedesktop.DBus.Introspectable"),
+                "Introspect",
+            )
+            with contextlib.suppress(TimeoutError):
+                reply = self._conn.send_and_get_reply(message, timeout=CALL_WAIT_S)
+                if not _is_error(reply) and "org.freedesktop.impl.portal.ScreenCast" in str(
+                    reply.body[0]
+                ):
+                    found.append(name)
+        return found
 
     def _version(self, interface: str) -> int | None:
         """The interface's version, or None where the portal (or its backend) lacks it."""
@@ -302,8 +347,62 @@ class PortalSession:
 
     # -- ending ------------------------------------------------------------------------
 
+    def watch(self, ended: Callable[[str], None]) -> None:
+        """From now on, ``ended(why)`` is called (once, on a thread of its own) when the
+        desktop goes away or stops sharing; nothing else reads the bus meanwhile."""
+        self._watcher = threading.Thread(
+            target=self._watch, args=(ended,), name="portal-watch", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch(self, ended: Callable[[str], None]) -> None:
+        poller = select.poll()
+        bus = self._conn.sock.fileno()
+        poller.register(bus, select.POLLIN)
+        poller.register(self._stop_read, select.POLLIN)
+        # Only its hanging up: what PipeWire sends is GStreamer's to read, not ours.
+        poller.register(self.pipewire_fd, select.POLLRDHUP)
+        while True:
+            for fd, _ in poller.poll():
+                if fd == self._stop_read:
+                    return
+                if fd == self.pipewire_fd:
+                    ended("PipeWire hung up")
+                    return
+                why = self._read_bus()
+                if why is not None:
+                    ended(why)
+                    return
+
+    def _read_bus(self) -> str | None:
+        """The messages waiting on the bus: why the session is over, if one says so."""
+        while True:
+            try:
+                message = self._conn.receive(timeout=0)
+            except TimeoutError:
+                return None
+            except (OSError, ValueError) as exc:  # EOF: ConnectionResetError
+                return f"the session bus dropped ({type(exc).__name__})"
+            fields = message.header.fields
+            member = fields.get(HeaderFields.member)
+            if member == "Closed" and fields.get(HeaderFields.path) == self.handle:
+                return "the desktop closed the portal session"
+            if member == "NameOwnerChanged" and len(message.body) == 3:
+                name, _, new_owner = message.body
+                if name in self._needed and not new_owner:
+                    return f"{name} left the bus"
+
     def close(self) -> None:
         """The session closed (the desktop's sharing indicator goes away), and the bus."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            os.write(self._stop_write, b"\0")
+            if watcher is not threading.current_thread():
+                watcher.join(CALL_WAIT_S)
+        if self._stop_read >= 0:
+            os.close(self._stop_read)
+            os.close(self._stop_write)
+            self._stop_read = self._stop_write = -1
         if self.pipewire_fd >= 0:
             os.close(self.pipewire_fd)
             self.pipewire_fd = -1

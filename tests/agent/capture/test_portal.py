@@ -24,6 +24,7 @@ from tests.support.wayland import (
     Person,
     WaylandDesktop,
     foot,
+    gst_children,
     opened_with_answer,
     red_square,
 )
@@ -47,6 +48,20 @@ def next_grab(
                 return grabbed
 
 
+def shared_for_viewing(wayland: WaylandDesktop, state_dir: Path) -> Desktop:
+    """The screen shared for viewing only, once the person at the computer chose its
+    monitor in the portal's dialog."""
+    person = Person(wayland)
+    try:
+        return opened_with_answer(
+            person,
+            lambda: open_desktop("wayland", input_backend="none", state_dir=state_dir),
+            interaction=False,
+        )
+    finally:
+        person.close()
+
+
 def centre_is(colour: tuple[int, int, int]) -> Callable[[Captured], bool]:
     return lambda grabbed: tuple(int(v) for v in grabbed.rgb()[360, 640]) == colour
 
@@ -54,15 +69,7 @@ def centre_is(colour: tuple[int, int, int]) -> Callable[[Captured], bool]:
 def test_capture_sees_what_a_wayland_client_draws_and_each_change(
     wayland: WaylandDesktop, tmp_path: Path
 ) -> None:
-    person = Person(wayland)
-    try:
-        desktop = opened_with_answer(
-            person,
-            lambda: open_desktop("wayland", input_backend="none", state_dir=tmp_path),
-            interaction=False,
-        )
-    finally:
-        person.close()
+    desktop = shared_for_viewing(wayland, tmp_path)
     try:
         screen = desktop.screen
         assert isinstance(screen, PortalScreen) and not screen.polls
@@ -124,6 +131,29 @@ def test_a_declined_dialog_says_so(wayland: WaylandDesktop, tmp_path: Path) -> N
     assert refused.value.code == "declined"
     assert str(refused.value) == "The person at the computer did not allow sharing its screen."
     assert not (tmp_path / TOKEN_FILE).exists()
+
+
+@pytest.mark.parametrize("part", ["mutter", "portal", "pipewire", "dbus-daemon"])
+def test_the_stream_ends_when_a_part_of_the_desktop_dies(
+    wayland: WaylandDesktop, tmp_path: Path, part: str
+) -> None:
+    """The compositor (its portal backend dies with it), the portal, PipeWire or the bus
+    killed mid-session: none of these ends GStreamer's child by itself, yet the screen
+    says at once that it is over, and its child is stopped and reaped."""
+    desktop = shared_for_viewing(wayland, tmp_path)
+    try:
+        screen = desktop.screen
+        assert isinstance(screen, PortalScreen)
+        screen.render()  # streaming
+        assert len(gst_children()) == 1
+        wayland.kill(part)
+        with pytest.raises(DesktopUnavailable) as ended:
+            next_grab(screen, lambda grabbed: False, timeout_s=10)
+        assert ended.value.code == "ended"
+        assert "desktop session ended" in str(ended.value)
+    finally:
+        desktop.close()
+    assert gst_children() == []
 
 
 def test_without_a_desktop_bus_the_message_says_what_is_missing(

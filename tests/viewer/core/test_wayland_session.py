@@ -12,19 +12,19 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.protocol.input import InputEvent
-from app.viewer.core.session import ViewerSession
+from app.viewer.core.session import Renew, SessionEnded, SessionGrant, ViewerSession
 from tests.support.api import Api
-from tests.support.sessions import entitled_online_host, open_session
+from tests.support.sessions import Host, entitled_online_host, open_session
 from tests.support.waiting import eventually
-from tests.support.wayland import EventDemo, Person, WaylandDesktop, red_square
+from tests.support.wayland import EventDemo, Person, WaylandDesktop, gst_children, red_square
 
 pytestmark = pytest.mark.xdist_group("wayland")
 
 
 @contextlib.asynccontextmanager
 async def answered_session(
-    api: Api, wayland: WaylandDesktop, *, allow: bool
-) -> AsyncIterator[ViewerSession]:
+    api: Api, wayland: WaylandDesktop, *, allow: bool, renew: Renew | None = None
+) -> AsyncIterator[tuple[Host, ViewerSession]]:
     """A viewer's session with the Wayland agent, the portal's dialog answered (yes with
     remote interaction, or no) by the person at the computer."""
     person = Person(wayland)
@@ -34,9 +34,9 @@ async def answered_session(
             answering = asyncio.create_task(
                 asyncio.to_thread(person.answer_dialog, allow=allow, interaction=True)
             )
-            async with ViewerSession(api.url, granted) as session:
+            async with ViewerSession(api.url, granted, renew=renew) as session:
                 await answering
-                yield session
+                yield host, session
     finally:
         person.close()
 
@@ -45,7 +45,7 @@ async def answered_session(
 async def test_session_on_a_wayland_desktop(api: Api, wayland: WaylandDesktop) -> None:
     demo = EventDemo(wayland)
     await asyncio.to_thread(demo.wait_for, lambda line: line == "redraw", "its first picture")
-    async with answered_session(api, wayland, allow=True) as session:
+    async with answered_session(api, wayland, allow=True) as (_, session):
         picture = await session.next_picture(timeout_s=20)
         assert picture.rgb.shape == (720, 1280, 3)
         async with asyncio.timeout(20):
@@ -66,7 +66,36 @@ async def test_session_on_a_wayland_desktop(api: Api, wayland: WaylandDesktop) -
 async def test_a_declined_portal_dialog_ends_the_session_with_its_reason(
     api: Api, wayland: WaylandDesktop
 ) -> None:
-    async with answered_session(api, wayland, allow=False) as session:
+    async with answered_session(api, wayland, allow=False) as (_, session):
         await eventually(lambda: session.state == "closed", 20, "the session to end")
         assert session.detail == "The person at the computer did not allow sharing its screen."
         assert session.reconnects == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("part", ["mutter", "portal"])
+async def test_the_session_ends_when_the_desktop_goes_away(
+    api: Api, wayland: WaylandDesktop, part: str
+) -> None:
+    """The compositor or the portal dies mid-session (GStreamer's child would go on
+    waiting for frames): the agent ends the session at once with the screen's close, and
+    the viewer, which would reconnect after a dropped connection, does not."""
+    renewed = 0
+
+    async def renew() -> SessionGrant:
+        nonlocal renewed
+        renewed += 1
+        raise SessionEnded("renewed")
+
+    async with answered_session(api, wayland, allow=True, renew=renew) as (host, session):
+        await session.next_picture(timeout_s=20)
+        assert len(host.sessions.live) == 1 and len(gst_children()) == 1
+        await asyncio.to_thread(wayland.kill, part)
+        await session.wait_state("closed", 10)
+        assert session.detail == (
+            "The desktop stopped sharing its screen (the sharing was stopped, or the desktop "
+            "session ended)."
+        )
+        assert renewed == 0 and session.reconnects == 0
+        await eventually(lambda: not host.sessions.live, 10, "the agent's session to end")
+        await eventually(lambda: not gst_children(), 10, "GStreamer's child to be reaped")
