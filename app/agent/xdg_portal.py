@@ -39,6 +39,7 @@ from jeepney.low_level import MessageFlag
 
 from app.agent.capture.base import DesktopUnavailable
 from app.identity import write_private
+from app.protocol import APPROVAL_WAIT_S
 
 log = logging.getLogger(__name__)
 PORTAL = DBusAddress("/org/freedesktop/portal/desktop", bus_name="org.freedesktop.portal.Desktop")
@@ -46,8 +47,11 @@ SCREEN_CAST = "org.freedesktop.portal.ScreenCast"
 REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
 #: The file in the agent's state folder holding the portal's restore token.
 TOKEN_FILE = "portal-restore-token"
-#: How long the person at the computer has to answer the portal's dialog.
-ANSWER_WAIT_S = 60.0
+#: How long the person at the computer has to answer the portal's dialog, then it is
+#: withdrawn: less than the viewer waits (``APPROVAL_WAIT_S``), so the viewer hears that
+#: nobody answered from here; the portal answers a few seconds after its dialog closes
+#: on a busy computer.
+ANSWER_WAIT_S = APPROVAL_WAIT_S - 5.0
 #: Plain calls (no dialog) answer at once; this only bounds a portal that hangs.
 CALL_WAIT_S = 10.0
 MONITOR = 1  # ScreenCast source types
@@ -115,14 +119,20 @@ class TokenStore:
             self._path.unlink(missing_ok=True)
 
 
-class PortalSession:
-    """A started portal session: its streams, whether input goes through it, and the file
-    descriptor of the PipeWire remote that carries its frames."""
+@dataclass(frozen=True)
+class Plan:
+    """How a session would be asked for: through which interface, whether the portal can
+    remember the grant, and the kept token of an earlier one (None: the dialog shows)."""
 
-    def __init__(self, *, interactive: bool, state_dir: Path | None = None) -> None:
-        """Ask the portal for the screen (and, when ``interactive``, the keyboard and
-        pointer): shows the portal's dialog unless a kept token restores an earlier grant.
-        Raises DesktopUnavailable with what the person at the viewer should read."""
+    interface: str
+    persists: bool
+    token: str | None
+
+
+class _Portal:
+    """The portal on the session bus: what it offers, before any session."""
+
+    def __init__(self, state_dir: Path | None) -> None:
         try:
             self._conn: DBusConnection = open_dbus_connection("SESSION", enable_fds=True)
         except (OSError, KeyError, ValueError) as exc:
@@ -131,12 +141,80 @@ class PortalSession:
                 "This computer's desktop cannot be reached: no D-Bus session bus "
                 f"({type(exc).__name__}). Run the agent inside the desktop session.",
             ) from None
-        self._sender = self._conn.unique_name[1:].replace(".", "_")
         self._bus = Proxy(message_bus, self._conn)
+        self._tokens = TokenStore(state_dir)
+
+    def plan(self, interactive: bool) -> Plan:
+        """RemoteDesktop for the screen and input (ScreenCast alone if the portal lacks it
+        or input is not wanted), and what it remembers."""
+        screen_cast = self._version(SCREEN_CAST)
+        if screen_cast is None:
+            raise DesktopUnavailable(
+                "no_portal",
+                "This computer's desktop offers no screen sharing: xdg-desktop-portal with a "
+                "backend for this desktop (GNOME, KDE) is needed.",
+            )
+        remote = self._version(REMOTE_DESKTOP) if interactive else None
+        interface = REMOTE_DESKTOP if remote is not None else SCREEN_CAST
+        # Which interface can remember a grant: ScreenCast from version 4, RemoteDesktop
+        # from version 2 (xdg-desktop-portal 1.16 has version 1: a dialog each time).
+        persists = remote >= 2 if remote is not None else screen_cast >= 4
+        return Plan(interface, persists, self._tokens.load(interface) if persists else None)
+
+    def _version(self, interface: str) -> int | None:
+        """The interface's version, or None where the portal (or its backend) lacks it."""
+        value = self._property(interface, "version")
+        return int(value) if value is not None else None
+
+    def _property(self, interface: str, name: str) -> Any:
+        message = new_method_call(
+            PORTAL.with_interface("org.freedesktop.DBus.Properties"),
+            "Get",
+            "ss",
+            (interface, name),
+        )
+        try:
+            reply = self._conn.send_and_get_reply(message, timeout=CALL_WAIT_S)
+        except TimeoutError:
+            return None
+        if _is_error(reply):
+            return None  # no portal on this bus, or not this interface
+        signature, value = reply.body[0]
+        return _value(signature, value)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def asks_person(*, interactive: bool, state_dir: Path | None = None) -> bool:
+    """Whether a session started now shows the portal's dialog: yes unless the portal can
+    remember a grant and a token of one is kept (a grant revoked since still asks). No
+    where there is no portal: starting a session says so at once."""
+    try:
+        portal = _Portal(state_dir)
+    except DesktopUnavailable:
+        return False
+    try:
+        return portal.plan(interactive).token is None
+    except DesktopUnavailable:
+        return False
+    finally:
+        portal.close()
+
+
+class PortalSession(_Portal):
+    """A started portal session: its streams, whether input goes through it, and the file
+    descriptor of the PipeWire remote that carries its frames."""
+
+    def __init__(self, *, interactive: bool, state_dir: Path | None = None) -> None:
+        """Ask the portal for the screen (and, when ``interactive``, the keyboard and
+        pointer): shows the portal's dialog unless a kept token restores an earlier grant.
+        Raises DesktopUnavailable with what the person at the viewer should read."""
+        super().__init__(state_dir)
+        self._sender = self._conn.unique_name[1:].replace(".", "_")
         self.handle = ""
         self.streams: list[Stream] = []
         self.pipewire_fd = -1
-        self._tokens = TokenStore(state_dir)
         #: The bus names whose leaving ends the session: the portal and its backends for
         #: screen sharing.
         self._needed: set[str] = set()
@@ -151,23 +229,13 @@ class PortalSession:
     # -- starting ----------------------------------------------------------------------
 
     def _start(self, interactive: bool) -> None:
-        screen_cast = self._version(SCREEN_CAST)
-        if screen_cast is None:
-            raise DesktopUnavailable(
-                "no_portal",
-                "This computer's desktop offers no screen sharing: xdg-desktop-portal with a "
-                "backend for this desktop (GNOME, KDE) is needed.",
-            )
-        remote = self._version(REMOTE_DESKTOP) if interactive else None
+        plan = self.plan(interactive)
+        interface, persists, token = plan.interface, plan.persists, plan.token
+        remote = interface == REMOTE_DESKTOP
         #: Input goes through this session (False: view only).
-        self.interactive = remote is not None
-        if interactive and remote is None:
+        self.interactive = remote
+        if interactive and not remote:
             log.warning("this desktop's portal has no RemoteDesktop: view only, input refused")
-        interface = REMOTE_DESKTOP if remote is not None else SCREEN_CAST
-        # Which interface can remember a grant: ScreenCast from version 4, RemoteDesktop
-        # from version 2 (xdg-desktop-portal 1.16 has version 1: a dialog each time).
-        persists = remote >= 2 if remote is not None else screen_cast >= 4
-        token = self._tokens.load(interface) if persists else None
         created = self._request(
             interface,
             "CreateSession",
@@ -182,7 +250,7 @@ class PortalSession:
             remembered["persist_mode"] = ("u", PERSIST_UNTIL_REVOKED)
             if token:
                 remembered["restore_token"] = ("s", token)
-        if remote is not None:
+        if remote:
             available = self._property(REMOTE_DESKTOP, "AvailableDeviceTypes") or 3
             devices = {"types": ("u", int(available) & (KEYBOARD | POINTER)), **remembered}
             self._request(REMOTE_DESKTOP, "SelectDevices", "o", (self.handle,), devices)
@@ -193,7 +261,7 @@ class PortalSession:
             # The pointer in the picture: the viewer draws no pointer of its own here.
             "cursor_mode": ("u", CURSOR_EMBEDDED if cursors & CURSOR_EMBEDDED else CURSOR_HIDDEN),
         }
-        if remote is None:
+        if not remote:
             sources.update(remembered)
         self._request(SCREEN_CAST, "SelectSources", "o", (self.handle,), sources)
         started = self._request(
@@ -244,27 +312,6 @@ class PortalSession:
                     found.append(name)
         return found
 
-    def _version(self, interface: str) -> int | None:
-        """The interface's version, or None where the portal (or its backend) lacks it."""
-        value = self._property(interface, "version")
-        return int(value) if value is not None else None
-
-    def _property(self, interface: str, name: str) -> Any:
-        message = new_method_call(
-            PORTAL.with_interface("org.freedesktop.DBus.Properties"),
-            "Get",
-            "ss",
-            (interface, name),
-        )
-        try:
-            reply = self._conn.send_and_get_reply(message, timeout=CALL_WAIT_S)
-        except TimeoutError:
-            return None
-        if _is_error(reply):
-            return None  # no portal on this bus, or not this interface
-        signature, value = reply.body[0]
-        return _value(signature, value)
-
     def _call(self, interface: str, method: str, signature: str, body: tuple[Any, ...]) -> Any:
         message = new_method_call(PORTAL.with_interface(interface), method, signature, body)
         try:
@@ -310,6 +357,7 @@ class PortalSession:
                 try:
                     answer = self._conn.recv_until_filtered(answers, timeout=timeout_s)
                 except TimeoutError:
+                    # The start fails, so the session closes: its dialog goes away.
                     raise DesktopUnavailable(
                         "declined" if asks_person else "refused",
                         "Nobody at the computer allowed sharing its screen in time."
@@ -415,7 +463,7 @@ class PortalSession:
             with contextlib.suppress(OSError):
                 self._conn.send(message)
             self.handle = ""
-        self._conn.close()
+        super().close()
 
 
 def _token() -> str:

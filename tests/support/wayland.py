@@ -343,14 +343,21 @@ class Person:
         self._call(self._rd, "NotifyPointerButton", "ib", (BTN_LEFT, True))
         self._call(self._rd, "NotifyPointerButton", "ib", (BTN_LEFT, False))
 
+    def wait_for_dialog(self, timeout_s: float = 20, *, shown: bool = True) -> None:
+        """Until the portal's dialog is on the screen (or, ``shown`` False, gone)."""
+        deadline = time.monotonic() + timeout_s
+        while _dialog_shown(self.screen()) != shown:
+            assert time.monotonic() < deadline, (
+                f"the portal's dialog did not {'appear' if shown else 'go away'}"
+            )
+
     def answer_dialog(self, *, allow: bool, interaction: bool, timeout_s: float = 20) -> None:
         """Waits for the portal's dialog, then says yes (with remote interaction allowed,
         for a RemoteDesktop session) or no, as a person would with the mouse, and waits
         until it is gone. The dialog of xdg-desktop-portal-gnome 43 (Debian 12) is 520x300
         in the middle of the monitor: its parts are where they are drawn there."""
         deadline = time.monotonic() + timeout_s
-        while not _dialog_shown(self.screen()):
-            assert time.monotonic() < deadline, "the portal's dialog did not appear"
+        self.wait_for_dialog(timeout_s)
         if not allow:
             self._click_until(CANCEL, lambda screen: not _dialog_shown(screen), deadline)
             return
@@ -457,6 +464,12 @@ class EventDemo:
                 f"eventdemo never printed {what}: {self.lines()[-5:]}"
             )
             time.sleep(0.02)  # polling a file another process appends to
+
+
+def released_button(line: str) -> bool:
+    """weston-eventdemo's line for a mouse button let go (not a key: the harmless Shift
+    the portal's input sends first may or may not reach it)."""
+    return line.startswith("button ") and "state: released" in line
 
 
 def red_square(rgb: npt.NDArray[np.uint8]) -> tuple[float, float] | None:

@@ -201,6 +201,17 @@ def open_desktop(
     return desktop
 
 
+def desktop_asks(source: str, input_backend: str | None, state_dir: Path | None) -> bool:
+    """Whether opening this desktop now waits for the person at the computer: the Wayland
+    portal's dialog, unless the portal remembers an earlier grant. Asks the portal (a few
+    quick calls on the session bus): not on the event loop."""
+    if source != "wayland":
+        return False
+    from app.agent.xdg_portal import asks_person
+
+    return asks_person(interactive=(input_backend or "portal") == "portal", state_dir=state_dir)
+
+
 def _open_wayland(input_backend: str, state_dir: Path | None) -> Desktop:
     """One portal session for the screen and, through the portal, the input: one grant,
     one dialog. View only where the portal has no RemoteDesktop or input is not wanted."""
