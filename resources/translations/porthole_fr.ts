@@ -1529,7 +1529,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="351"/>
+            <location filename="../../app/viewer/core/session.py" line="357"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1554,73 +1554,73 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="235"/>
+            <location filename="../../app/viewer/core/session.py" line="238"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="280"/>
+            <location filename="../../app/viewer/core/session.py" line="283"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="284"/>
-            <location filename="../../app/viewer/core/session.py" line="270"/>
+            <location filename="../../app/viewer/core/session.py" line="287"/>
+            <location filename="../../app/viewer/core/session.py" line="273"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="303"/>
+            <location filename="../../app/viewer/core/session.py" line="306"/>
             <source>Waiting for the person at the computer to allow sharing its screen…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur pour le partage de son écran…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="305"/>
+            <location filename="../../app/viewer/core/session.py" line="308"/>
             <source>Waiting for the person at the computer to allow the connection and the sharing of its screen…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur pour la connexion et le partage de son écran…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="310"/>
+            <location filename="../../app/viewer/core/session.py" line="313"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="327"/>
+            <location filename="../../app/viewer/core/session.py" line="333"/>
             <source>The person at the computer did not allow sharing its screen.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé le partage de son écran.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="328"/>
+            <location filename="../../app/viewer/core/session.py" line="334"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="515"/>
+            <location filename="../../app/viewer/core/session.py" line="521"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="523"/>
+            <location filename="../../app/viewer/core/session.py" line="529"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="532"/>
+            <location filename="../../app/viewer/core/session.py" line="538"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="540"/>
+            <location filename="../../app/viewer/core/session.py" line="546"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="541"/>
+            <location filename="../../app/viewer/core/session.py" line="547"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="689"/>
+            <location filename="../../app/viewer/core/session.py" line="705"/>
             <source>The computer's screen could not be shared.</source>
             <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
         </message>

@@ -82,6 +82,9 @@ STATS_FILE = os.environ.get("PORTHOLE_STATS_FILE", "")
 PAINTS_FILLS = True
 DIRECT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0
+#: While the person at the computer is asked, something crosses the link this often: the
+#: cloud's relay closes a session idle for 30 s, and an answer may take longer.
+APPROVAL_KEEPALIVE_S = 5.0
 State = Literal["connecting", "live", "reconnecting", "closed"]
 
 
@@ -310,6 +313,7 @@ class ViewerSession:
             waiting = tr("Waiting for the person at the computer to allow the connection…")
         await self._set_state("connecting", waiting)
         answer: Any = None
+        keeping_alive = asyncio.create_task(_keep_alive(sealed))
         try:
             async with asyncio.timeout(APPROVAL_WAIT_S * (2 if asks == "both" else 1)):
                 answer = decode_message(await sealed.recv())
@@ -317,6 +321,8 @@ class ViewerSession:
                     await sealed.recv()
         except (ConnectionClosed, TimeoutError, ProtocolError):
             pass
+        finally:
+            keeping_alive.cancel()
         if isinstance(answer, SessionApproved) and answer.session_id == grant.session_id:
             return
         await sealed.close()
@@ -679,6 +685,16 @@ class ViewerSession:
         assert self._loop is not None
         request = encode_message(KeyframeRequest(reason=reason))
         asyncio.run_coroutine_threadsafe(self._send(request), self._loop)
+
+
+async def _keep_alive(sealed: SealedConnection) -> None:
+    """Until cancelled: a keyframe request every APPROVAL_KEEPALIVE_S, which agents of
+    every version take without answering (the first picture is a keyframe anyway)."""
+    request = encode_message(KeyframeRequest(reason="waiting for approval"))
+    with contextlib.suppress(ConnectionClosed):
+        while True:
+            await asyncio.sleep(APPROVAL_KEEPALIVE_S)
+            await sealed.send(request)
 
 
 def _screen_refusal(ws: SealedConnection) -> str | None:

@@ -14,8 +14,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.agent.approval import AutoApprove, Indicator, Visitor
+from app.cloud.settings import Settings
 from app.protocol.input import InputEvent
+from app.viewer.core import session as viewer_session
 from app.viewer.core.session import Renew, SessionEnded, SessionGrant, ViewerSession
+from tests.conftest import fast_settings
 from tests.support.api import Api
 from tests.support.sessions import Host, entitled_online_host, open_session
 from tests.support.waiting import eventually
@@ -36,10 +39,23 @@ WAITING_SCREEN = "Waiting for the person at the computer to allow sharing its sc
 WAITING_BOTH = (
     "Waiting for the person at the computer to allow the connection and the sharing of its screen…"
 )
+RELAY_IDLE_S = 2.0
 ENDED = (
     "The desktop stopped sharing its screen (the sharing was stopped, or the desktop "
     "session ended)."
 )
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # The relay closes a session idle this long: the viewer keeps it open while it waits
+    # for the person at the computer (a test's Person takes longer than that to answer).
+    return fast_settings(database_url, relay_idle_s=RELAY_IDLE_S)
+
+
+@pytest.fixture(autouse=True)
+def keepalive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(viewer_session, "APPROVAL_KEEPALIVE_S", RELAY_IDLE_S / 4)
 
 
 class Counted:
@@ -152,7 +168,8 @@ async def test_the_agents_prompt_and_the_portals_dialog_are_one_wait(
     api: Api, wayland: WaylandDesktop
 ) -> None:
     """With ``--approve ask``, the person at the computer allows the session, then shares
-    the screen in the portal's dialog: the viewer waits through both, then is live."""
+    the screen in the portal's dialog: the viewer waits through both (the relay kept open
+    however long they take), then is live."""
     person = Person(wayland)
     host_ui = AskedHost()
     try:
@@ -162,6 +179,8 @@ async def test_the_agents_prompt_and_the_portals_dialog_are_one_wait(
             async with asyncio.timeout(20):
                 await host_ui.asked.wait()
             await waiting_for(session, WAITING_BOTH)
+            # The person takes their time: longer than the relay keeps an idle session.
+            await asyncio.sleep(RELAY_IDLE_S * 2)
             host_ui.answer.set_result(True)
             await asyncio.to_thread(person.wait_for_dialog)
             assert (session.state, session.detail) == ("connecting", WAITING_BOTH)
