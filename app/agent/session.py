@@ -34,6 +34,7 @@ from app.agent.capture.base import (
     Desktop,
     DesktopUnavailable,
     ScreenSource,
+    Withdrawal,
     desktop_asks,
     open_desktop,
 )
@@ -395,10 +396,12 @@ class AgentSessions:
     async def _stream(self, ws: SealedConnection, owed: SessionApproved | None) -> None:
         """``owed``: the viewer waits for this approval until the desktop is open."""
         try:
-            desktop = await self._open_desktop()
+            desktop = await self._open_desktop(ws)
         except DesktopUnavailable as exc:
             log.warning("the screen cannot be shared: %s", exc)
             await _screen_unavailable(ws, exc)
+            return
+        if desktop is None:
             return
         if owed is not None:
             try:
@@ -520,10 +523,12 @@ class AgentSessions:
             self.live.remove(live)
             desktop.close()  # nothing stays pressed after the session
 
-    async def _open_desktop(self) -> Desktop:
+    async def _open_desktop(self, ws: SealedConnection) -> Desktop | None:
         """The screen and input, opened off the loop: the desktop may ask the person at
-        the computer first (the Wayland portal's dialog). A session that ends meanwhile
-        closes what opens after it."""
+        the computer first (the Wayland portal's dialog). None: the viewer left meanwhile,
+        and the question was withdrawn. A session that ends meanwhile closes what opens
+        after it."""
+        withdrawal = Withdrawal()
         opening = asyncio.ensure_future(
             asyncio.to_thread(
                 open_desktop,
@@ -531,13 +536,18 @@ class AgentSessions:
                 self._display_name,
                 self._input_backend,
                 self.state_dir,
+                withdrawal,
             )
         )
+        gone = asyncio.ensure_future(ws.ws.wait_closed())
         try:
-            return await asyncio.shield(opening)
-        except asyncio.CancelledError:
-            opening.add_done_callback(_close_opened)
-            raise
+            await asyncio.wait({opening, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            if not opening.done():
+                withdrawal.withdraw()
+                opening.add_done_callback(_close_opened)
+        return opening.result() if opening.done() else None
 
     async def _select_monitor(
         self, ws: SealedConnection, desktop: Desktop, stream: _VideoStream, monitor_id: str

@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import select
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from jeepney import DBusAddress, HeaderFields, MatchRule, Message, message_bus, 
 from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
 from jeepney.low_level import MessageFlag
 
-from app.agent.capture.base import DesktopUnavailable
+from app.agent.capture.base import DesktopUnavailable, Withdrawal
 from app.identity import write_private
 from app.protocol import APPROVAL_WAIT_S
 
@@ -206,11 +207,20 @@ class PortalSession(_Portal):
     """A started portal session: its streams, whether input goes through it, and the file
     descriptor of the PipeWire remote that carries its frames."""
 
-    def __init__(self, *, interactive: bool, state_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        interactive: bool,
+        state_dir: Path | None = None,
+        withdrawal: Withdrawal | None = None,
+    ) -> None:
         """Ask the portal for the screen (and, when ``interactive``, the keyboard and
         pointer): shows the portal's dialog unless a kept token restores an earlier grant.
-        Raises DesktopUnavailable with what the person at the viewer should read."""
+        Raises DesktopUnavailable with what the person at the viewer should read; OSError
+        if ``withdrawal`` gave up first."""
         super().__init__(state_dir)
+        if withdrawal is not None:
+            withdrawal.on_withdraw(self._stop_waiting)
         self._sender = self._conn.unique_name[1:].replace(".", "_")
         self.handle = ""
         self.streams: list[Stream] = []
@@ -379,6 +389,13 @@ class PortalSession(_Portal):
                 f"{method} with code {code}).",
             )
         return _values(results)
+
+    def _stop_waiting(self) -> None:
+        """From another thread, while a start waits for the portal: the bus's reading half
+        shut, so the wait ends (end of file) and the start fails, closing the session and
+        its dialog (what it sends still goes)."""
+        with contextlib.suppress(OSError):
+            self._conn.sock.shutdown(socket.SHUT_RD)
 
     # -- input -------------------------------------------------------------------------
 

@@ -321,6 +321,9 @@ class ViewerSession:
                     await sealed.recv()
         except (ConnectionClosed, TimeoutError, ProtocolError):
             pass
+        except asyncio.CancelledError:  # given up here: the question is withdrawn there
+            await sealed.close()
+            raise
         finally:
             keeping_alive.cancel()
         if isinstance(answer, SessionApproved) and answer.session_id == grant.session_id:

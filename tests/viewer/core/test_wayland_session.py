@@ -164,6 +164,28 @@ async def test_a_declined_portal_dialog_ends_the_session_with_its_reason(
         person.close()
 
 
+async def test_a_viewer_that_stops_waiting_withdraws_the_dialog(
+    api: Api, wayland: WaylandDesktop
+) -> None:
+    """Nobody is left a question nobody waits for: the dialog goes away, and the agent
+    keeps nothing open."""
+    person = Person(wayland)
+    try:
+        async with entitled_online_host(api, source="wayland") as host:
+            session = ViewerSession(api.url, await open_session(api, host))
+            opening = asyncio.ensure_future(session.__aenter__())
+            await asyncio.to_thread(person.wait_for_dialog)
+            await waiting_for(session, WAITING_SCREEN)
+            opening.cancel()  # the viewer gives up waiting
+            with contextlib.suppress(asyncio.CancelledError):
+                await opening
+            await asyncio.to_thread(person.wait_for_dialog, 10, shown=False)
+            await eventually(lambda: not gst_children(), 10, "nothing left open")
+            assert not host.sessions.live
+    finally:
+        person.close()
+
+
 async def test_the_agents_prompt_and_the_portals_dialog_are_one_wait(
     api: Api, wayland: WaylandDesktop
 ) -> None:
