@@ -1529,7 +1529,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="357"/>
+            <location filename="../../app/viewer/core/session.py" line="360"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1585,42 +1585,42 @@
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="333"/>
+            <location filename="../../app/viewer/core/session.py" line="336"/>
             <source>The person at the computer did not allow sharing its screen.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé le partage de son écran.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="334"/>
+            <location filename="../../app/viewer/core/session.py" line="337"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="521"/>
+            <location filename="../../app/viewer/core/session.py" line="524"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="529"/>
+            <location filename="../../app/viewer/core/session.py" line="532"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="538"/>
+            <location filename="../../app/viewer/core/session.py" line="541"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="546"/>
+            <location filename="../../app/viewer/core/session.py" line="549"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="547"/>
+            <location filename="../../app/viewer/core/session.py" line="550"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="705"/>
+            <location filename="../../app/viewer/core/session.py" line="708"/>
             <source>The computer's screen could not be shared.</source>
             <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
         </message>
