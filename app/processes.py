@@ -1,10 +1,46 @@
-"""Ending a child process: asked to stop (SIGTERM), then made to (SIGKILL) if it has not
+"""Child processes: one that dies with this process however it ends (``start_tied``),
+and ending one (``stop``): asked to stop (SIGTERM), then made to (SIGKILL) if it has not
 within ``wait_s``; reaped either way, so nothing is left behind."""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+PR_SET_PDEATHSIG = 1
+#: Starts the tied children. Linux sends a child its parent-death signal when the
+#: *thread* that started it ends, not the process: a worker thread that asked (the
+#: session's, a test's pool) may end long before the child should. This one lasts as
+#: long as the process (its one thread starts with the first child).
+_spawner = ThreadPoolExecutor(1, thread_name_prefix="tied-children")
+# Loaded here, never in a child between the fork and the exec.
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def start_tied(argv: Sequence[str], **options: Any) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(argv, **options)`` that the kernel kills (SIGKILL) when this
+    process ends, even killed itself with no chance to clean up (Linux; elsewhere a plain
+    child)."""
+    libc = _libc
+    if libc is None:
+        return subprocess.Popen(argv, **options)
+    parent = os.getpid()
+
+    def die_with_parent() -> None:  # in the child, between fork and exec
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+        if os.getppid() != parent:  # the parent ended before the prctl
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(argv, preexec_fn=die_with_parent, **options)
+
+    return _spawner.submit(start).result()
 
 
 def stop(process: subprocess.Popen[Any], wait_s: float = 10) -> None:

@@ -34,6 +34,8 @@ from app.agent.capture.base import (
     Desktop,
     DesktopUnavailable,
     ScreenSource,
+    Withdrawal,
+    desktop_asks,
     open_desktop,
 )
 from app.agent.capture.changes import solid_colour
@@ -275,10 +277,11 @@ class AgentSessions:
 
     async def _admit(
         self, ws: Connection, offer: SessionOffer | None
-    ) -> tuple[SealedConnection, Visitor, str] | None:
+    ) -> tuple[SealedConnection, Visitor, str, SessionApproved | None] | None:
         """Message 1 of the handshake carries the ticket, encrypted to this computer's key;
         the answer proves this computer holds it. Then the person at the computer says
-        yes or no, when asked. None: refused (the viewer was told why)."""
+        yes or no, when asked. None: refused (the viewer was told why). The approval is
+        returned when it is still owed: sent once the desktop's dialog was answered."""
         ws.protocol.max_message_size = PRE_AUTH_MAX_BYTES
         async with asyncio.timeout(START_TIMEOUT_S):
             first = await ws.recv()
@@ -312,8 +315,15 @@ class AgentSessions:
             ticket.viewer_key,
         )
         ask = not isinstance(self.host_ui, AutoApprove) and not self._approvals.remembered(visitor)
+        # The desktop's own dialog (Wayland's portal) is a question too: the viewer waits
+        # for both answers in one, and is approved once the screen is shared.
+        screen_asks = await asyncio.to_thread(
+            desktop_asks, self._source, self._input_backend, self.state_dir
+        )
         accepted = SessionAccepted(
-            session_id=ticket.session_id, waiting_for="approval" if ask else None
+            session_id=ticket.session_id,
+            waiting_for="approval" if ask or screen_asks else None,
+            asks="both" if ask and screen_asks else "screen" if screen_asks else "session",
         )
         answer, channel = handshake.accept(encode_message(accepted).encode())
         await ws.send(answer)
@@ -323,9 +333,10 @@ class AgentSessions:
             return None
         ws.protocol.max_message_size = SESSION_MAX_BYTES
         self.accepted += 1
-        if ask:
-            await sealed.send(encode_message(SessionApproved(session_id=ticket.session_id)))
-        return sealed, visitor, ticket.session_id
+        approved = SessionApproved(session_id=ticket.session_id)
+        if ask and not screen_asks:
+            await sealed.send(encode_message(approved))
+        return sealed, visitor, ticket.session_id, approved if screen_asks else None
 
     async def _ask(self, sealed: SealedConnection, visitor: Visitor) -> bool:
         """The prompt on the computer's screen; a viewer that leaves meanwhile withdraws
@@ -354,6 +365,7 @@ class AgentSessions:
         ws: SealedConnection,
         visitor: Visitor,
         session_id: str,
+        owed: SessionApproved | None,
         *,
         path: Literal["relay", "direct"],
     ) -> None:
@@ -369,7 +381,7 @@ class AgentSessions:
 
         watching = asyncio.create_task(end_when_host_says())
         try:
-            await self._stream(ws)
+            await self._stream(ws, owed)
         finally:
             watching.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
@@ -381,13 +393,22 @@ class AgentSessions:
                 SessionReport(session_id=session_id, event="ended_by_host" if by_host else "ended")
             )
 
-    async def _stream(self, ws: SealedConnection) -> None:
+    async def _stream(self, ws: SealedConnection, owed: SessionApproved | None) -> None:
+        """``owed``: the viewer waits for this approval until the desktop is open."""
         try:
-            desktop = await self._open_desktop()
+            desktop = await self._open_desktop(ws)
         except DesktopUnavailable as exc:
             log.warning("the screen cannot be shared: %s", exc)
             await _screen_unavailable(ws, exc)
             return
+        if desktop is None:
+            return
+        if owed is not None:
+            try:
+                await ws.send(encode_message(owed))
+            except BaseException:
+                desktop.close()
+                raise
         stream = _VideoStream(ws, desktop.screen, max_fps=60)
         live = LiveSession(desktop, stream)
         self.live.append(live)
@@ -502,10 +523,12 @@ class AgentSessions:
             self.live.remove(live)
             desktop.close()  # nothing stays pressed after the session
 
-    async def _open_desktop(self) -> Desktop:
+    async def _open_desktop(self, ws: SealedConnection) -> Desktop | None:
         """The screen and input, opened off the loop: the desktop may ask the person at
-        the computer first (the Wayland portal's dialog). A session that ends meanwhile
-        closes what opens after it."""
+        the computer first (the Wayland portal's dialog). None: the viewer left meanwhile,
+        and the question was withdrawn. A session that ends meanwhile closes what opens
+        after it."""
+        withdrawal = Withdrawal()
         opening = asyncio.ensure_future(
             asyncio.to_thread(
                 open_desktop,
@@ -513,13 +536,18 @@ class AgentSessions:
                 self._display_name,
                 self._input_backend,
                 self.state_dir,
+                withdrawal,
             )
         )
+        gone = asyncio.ensure_future(ws.ws.wait_closed())
         try:
-            return await asyncio.shield(opening)
-        except asyncio.CancelledError:
-            opening.add_done_callback(_close_opened)
-            raise
+            await asyncio.wait({opening, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            if not opening.done():
+                withdrawal.withdraw()
+                opening.add_done_callback(_close_opened)
+        return opening.result() if opening.done() else None
 
     async def _select_monitor(
         self, ws: SealedConnection, desktop: Desktop, stream: _VideoStream, monitor_id: str

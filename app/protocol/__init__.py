@@ -30,6 +30,7 @@ from .frames import (
     encode_frame,
 )
 from .messages import (
+    APPROVAL_WAIT_S,
     MAX_CONTROL_MESSAGE_BYTES,
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
@@ -69,6 +70,7 @@ from .messages import (
 )
 
 __all__ = [
+    "APPROVAL_WAIT_S",
     "FRAME_VERSION",
     "HEADER_SIZE",
     "MAX_CONTROL_MESSAGE_BYTES",

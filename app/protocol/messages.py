@@ -50,6 +50,7 @@ from .files import (
 from .wake import ComputerNetworks, WakeNetworks, WakeSend
 
 __all__ = [
+    "APPROVAL_WAIT_S",
     "MAX_CONTROL_MESSAGE_BYTES",
     "MESSAGE_TYPES",
     "PROTOCOL_VERSION",
@@ -256,6 +257,12 @@ class SessionOffer:
     relay_url: Annotated[str, Length(1, 400)] | None = None
 
 
+#: How long a viewer waits for each question the person at the computer is asked
+#: (``SessionAccepted.asks``): the agent gives a question up sooner, so the viewer hears
+#: the answer, or that none came, from the agent.
+APPROVAL_WAIT_S = 45.0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionAccepted:
     """Agent → viewer, inside message 2 of the encrypted handshake (``app.protocol.secure``;
@@ -265,8 +272,14 @@ class SessionAccepted:
 
     session_id: _Id
     #: "approval": the person at the computer is being asked; ``session.approved`` follows,
-    #: or a close (4403) if they decline or do not answer.
+    #: or an error and a close if they decline or do not answer (4410; 4424 with the
+    #: desktop's reason for its dialog).
     waiting_for: Literal["approval"] | None = None
+    #: While waiting for approval, what the person at the computer is asked: the agent's
+    #: own prompt to allow the session, their desktop's dialog to share its screen (the
+    #: Wayland portal's), or both, in that order. The agent gives each up before the viewer
+    #: would (``APPROVAL_WAIT_S``). (Older viewers ignore it, and wait as for "session".)
+    asks: Literal["session", "screen", "both"] = "session"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

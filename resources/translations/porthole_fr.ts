@@ -1529,7 +1529,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="336"/>
+            <location filename="../../app/viewer/core/session.py" line="360"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1554,61 +1554,75 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="236"/>
+            <location filename="../../app/viewer/core/session.py" line="238"/>
             <source>Closed by the viewer.</source>
             <translation>Fermée depuis cette application.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="281"/>
+            <location filename="../../app/viewer/core/session.py" line="283"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="285"/>
-            <location filename="../../app/viewer/core/session.py" line="271"/>
+            <location filename="../../app/viewer/core/session.py" line="287"/>
+            <location filename="../../app/viewer/core/session.py" line="273"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="301"/>
+            <location filename="../../app/viewer/core/session.py" line="306"/>
+            <source>Waiting for the person at the computer to allow sharing its screen…</source>
+            <translation>En attente de l’accord de la personne devant l’ordinateur pour le partage de son écran…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="308"/>
+            <source>Waiting for the person at the computer to allow the connection and the sharing of its screen…</source>
+            <translation>En attente de l’accord de la personne devant l’ordinateur pour la connexion et le partage de son écran…</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="313"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="313"/>
-            <location filename="../../app/viewer/core/session.py" line="309"/>
+            <location filename="../../app/viewer/core/session.py" line="336"/>
+            <source>The person at the computer did not allow sharing its screen.</source>
+            <translation>La personne devant l’ordinateur n’a pas autorisé le partage de son écran.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="337"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="500"/>
+            <location filename="../../app/viewer/core/session.py" line="524"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="508"/>
+            <location filename="../../app/viewer/core/session.py" line="532"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="517"/>
+            <location filename="../../app/viewer/core/session.py" line="541"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="520"/>
-            <source>The computer's screen could not be shared.</source>
-            <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
-        </message>
-        <message>
-            <location filename="../../app/viewer/core/session.py" line="524"/>
+            <location filename="../../app/viewer/core/session.py" line="549"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="525"/>
+            <location filename="../../app/viewer/core/session.py" line="550"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
+        </message>
+        <message>
+            <location filename="../../app/viewer/core/session.py" line="708"/>
+            <source>The computer's screen could not be shared.</source>
+            <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
         </message>
         <message>
             <location filename="../../app/viewer/kiosk.py" line="37"/>

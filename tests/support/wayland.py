@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from typing import IO, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import psutil
 from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
 from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
 
@@ -81,6 +83,13 @@ class WaylandDesktop:
 
     def stop_program(self, process: subprocess.Popen[bytes]) -> None:
         processes.stop(process)
+
+    def kill(self, name: str) -> None:
+        """One of the desktop's own programs (``mutter``, ``portal``, ``pipewire``,
+        ``dbus-daemon``…) killed outright, as a crash would end it."""
+        process = dict(self.processes)[name]
+        process.kill()
+        process.wait(10)
 
     def stop(self) -> None:
         for _, process in reversed(self.processes):
@@ -145,6 +154,8 @@ def wayland_desktop(folder: Path) -> Iterator[WaylandDesktop]:
         _start_bus(desktop)
         with contextlib.closing(open_dbus_connection(bus)) as conn:
             desktop.start("pipewire", "pipewire")
+            # WirePlumber gives up at once if PipeWire does not answer yet.
+            _wait_for_socket(desktop, runtime / "pipewire-0")
             desktop.start("wireplumber", "wireplumber")
             desktop.start(
                 "mutter",
@@ -192,6 +203,26 @@ def _start_bus(desktop: WaylandDesktop) -> None:
             raise WaylandUnavailable("dbus-daemon did not start")
 
 
+def _wait_for_socket(desktop: WaylandDesktop, path: Path) -> None:
+    """Until something accepts connections at ``path``, bounded, failing at once if a
+    program of the desktop's died."""
+    deadline = time.monotonic() + START_WAIT_S
+    while True:
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as probe:
+            probe.connect(str(path))
+            return
+        _check_alive(desktop, deadline, str(path))
+        time.sleep(0.01)  # no event tells when another process binds a socket
+
+
+def _check_alive(desktop: WaylandDesktop, deadline: float, awaited: str) -> None:
+    dead = [n for n, p in desktop.processes if p.poll() is not None]
+    if dead:
+        raise WaylandUnavailable(f"{dead[0]} ended: {desktop.log(dead[0])}")
+    if time.monotonic() > deadline:
+        raise WaylandUnavailable(f"{awaited} did not appear in {START_WAIT_S} s")
+
+
 def _wait_for_name(desktop: WaylandDesktop, conn: DBusConnection, name: str) -> None:
     """Until ``name`` is owned on the bus: told by the bus (NameOwnerChanged), bounded,
     and failing at once if a program of the desktop's died."""
@@ -208,11 +239,7 @@ def _wait_for_name(desktop: WaylandDesktop, conn: DBusConnection, name: str) -> 
     deadline = time.monotonic() + START_WAIT_S
     with conn.filter(rule) as owners:
         while not bus.NameHasOwner(name)[0]:
-            dead = [n for n, p in desktop.processes if p.poll() is not None]
-            if dead:
-                raise WaylandUnavailable(f"{dead[0]} ended: {desktop.log(dead[0])}")
-            if time.monotonic() > deadline:
-                raise WaylandUnavailable(f"{name} did not appear in {START_WAIT_S} s")
+            _check_alive(desktop, deadline, name)
             with contextlib.suppress(TimeoutError):
                 conn.recv_until_filtered(owners, timeout=0.5)
 
@@ -316,14 +343,21 @@ class Person:
         self._call(self._rd, "NotifyPointerButton", "ib", (BTN_LEFT, True))
         self._call(self._rd, "NotifyPointerButton", "ib", (BTN_LEFT, False))
 
+    def wait_for_dialog(self, timeout_s: float = 20, *, shown: bool = True) -> None:
+        """Until the portal's dialog is on the screen (or, ``shown`` False, gone)."""
+        deadline = time.monotonic() + timeout_s
+        while _dialog_shown(self.screen()) != shown:
+            assert time.monotonic() < deadline, (
+                f"the portal's dialog did not {'appear' if shown else 'go away'}"
+            )
+
     def answer_dialog(self, *, allow: bool, interaction: bool, timeout_s: float = 20) -> None:
         """Waits for the portal's dialog, then says yes (with remote interaction allowed,
         for a RemoteDesktop session) or no, as a person would with the mouse, and waits
         until it is gone. The dialog of xdg-desktop-portal-gnome 43 (Debian 12) is 520x300
         in the middle of the monitor: its parts are where they are drawn there."""
         deadline = time.monotonic() + timeout_s
-        while not _dialog_shown(self.screen()):
-            assert time.monotonic() < deadline, "the portal's dialog did not appear"
+        self.wait_for_dialog(timeout_s)
         if not allow:
             self._click_until(CANCEL, lambda screen: not _dialog_shown(screen), deadline)
             return
@@ -392,6 +426,15 @@ def opened_with_answer(
         return result
 
 
+def gst_children() -> list[psutil.Process]:
+    """This process's GStreamer children (zombies too: a child not reaped is left)."""
+    return [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if child.name() == "gst-launch-1.0"
+    ]
+
+
 def foot(desktop: WaylandDesktop, colour: int) -> subprocess.Popen[bytes]:
     """A full-screen terminal whose background is ``colour`` (0xRRGGBB)."""
     return desktop.start("foot", "foot", "-F", "-o", f"colors.background={colour:06x}")  # type: ignore[no-any-return]
@@ -421,6 +464,12 @@ class EventDemo:
                 f"eventdemo never printed {what}: {self.lines()[-5:]}"
             )
             time.sleep(0.02)  # polling a file another process appends to
+
+
+def released_button(line: str) -> bool:
+    """weston-eventdemo's line for a mouse button let go (not a key: the harmless Shift
+    the portal's input sends first may or may not reach it)."""
+    return line.startswith("button ") and "state: released" in line
 
 
 def red_square(rgb: npt.NDArray[np.uint8]) -> tuple[float, float] | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -39,6 +41,32 @@ class DesktopUnavailable(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class Withdrawal:
+    """Giving up a desktop still opening, from another thread (the viewer left while the
+    person at the computer was being asked): what waits for their answer stops waiting,
+    and the question goes away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hooks: list[Callable[[], None]] = []
+        self.withdrawn = False
+
+    def on_withdraw(self, hook: Callable[[], None]) -> None:
+        """``hook`` is called when withdrawn (at once if it already was)."""
+        with self._lock:
+            if not self.withdrawn:
+                self._hooks.append(hook)
+                return
+        hook()
+
+    def withdraw(self) -> None:
+        with self._lock:
+            self.withdrawn = True
+            hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            hook()
 
 
 @dataclass(frozen=True)
@@ -150,15 +178,17 @@ def open_desktop(
     display_name: str | None = None,
     input_backend: str | None = None,
     state_dir: Path | None = None,
+    withdrawal: Withdrawal | None = None,
 ) -> Desktop:
     """A screen source with its natural input back-end (X11 → XTest, Wayland → the
     portal's session, mss → pynput, the demo screen is its own input), or the one asked
     for. ``state_dir`` keeps what the desktop lets the agent remember (the portal's
-    restore token). May wait for the person at the computer (the portal's dialog), and
-    raises DesktopUnavailable when the screen cannot be shared."""
+    restore token). May wait for the person at the computer (the portal's dialog), unless
+    ``withdrawal`` gives up first, and raises DesktopUnavailable when the screen cannot be
+    shared."""
     screen: ScreenSource
     if source == "wayland":
-        return _open_wayland(input_backend or "portal", state_dir)
+        return _open_wayland(input_backend or "portal", state_dir, withdrawal)
     if source == "demo":
         from app.agent.capture.demo import DemoScreen
 
@@ -201,13 +231,28 @@ def open_desktop(
     return desktop
 
 
-def _open_wayland(input_backend: str, state_dir: Path | None) -> Desktop:
+def desktop_asks(source: str, input_backend: str | None, state_dir: Path | None) -> bool:
+    """Whether opening this desktop now waits for the person at the computer: the Wayland
+    portal's dialog, unless the portal remembers an earlier grant. Asks the portal (a few
+    quick calls on the session bus): not on the event loop."""
+    if source != "wayland":
+        return False
+    from app.agent.xdg_portal import asks_person
+
+    return asks_person(interactive=(input_backend or "portal") == "portal", state_dir=state_dir)
+
+
+def _open_wayland(
+    input_backend: str, state_dir: Path | None, withdrawal: Withdrawal | None
+) -> Desktop:
     """One portal session for the screen and, through the portal, the input: one grant,
     one dialog. View only where the portal has no RemoteDesktop or input is not wanted."""
     from app.agent.capture.portal import PortalScreen
     from app.agent.xdg_portal import PortalSession
 
-    session = PortalSession(interactive=input_backend == "portal", state_dir=state_dir)
+    session = PortalSession(
+        interactive=input_backend == "portal", state_dir=state_dir, withdrawal=withdrawal
+    )
     try:
         screen = PortalScreen(session)  # closes the session when it closes
     except BaseException:

@@ -6,7 +6,11 @@ thread that keeps only the newest one.
 The compositor sends a frame only when the screen changed, so a frame arriving is the
 change report: the reader writes to a pipe the session watches (``change_fd``), and a
 still screen costs nothing. Where it changed is found by comparing with the previous
-grab, as for X11 (``changes.changed_box``)."""
+grab, as for X11 (``changes.changed_box``).
+
+The stream ends when GStreamer's output does, or when the portal session's watch says
+the desktop went away (the child is stopped then: it would not notice); the child is
+tied to the agent, so even an agent killed outright leaves none behind."""
 
 from __future__ import annotations
 
@@ -95,7 +99,8 @@ class PortalScreen:
         # What GStreamer says goes to a file, read if the stream ends (a pipe nobody
         # reads would stop it once full).
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115  (closed in close())
-        self._child = subprocess.Popen(
+        self._gone = ""  # why the desktop went away, when it did
+        self._child = processes.start_tied(
             frame_reader_command(session.pipewire_fd, stream),
             stdout=subprocess.PIPE,
             stderr=self._errors,
@@ -104,6 +109,7 @@ class PortalScreen:
         )
         self._reader = threading.Thread(target=self._read_frames, name="portal-frames", daemon=True)
         self._reader.start()
+        session.watch(self._desktop_gone)
 
     # -- the reader thread ---------------------------------------------------------------
 
@@ -127,6 +133,12 @@ class PortalScreen:
             self._first.set()
             if signal:
                 self._signal()
+
+    def _desktop_gone(self, why: str) -> None:
+        """From the portal session's watch: the stream ends now, and its reader with it."""
+        self._gone = why
+        self._end()
+        self._child.terminate()
 
     def _end(self) -> None:
         with self._lock:
@@ -215,7 +227,10 @@ class PortalScreen:
     def _raise_ended(self) -> None:
         self._errors.seek(0)
         error = self._errors.read()[-2000:].decode(errors="replace").strip()
-        log.info("the portal's frame reader ended: %s", error or "no message")
+        if self._gone:
+            log.info("the desktop went away: %s", self._gone)
+        else:
+            log.info("the portal's frame reader ended: %s", error or "no message")
         raise DesktopUnavailable(
             "ended",
             "The desktop stopped sharing its screen (the sharing was stopped, or the "

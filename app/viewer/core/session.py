@@ -33,6 +33,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from app.protocol import (
+    APPROVAL_WAIT_S,
     CloseCode,
     ErrorMessage,
     FrameError,
@@ -81,8 +82,9 @@ STATS_FILE = os.environ.get("PORTHOLE_STATS_FILE", "")
 PAINTS_FILLS = True
 DIRECT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0
-#: The host's prompt counts down 30 s; its answer may take that long, and a little more.
-APPROVAL_WAIT_S = 45.0
+#: While the person at the computer is asked, something crosses the link this often: the
+#: cloud's relay closes a session idle for 30 s, and an answer may take longer.
+APPROVAL_KEEPALIVE_S = 5.0
 State = Literal["connecting", "live", "reconnecting", "closed"]
 
 
@@ -285,7 +287,7 @@ class ViewerSession:
             raise SessionFailed(tr("The computer did not accept the session."))
         sealed = SealedConnection(ws, channel)
         if accepted.waiting_for == "approval":
-            await self._wait_for_approval(sealed, grant)
+            await self._wait_for_approval(sealed, grant, accepted.asks)
         self._ws = sealed
         self._grant = grant
         self.clipboard.connected()
@@ -294,23 +296,45 @@ class ViewerSession:
         self._pinger = asyncio.create_task(self._ping(sealed))
         await self._set_state("live")
 
-    async def _wait_for_approval(self, sealed: SealedConnection, grant: SessionGrant) -> None:
-        """The person at the computer is being asked: say so, and wait for their answer.
-        A no (or no answer) ends the session for good: asking again would nag them."""
-        await self._set_state(
-            "connecting", tr("Waiting for the person at the computer to allow the connection…")
-        )
+    async def _wait_for_approval(
+        self, sealed: SealedConnection, grant: SessionGrant, asks: str
+    ) -> None:
+        """The person at the computer is being asked (to allow the session, to share its
+        screen, or both): say so, and wait for their answer. A no (or no answer) ends the
+        session for good: asking again would nag them."""
+        if asks == "screen":
+            waiting = tr("Waiting for the person at the computer to allow sharing its screen…")
+        elif asks == "both":
+            waiting = tr(
+                "Waiting for the person at the computer to allow the connection and the "
+                "sharing of its screen…"
+            )
+        else:
+            waiting = tr("Waiting for the person at the computer to allow the connection…")
+        await self._set_state("connecting", waiting)
+        answer: Any = None
+        keeping_alive = asyncio.create_task(_keep_alive(sealed))
         try:
-            async with asyncio.timeout(APPROVAL_WAIT_S):
+            async with asyncio.timeout(APPROVAL_WAIT_S * (2 if asks == "both" else 1)):
                 answer = decode_message(await sealed.recv())
+                if isinstance(answer, ErrorMessage):  # why, then the close
+                    await sealed.recv()
         except (ConnectionClosed, TimeoutError, ProtocolError):
+            pass
+        except asyncio.CancelledError:  # given up here: the question is withdrawn there
             await sealed.close()
-            raise SessionEnded(
-                tr("The person at the computer did not allow the session.")
-            ) from None
-        if not isinstance(answer, SessionApproved) or answer.session_id != grant.session_id:
-            await sealed.close()
-            raise SessionEnded(tr("The person at the computer did not allow the session."))
+            raise
+        finally:
+            keeping_alive.cancel()
+        if isinstance(answer, SessionApproved) and answer.session_id == grant.session_id:
+            return
+        await sealed.close()
+        screen = _screen_refusal(sealed)
+        if screen is not None:  # the agent's reason whole (the close's is cut short)
+            raise SessionEnded(answer.message if isinstance(answer, ErrorMessage) else screen)
+        if asks == "screen":
+            raise SessionEnded(tr("The person at the computer did not allow sharing its screen."))
+        raise SessionEnded(tr("The person at the computer did not allow the session."))
 
     async def _connect(self, grant: SessionGrant) -> ClientConnection:
         """Straight to the agent when it is reachable, else through the cloud's relay;
@@ -515,9 +539,10 @@ class ViewerSession:
         if ws.close_code == CloseCode.ENDED_BY_HOST:
             self._final = True
             return tr("The person at the computer ended the session.")
-        if ws.close_code == CloseCode.SCREEN_UNAVAILABLE:
+        screen = _screen_refusal(ws)
+        if screen is not None:
             self._final = True
-            return ws.close_reason or tr("The computer's screen could not be shared.")
+            return screen
         if ws.close_reason:
             return ws.close_reason
         if ws.close_code == CloseCode.GOING_AWAY:
@@ -663,3 +688,21 @@ class ViewerSession:
         assert self._loop is not None
         request = encode_message(KeyframeRequest(reason=reason))
         asyncio.run_coroutine_threadsafe(self._send(request), self._loop)
+
+
+async def _keep_alive(sealed: SealedConnection) -> None:
+    """Until cancelled: a keyframe request every APPROVAL_KEEPALIVE_S, which agents of
+    every version take without answering (the first picture is a keyframe anyway)."""
+    request = encode_message(KeyframeRequest(reason="waiting for approval"))
+    with contextlib.suppress(ConnectionClosed):
+        while True:
+            await asyncio.sleep(APPROVAL_KEEPALIVE_S)
+            await sealed.send(request)
+
+
+def _screen_refusal(ws: SealedConnection) -> str | None:
+    """Why the computer's screen cannot be shared, when the agent closed for that (not
+    worth retrying at once: its reason says why)."""
+    if ws.close_code != CloseCode.SCREEN_UNAVAILABLE:
+        return None
+    return ws.close_reason or tr("The computer's screen could not be shared.")

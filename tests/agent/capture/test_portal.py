@@ -12,10 +12,12 @@ import select
 import stat
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from app.agent import xdg_portal
 from app.agent.capture.base import Captured, Desktop, DesktopUnavailable, open_desktop
 from app.agent.capture.portal import PortalScreen
 from app.agent.xdg_portal import TOKEN_FILE, PortalSession
@@ -24,8 +26,10 @@ from tests.support.wayland import (
     Person,
     WaylandDesktop,
     foot,
+    gst_children,
     opened_with_answer,
     red_square,
+    released_button,
 )
 
 pytestmark = pytest.mark.xdist_group("wayland")
@@ -47,6 +51,20 @@ def next_grab(
                 return grabbed
 
 
+def shared_for_viewing(wayland: WaylandDesktop, state_dir: Path) -> Desktop:
+    """The screen shared for viewing only, once the person at the computer chose its
+    monitor in the portal's dialog."""
+    person = Person(wayland)
+    try:
+        return opened_with_answer(
+            person,
+            lambda: open_desktop("wayland", input_backend="none", state_dir=state_dir),
+            interaction=False,
+        )
+    finally:
+        person.close()
+
+
 def centre_is(colour: tuple[int, int, int]) -> Callable[[Captured], bool]:
     return lambda grabbed: tuple(int(v) for v in grabbed.rgb()[360, 640]) == colour
 
@@ -54,15 +72,7 @@ def centre_is(colour: tuple[int, int, int]) -> Callable[[Captured], bool]:
 def test_capture_sees_what_a_wayland_client_draws_and_each_change(
     wayland: WaylandDesktop, tmp_path: Path
 ) -> None:
-    person = Person(wayland)
-    try:
-        desktop = opened_with_answer(
-            person,
-            lambda: open_desktop("wayland", input_backend="none", state_dir=tmp_path),
-            interaction=False,
-        )
-    finally:
-        person.close()
+    desktop = shared_for_viewing(wayland, tmp_path)
     try:
         screen = desktop.screen
         assert isinstance(screen, PortalScreen) and not screen.polls
@@ -88,6 +98,7 @@ def test_the_persons_yes_is_remembered_and_the_next_session_asks_nobody(
 ) -> None:
     """ScreenCast (view only) remembers the grant: the token is kept 0600 in the agent's
     state folder, and the next session (a restarted agent) opens with no dialog."""
+    assert xdg_portal.asks_person(interactive=False, state_dir=tmp_path)
     person = Person(wayland)
     try:
         session = opened_with_answer(
@@ -96,6 +107,10 @@ def test_the_persons_yes_is_remembered_and_the_next_session_asks_nobody(
     finally:
         person.close()
     session.close()
+    # Known before asking: the next session needs no answer (the viewer need not wait).
+    assert not xdg_portal.asks_person(interactive=False, state_dir=tmp_path)
+    # RemoteDesktop 1 (portal 1.16) remembers nothing: a session with input asks again.
+    assert xdg_portal.asks_person(interactive=True, state_dir=tmp_path)
     token_file = tmp_path / TOKEN_FILE
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     first_token = token_file.read_text()
@@ -126,6 +141,49 @@ def test_a_declined_dialog_says_so(wayland: WaylandDesktop, tmp_path: Path) -> N
     assert not (tmp_path / TOKEN_FILE).exists()
 
 
+@pytest.mark.parametrize("part", ["mutter", "portal", "pipewire", "dbus-daemon"])
+def test_the_stream_ends_when_a_part_of_the_desktop_dies(
+    wayland: WaylandDesktop, tmp_path: Path, part: str
+) -> None:
+    """The compositor (its portal backend dies with it), the portal, PipeWire or the bus
+    killed mid-session: none of these ends GStreamer's child by itself, yet the screen
+    says at once that it is over, and its child is stopped and reaped."""
+    desktop = shared_for_viewing(wayland, tmp_path)
+    try:
+        screen = desktop.screen
+        assert isinstance(screen, PortalScreen)
+        screen.render()  # streaming
+        assert len(gst_children()) == 1
+        wayland.kill(part)
+        with pytest.raises(DesktopUnavailable) as ended:
+            next_grab(screen, lambda grabbed: False, timeout_s=10)
+        assert ended.value.code == "ended"
+        assert "desktop session ended" in str(ended.value)
+    finally:
+        desktop.close()
+    assert gst_children() == []
+
+
+def test_a_dialog_nobody_answers_is_withdrawn(
+    wayland: WaylandDesktop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given up in time for the viewer (which waits APPROVAL_WAIT_S), and taken off the
+    screen rather than left for the next person who sits down."""
+    monkeypatch.setattr(xdg_portal, "ANSWER_WAIT_S", 2.0)
+    person = Person(wayland)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            opening = pool.submit(PortalSession, interactive=True, state_dir=tmp_path)
+            person.wait_for_dialog()
+            with pytest.raises(DesktopUnavailable) as refused:
+                opening.result(timeout=20)
+        assert refused.value.code == "declined"
+        assert str(refused.value) == "Nobody at the computer allowed sharing its screen in time."
+        person.wait_for_dialog(shown=False)
+    finally:
+        person.close()
+
+
 def test_without_a_desktop_bus_the_message_says_what_is_missing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -133,6 +191,7 @@ def test_without_a_desktop_bus_the_message_says_what_is_missing(
     with pytest.raises(DesktopUnavailable) as refused:
         PortalSession(interactive=True, state_dir=tmp_path)
     assert refused.value.code == "no_portal"
+    assert not xdg_portal.asks_person(interactive=True, state_dir=tmp_path)  # nobody to ask
     assert "session bus" in str(refused.value)
 
 
@@ -155,7 +214,7 @@ def test_a_click_and_typed_text_reach_a_wayland_client(
         where = red_square(shown.rgb())
         assert where is not None
         desktop.input.click(int(where[0] * 1280), int(where[1] * 720))
-        line = demo.wait_for(lambda line: "state: released" in line, "a released button")
+        line = demo.wait_for(released_button, "a released button")
         assert "button: 272" in line  # BTN_LEFT
         demo.wait_for(lambda line: line.startswith("focus x"), "keyboard focus")
         # Characters go as keysyms: the compositor finds their key, with Shift if needed
