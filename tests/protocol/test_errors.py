@@ -126,6 +126,7 @@ def test_package_reexports_public_api() -> None:
         "PROTOCOL_VERSION",
         "SUPPORTED_VERSIONS",
         "MAX_CONTROL_MESSAGE_BYTES",
+        "APPROVAL_WAIT_S",
         "Hello",
         "Welcome",
         "Heartbeat",
