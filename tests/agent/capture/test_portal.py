@@ -25,11 +25,11 @@ from tests.support.wayland import (
     EventDemo,
     Person,
     WaylandDesktop,
+    click_released,
     foot,
     gst_children,
     opened_with_answer,
     red_square,
-    released_button,
 )
 
 pytestmark = pytest.mark.xdist_group("wayland")
@@ -213,8 +213,8 @@ def test_a_click_and_typed_text_reach_a_wayland_client(
         shown = next_grab(screen, lambda grabbed: red_square(grabbed.rgb()) is not None)
         where = red_square(shown.rgb())
         assert where is not None
-        desktop.input.click(int(where[0] * 1280), int(where[1] * 720))
-        line = demo.wait_for(released_button, "a released button")
+        target = int(where[0] * 1280), int(where[1] * 720)
+        line = click_released(demo, lambda: desktop.input.click(*target))
         assert "button: 272" in line  # BTN_LEFT
         demo.wait_for(lambda line: line.startswith("focus x"), "keyboard focus")
         # Characters go as keysyms: the compositor finds their key, with Shift if needed

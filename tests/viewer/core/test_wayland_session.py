@@ -26,9 +26,9 @@ from tests.support.wayland import (
     EventDemo,
     Person,
     WaylandDesktop,
+    click_released,
     gst_children,
     red_square,
-    released_button,
 )
 
 pytestmark = [
@@ -132,8 +132,15 @@ async def test_session_on_a_wayland_desktop(api: Api, wayland: WaylandDesktop) -
         async with asyncio.timeout(20):
             while (where := red_square(picture.rgb)) is None:
                 picture = await session.next_picture(timeout_s=10)
-        await session.send_input(InputEvent("click", *where))
-        line = await asyncio.to_thread(demo.wait_for, released_button, "the click")
+        loop = asyncio.get_running_loop()
+
+        def click() -> None:  # (from the waiting thread, onto the session's loop)
+            clicked = asyncio.run_coroutine_threadsafe(
+                session.send_input(InputEvent("click", *where)), loop
+            )
+            clicked.result(10)
+
+        line = await asyncio.to_thread(click_released, demo, click)
         assert "button: 272" in line
         await session.send_input(InputEvent("text", text="a"))
         await asyncio.to_thread(
