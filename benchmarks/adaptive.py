@@ -57,7 +57,6 @@ class Run:
     recovery_s: float | None = None
     first_picture_s = 0.0
     after_kbps: float = 0.0
-    targets: list[tuple[float, float, int]] = field(default_factory=list)  # (s, kbps, fps)
 
 
 async def measure(seconds: float, adapt: bool) -> Run:

@@ -171,7 +171,7 @@ class X11Resolution:
         if (crtc.width, crtc.height) == size:
             return size
         mode = self._mode_for(size, crtc.outputs, resources)
-        self._configure(crtc, mode, size, resources.config_timestamp)
+        self._configure(crtc, mode, size, resources)
         return size
 
     def restore(self) -> None:
@@ -186,7 +186,7 @@ class X11Resolution:
                     crtc,
                     crtc.mode,
                     (crtc.width, crtc.height),
-                    resources.config_timestamp,
+                    resources,
                     screen=(original.width, original.height, original.width_mm, original.height_mm),
                 )
             except XError:
@@ -259,7 +259,7 @@ class X11Resolution:
         crtc: _Crtc,
         mode: int,
         size: tuple[int, int],
-        config_timestamp: int,
+        resources: Any,
         *,
         screen: tuple[int, int, int, int] | None = None,
     ) -> None:
@@ -267,7 +267,7 @@ class X11Resolution:
         (a CRTC must fit inside the screen), shrunk after."""
         geometry = self._root.get_geometry()
         if screen is None:
-            width, height = self._extent(crtc, size, config_timestamp)
+            width, height = self._extent(crtc, size, resources)
             physical = self._display.screen()
             dpmm_w = (
                 physical.width_in_pixels / physical.width_in_mms if physical.width_in_mms else 0
@@ -288,7 +288,13 @@ class X11Resolution:
                 max(width, geometry.width), max(height, geometry.height), screen[2], screen[3]
             )
         reply = self._display.xrandr_set_crtc_config(
-            crtc.id, config_timestamp, crtc.x, crtc.y, mode, crtc.rotation, list(crtc.outputs)
+            crtc.id,
+            resources.config_timestamp,
+            crtc.x,
+            crtc.y,
+            mode,
+            crtc.rotation,
+            list(crtc.outputs),
         )
         if reply.status != randr.SetConfigSuccess:
             self._display.sync()
@@ -300,15 +306,13 @@ class X11Resolution:
         self._root.xrandr_set_screen_size(width, height, screen[2], screen[3])
         self._display.sync()
 
-    def _extent(
-        self, changed: _Crtc, size: tuple[int, int], config_timestamp: int
-    ) -> tuple[int, int]:
+    def _extent(self, changed: _Crtc, size: tuple[int, int], resources: Any) -> tuple[int, int]:
         """The screen size holding every active CRTC, ``changed`` at its new size."""
         width, height = changed.x + size[0], changed.y + size[1]
-        for crtc_id in self._root.xrandr_get_screen_resources_current().crtcs:
+        for crtc_id in resources.crtcs:
             if crtc_id == changed.id:
                 continue
-            info = self._display.xrandr_get_crtc_info(crtc_id, config_timestamp)
+            info = self._display.xrandr_get_crtc_info(crtc_id, resources.config_timestamp)
             if info.mode:
                 width, height = max(width, info.x + info.width), max(height, info.y + info.height)
         return width, height

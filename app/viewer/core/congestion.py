@@ -67,7 +67,7 @@ class RateController:
         self.queue_ms: float | None = None
         #: What arrived the last time the link was overused (its capacity then), kbit/s.
         self.capacity_kbps: float | None = None
-        self._pending: dict[int, tuple[float, float, int]] = {}  # frame id -> (s, delay, size)
+        self._pending: dict[int, tuple[float, float]] = {}  # frame id -> (s, delay ms)
         self._delays: deque[tuple[float, float]] = deque()  # (s, delay ms): rising minima
         self._arrivals: deque[tuple[float, int]] = deque()  # (s, bytes)
         self._sampled_at = -1e9
@@ -86,7 +86,7 @@ class RateController:
         self._arrivals.append((now, size))
         while self._arrivals and now - self._arrivals[0][0] > self.settings.rate_window_s:
             self._arrivals.popleft()
-        self._pending[frame_id] = (now, delay_ms, size)
+        self._pending[frame_id] = (now, delay_ms)
         if len(self._pending) > 256:
             self._pending.pop(next(iter(self._pending)))
 
@@ -97,7 +97,7 @@ class RateController:
             return
         # A large frame's own time on the link counts as queue: it is delay the picture
         # has, and only fewer bits per frame take it away.
-        now, delay_ms, _ = arrival
+        now, delay_ms = arrival
         delay = delay_ms - encode_ms
         # The least delay of the window, kept as a deque of rising minima.
         while self._delays and self._delays[-1][1] >= delay:
@@ -179,11 +179,9 @@ class RateController:
         return 1.15
 
     def fps(self) -> int:
-        target = self.target_kbps
-        for at_least, fps in self.settings.fps_by_kbps:
-            if target >= at_least:
-                return min(self.ceiling_fps, fps)
-        return min(self.ceiling_fps, self.settings.fps_by_kbps[-1][1])
+        # The table ends at 0 kbit/s: every target finds its row.
+        fps = next(f for at_least, f in self.settings.fps_by_kbps if self.target_kbps >= at_least)
+        return min(self.ceiling_fps, fps)
 
     def _message(self) -> VideoRate | None:
         wanted = (int(self.target_kbps), self.fps())
