@@ -5,6 +5,7 @@ The key never leaves the device: only its public half goes to the cloud."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -28,24 +29,54 @@ def write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+class KeptSecret:
+    """One secret of this device, kept in the OS keyring under ``service`` and ``user``,
+    or, where no keyring works (a headless server), in ``fallback``, a file only its owner
+    can read. ``what`` names it in the log (its value never goes there)."""
+
+    def __init__(self, service: str, user: str, fallback: Path, what: str) -> None:
+        self.service, self.user, self.fallback, self.what = service, user, fallback, what
+
+    def read(self) -> str | None:
+        try:
+            stored = keyring.get_password(self.service, self.user)
+        except keyring.errors.KeyringError as exc:
+            log.info(
+                "the keyring could not be read (%s); looking for the %s's file", exc, self.what
+            )
+            stored = None
+        if stored:
+            return stored
+        try:
+            return self.fallback.read_text(encoding="utf-8").strip() or None
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def write(self, text: str) -> None:
+        try:
+            keyring.set_password(self.service, self.user, text)
+        except keyring.errors.KeyringError as exc:
+            log.info("no usable OS keyring (%s); keeping the %s in a private file", exc, self.what)
+            write_private(self.fallback, text)
+            return
+        self.fallback.unlink(missing_ok=True)  # an older copy from a keyring-less day
+
+    def delete(self) -> None:
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(self.service, self.user)
+        self.fallback.unlink(missing_ok=True)
+
+
 def load_or_create_key(service: str, user: str, fallback: Path) -> StaticKey:
     """This device's key: from the keyring, else from ``fallback``, else a new one (put in
     the keyring, or in ``fallback`` when the keyring refuses it)."""
-    try:
-        stored = keyring.get_password(service, user)
-    except keyring.errors.KeyringError as exc:
-        log.info("the keyring could not be read (%s); using the private key file", exc)
-        stored = None
+    kept = KeptSecret(service, user, fallback, "session key")
+    stored = kept.read()
     if stored:
-        return StaticKey.from_text(stored)
-    try:
-        return StaticKey.from_text(fallback.read_text(encoding="utf-8").strip())
-    except (FileNotFoundError, ValueError):
-        pass
+        try:
+            return StaticKey.from_text(stored)
+        except ValueError:
+            log.warning("the kept session key is damaged; making a new one")
     key = StaticKey.generate()
-    try:
-        keyring.set_password(service, user, key.private_text)
-    except keyring.errors.KeyringError as exc:
-        log.info("no usable OS keyring (%s); keeping the session key in a private file", exc)
-        write_private(fallback, key.private_text)
+    kept.write(key.private_text)
     return key

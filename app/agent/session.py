@@ -328,9 +328,12 @@ class AgentSessions:
         answer, channel = handshake.accept(encode_message(accepted).encode())
         await ws.send(answer)
         sealed = SealedConnection(ws, channel)
-        if ask and not await self._ask(sealed, visitor):
-            self.on_report(SessionReport(session_id=ticket.session_id, event="declined"))
-            return None
+        if ask:
+            allowed = await self._ask(sealed, visitor)
+            if not allowed:  # None: the viewer left before anybody answered
+                event: Literal["declined", "ended"] = "ended" if allowed is None else "declined"
+                self.on_report(SessionReport(session_id=ticket.session_id, event=event))
+                return None
         ws.protocol.max_message_size = SESSION_MAX_BYTES
         self.accepted += 1
         approved = SessionApproved(session_id=ticket.session_id)
@@ -338,9 +341,9 @@ class AgentSessions:
             await sealed.send(encode_message(approved))
         return sealed, visitor, ticket.session_id, approved if screen_asks else None
 
-    async def _ask(self, sealed: SealedConnection, visitor: Visitor) -> bool:
-        """The prompt on the computer's screen; a viewer that leaves meanwhile withdraws
-        the question."""
+    async def _ask(self, sealed: SealedConnection, visitor: Visitor) -> bool | None:
+        """The prompt on the computer's screen: the person's answer, or None when the
+        viewer left meanwhile (the question is then withdrawn)."""
         asking = asyncio.ensure_future(self.host_ui.ask(visitor))
         gone = asyncio.ensure_future(sealed.ws.wait_closed())
         await asyncio.wait({asking, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -349,7 +352,7 @@ class AgentSessions:
             asking.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asking
-            return False
+            return None
         if asking.result():
             return True
         with contextlib.suppress(ConnectionClosed):
@@ -369,7 +372,26 @@ class AgentSessions:
         *,
         path: Literal["relay", "direct"],
     ) -> None:
-        indicator = await self.host_ui.show_indicator(visitor)
+        # The screen first: on Wayland the person at the computer is asked to share it,
+        # and a session they turn down is logged as declined, never as started.
+        try:
+            desktop = await self._open_desktop(ws)
+        except DesktopUnavailable as exc:
+            log.warning("the screen cannot be shared: %s", exc)
+            await _screen_unavailable(ws, exc)
+            outcome: Literal["declined", "ended"] = (
+                "declined" if exc.code == "declined" else "ended"
+            )
+            self.on_report(SessionReport(session_id=session_id, event=outcome))
+            return
+        if desktop is None:  # the viewer stopped waiting for the person's answer
+            self.on_report(SessionReport(session_id=session_id, event="ended"))
+            return
+        try:
+            indicator = await self.host_ui.show_indicator(visitor)
+        except BaseException:
+            desktop.close()
+            raise
         self._approvals.session_running(visitor)
         self.on_report(SessionReport(session_id=session_id, event="started", path=path))
 
@@ -381,7 +403,7 @@ class AgentSessions:
 
         watching = asyncio.create_task(end_when_host_says())
         try:
-            await self._stream(ws, owed)
+            await self._stream(ws, desktop, owed)
         finally:
             watching.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
@@ -393,16 +415,11 @@ class AgentSessions:
                 SessionReport(session_id=session_id, event="ended_by_host" if by_host else "ended")
             )
 
-    async def _stream(self, ws: SealedConnection, owed: SessionApproved | None) -> None:
-        """``owed``: the viewer waits for this approval until the desktop is open."""
-        try:
-            desktop = await self._open_desktop(ws)
-        except DesktopUnavailable as exc:
-            log.warning("the screen cannot be shared: %s", exc)
-            await _screen_unavailable(ws, exc)
-            return
-        if desktop is None:
-            return
+    async def _stream(
+        self, ws: SealedConnection, desktop: Desktop, owed: SessionApproved | None
+    ) -> None:
+        """``owed``: the viewer waits for this approval until the desktop is open. The
+        desktop is closed when the session ends."""
         if owed is not None:
             try:
                 await ws.send(encode_message(owed))

@@ -39,7 +39,7 @@ from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
 from jeepney.low_level import MessageFlag
 
 from app.agent.capture.base import DesktopUnavailable, Withdrawal
-from app.identity import write_private
+from app.identity import KeptSecret
 from app.protocol import APPROVAL_WAIT_S
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ SCREEN_CAST = "org.freedesktop.portal.ScreenCast"
 REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
 #: The file in the agent's state folder holding the portal's restore token.
 TOKEN_FILE = "portal-restore-token"
+#: The keyring service the restore token is kept under (one entry per state folder).
+TOKEN_SERVICE = "porthole-agent-portal"
 #: How long the person at the computer has to answer the portal's dialog, then it is
 #: withdrawn: less than the viewer waits (``APPROVAL_WAIT_S``), so the viewer hears that
 #: nobody answered from here; the portal answers a few seconds after its dialog closes
@@ -94,17 +96,26 @@ class Stream:
 
 class TokenStore:
     """The portal's restore token for this agent, by interface (a ScreenCast token means
-    nothing to RemoteDesktop); never logged."""
+    nothing to RemoteDesktop). Whoever holds it can share this screen with no dialog, so
+    it is kept like the agent's credential: in the OS keyring, or where none works in a
+    0600 file of the agent's state folder; never logged."""
 
     def __init__(self, state_dir: Path | None) -> None:
-        self._path = state_dir / TOKEN_FILE if state_dir is not None else None
+        self._kept = (
+            KeptSecret(
+                TOKEN_SERVICE, str(state_dir.resolve()), state_dir / TOKEN_FILE, "portal token"
+            )
+            if state_dir is not None
+            else None
+        )
 
     def load(self, interface: str) -> str | None:
-        if self._path is None:
+        text = self._kept.read() if self._kept is not None else None
+        if text is None:
             return None
         try:
-            stored = json.loads(self._path.read_text())
-        except (OSError, ValueError):
+            stored = json.loads(text)
+        except ValueError:
             return None
         if not isinstance(stored, dict) or stored.get("interface") != interface:
             return None
@@ -112,12 +123,12 @@ class TokenStore:
         return token if isinstance(token, str) and token else None
 
     def save(self, interface: str, token: str) -> None:
-        if self._path is not None:
-            write_private(self._path, json.dumps({"interface": interface, "token": token}))
+        if self._kept is not None:
+            self._kept.write(json.dumps({"interface": interface, "token": token}))
 
     def forget(self) -> None:
-        if self._path is not None:
-            self._path.unlink(missing_ok=True)
+        if self._kept is not None:
+            self._kept.delete()
 
 
 @dataclass(frozen=True)

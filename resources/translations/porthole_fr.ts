@@ -776,17 +776,17 @@
     <context>
         <name>SessionController</name>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="238"/>
+            <location filename="../../app/viewer/controllers/session.py" line="267"/>
             <source>What you copied stays here: {size} is more than the {limit} shared.</source>
             <translation>Ce que vous avez copié reste ici : {size}, c’est plus que les {limit} partagés.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="261"/>
+            <location filename="../../app/viewer/controllers/session.py" line="290"/>
             <source>Not sent: {reason}</source>
             <translation>Non envoyé : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/controllers/session.py" line="285"/>
+            <location filename="../../app/viewer/controllers/session.py" line="314"/>
             <source>The computer did not answer.</source>
             <translation>L’ordinateur n’a pas répondu.</translation>
         </message>
@@ -1103,6 +1103,12 @@
     </context>
     <context>
         <name>core</name>
+        <message>
+            <location filename="../../app/viewer/controllers/session.py" line="168"/>
+            <location filename="../../app/viewer/core/session.py" line="238"/>
+            <source>Closed by the viewer.</source>
+            <translation>Fermée depuis cette application.</translation>
+        </message>
         <message>
             <location filename="../../app/viewer/core/banner.py" line="22"/>
             <source>January</source>
@@ -1529,7 +1535,7 @@
         </message>
         <message>
             <location filename="../../app/viewer/core/grants.py" line="34"/>
-            <location filename="../../app/viewer/core/session.py" line="360"/>
+            <location filename="../../app/viewer/core/session.py" line="363"/>
             <source>The cloud could not be reached: {reason}</source>
             <translation>Impossible de joindre le cloud : {reason}</translation>
         </message>
@@ -1554,73 +1560,68 @@
             <translation>Envoi de votre commande…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="238"/>
-            <source>Closed by the viewer.</source>
-            <translation>Fermée depuis cette application.</translation>
-        </message>
-        <message>
             <location filename="../../app/viewer/core/session.py" line="283"/>
             <source>The session did not start: {reason}</source>
             <translation>La session n’a pas démarré : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="287"/>
+            <location filename="../../app/viewer/core/session.py" line="290"/>
             <location filename="../../app/viewer/core/session.py" line="273"/>
             <source>The computer did not accept the session.</source>
             <translation>L’ordinateur n’a pas accepté la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="306"/>
+            <location filename="../../app/viewer/core/session.py" line="309"/>
             <source>Waiting for the person at the computer to allow sharing its screen…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur pour le partage de son écran…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="308"/>
+            <location filename="../../app/viewer/core/session.py" line="311"/>
             <source>Waiting for the person at the computer to allow the connection and the sharing of its screen…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur pour la connexion et le partage de son écran…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="313"/>
+            <location filename="../../app/viewer/core/session.py" line="316"/>
             <source>Waiting for the person at the computer to allow the connection…</source>
             <translation>En attente de l’accord de la personne devant l’ordinateur…</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="336"/>
+            <location filename="../../app/viewer/core/session.py" line="339"/>
             <source>The person at the computer did not allow sharing its screen.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé le partage de son écran.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="337"/>
+            <location filename="../../app/viewer/core/session.py" line="340"/>
             <source>The person at the computer did not allow the session.</source>
             <translation>La personne devant l’ordinateur n’a pas autorisé la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="524"/>
+            <location filename="../../app/viewer/core/session.py" line="527"/>
             <source>The session was closed: something between you and the computer altered it ({reason}).</source>
             <translation>La session a été fermée : quelque chose entre vous et l’ordinateur l’a modifiée ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="532"/>
+            <location filename="../../app/viewer/core/session.py" line="535"/>
             <source>The computer sent something unreadable: {reason}</source>
             <translation>L’ordinateur a envoyé des données illisibles : {reason}</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="541"/>
+            <location filename="../../app/viewer/core/session.py" line="544"/>
             <source>The person at the computer ended the session.</source>
             <translation>La personne devant l’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="549"/>
+            <location filename="../../app/viewer/core/session.py" line="552"/>
             <source>The computer ended the session.</source>
             <translation>L’ordinateur a mis fin à la session.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="550"/>
+            <location filename="../../app/viewer/core/session.py" line="553"/>
             <source>The connection to the computer was lost.</source>
             <translation>La connexion à l’ordinateur a été perdue.</translation>
         </message>
         <message>
-            <location filename="../../app/viewer/core/session.py" line="708"/>
+            <location filename="../../app/viewer/core/session.py" line="711"/>
             <source>The computer's screen could not be shared.</source>
             <translation>L’écran de l’ordinateur n’a pas pu être partagé.</translation>
         </message>

@@ -15,9 +15,9 @@ from Xlib.ext import xtest
 from app.agent.approval import DisplayHostUI
 from app.viewer.core.session import SessionEnded, SessionGrant, ViewerSession
 from tests.conftest import x_server
-from tests.support.api import Api, User
-from tests.support.sessions import entitled_online_host, open_session
-from tests.support.waiting import eventually, eventually_async
+from tests.support.api import Api
+from tests.support.sessions import entitled_online_host, open_session, session_logged
+from tests.support.waiting import eventually
 
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 WAITING = "Waiting for the person at the computer to allow the connection…"
@@ -61,14 +61,6 @@ async def shown_button(programs: Callable[[], list[Any]]) -> tuple[int, int, int
     return program.button  # type: ignore[no-any-return]
 
 
-async def logged(api: Api, user: User, outcome: str) -> None:
-    async def latest_is() -> bool:
-        answer = await api.http.get("/api/v1/sessions/history", headers=user.headers)
-        return bool(answer.json()[0]["outcome"] == outcome)
-
-    await eventually_async(latest_is, 20, f"the session log to say {outcome}")
-
-
 @on_sqlite
 async def test_allowed_then_disconnected_by_the_person_at_the_computer(
     api: Api, host_display: str, person: Any
@@ -107,7 +99,7 @@ async def test_allowed_then_disconnected_by_the_person_at_the_computer(
         finally:
             await session.__aexit__(None, None, None)
         await eventually(lambda: not host_ui.indicators, 10, "the indicator to go")
-        await logged(api, host.user, "ended_by_host")  # and the session log says so
+        await session_logged(api, host.user, "ended_by_host")  # and the session log says so
     assert renewals == 0, "a session the host ended does not come back by itself"
 
 
@@ -132,4 +124,4 @@ async def test_denied_with_escape_or_by_letting_it_time_out(
             async with ViewerSession(api.url, await open_session(api, host)):
                 pass
         assert host.sessions.accepted == 0
-        await logged(api, host.user, "declined")
+        await session_logged(api, host.user, "declined")

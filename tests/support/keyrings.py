@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TypeVar
 
 import keyring
 import keyring.errors
@@ -49,8 +50,11 @@ class NoKeyring(KeyringBackend):
         raise keyring.errors.NoKeyringError("no keyring here")
 
 
+Backend = TypeVar("Backend", bound=KeyringBackend)
+
+
 @contextlib.contextmanager
-def using_keyring(backend: KeyringBackend) -> Iterator[KeyringBackend]:
+def using_keyring(backend: Backend) -> Iterator[Backend]:
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
     try:

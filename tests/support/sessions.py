@@ -12,7 +12,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.agent.approval import HostUI
+from app.agent.approval import AutoApprove, HostUI, Indicator, Visitor
 from app.agent.link import ControlLink
 from app.agent.session import AgentSessions
 from app.protocol import SessionAccepted, decode_message, encode_message, our_hello
@@ -23,6 +23,7 @@ from app.viewer.core.grants import grant_from_response, session_request
 from app.viewer.core.session import SessionGrant
 from tests.support.api import Api, EventStream, User
 from tests.support.billing import CARD, advance, buy, wait_state
+from tests.support.waiting import eventually_async
 
 
 @dataclass
@@ -166,3 +167,36 @@ async def start_encrypted(ws: ClientConnection, grant: SessionGrant) -> SealedCo
     accepted = decode_message(payload.decode())
     assert isinstance(accepted, SessionAccepted) and accepted.session_id == grant.session_id
     return SealedConnection(ws, channel)
+
+
+async def session_logged(api: Api, user: User, outcome: str) -> None:
+    """Until the account's newest session-log entry has this outcome (``declined``,
+    ``ended``, ``ended_by_host``, ``running``)."""
+
+    async def latest_is() -> bool:
+        answer = await api.http.get("/api/v1/sessions/history", headers=user.headers)
+        return bool(answer.json()[0]["outcome"] == outcome)
+
+    await eventually_async(latest_is, 20, f"the session log to say {outcome}")
+
+
+class AskedHost:
+    """The agent's own prompt (``--approve ask``), answered by the test for the person at
+    the computer (the real prompt is the subject of tests/agent/test_approval.py)."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        #: Set when the question was taken back before anybody answered.
+        self.withdrawn = asyncio.Event()
+        self.answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    async def ask(self, visitor: Visitor) -> bool:
+        self.asked.set()
+        try:
+            return await self.answer
+        except asyncio.CancelledError:
+            self.withdrawn.set()
+            raise
+
+    async def show_indicator(self, visitor: Visitor) -> Indicator:
+        return await AutoApprove().show_indicator(visitor)

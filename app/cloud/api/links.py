@@ -214,12 +214,14 @@ async def _hold_link(
     link_id = str(uuid.uuid4())
     address = websocket.client.host if websocket.client else None
     control = await ctx.broker.subscribe(computer_topic(computer.id))
-    # An older link of the same computer (a reconnect racing a half-dead socket) gives way.
-    await ctx.broker.publish(
-        computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
-    )
     try:
         await presence.link_opened(ctx, computer, link_id, endpoint, session_key, address)
+        # An older link of the same computer (a reconnect racing a half-dead socket) gives
+        # way, once this one holds the computer: its close then finds the computer taken
+        # over and leaves it online (told first, it could take it offline for a moment).
+        await ctx.broker.publish(
+            computer_topic(computer.id), json.dumps({"kind": "replaced", "link_id": link_id})
+        )
         await _send(
             websocket,
             Welcome(

@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Awaitable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from app.viewer.core.gestures import (
     TouchPoint,
     ViewportChanged,
 )
+from app.viewer.core.i18n import tr
 from app.viewer.core.session import (
     Renew,
     SessionFailed,
@@ -135,34 +136,62 @@ class SessionController(QtCore.QObject):
         """The session, from connecting until it ends or ``stop()`` is called."""
         self._stopping = asyncio.Event()
         self.state_changed.emit("connecting", "")
+        session = ViewerSession(
+            cloud_url,
+            grant,
+            renew=renew,
+            on_state=self.on_state,
+            on_picture=self.on_picture,
+            on_screens=self.on_screens,
+            on_clipboard=self._clipboard_arrived,
+            share_clipboard=self._share_clipboard,
+            downloads=self.downloads,
+            on_transfer=lambda transfer: self.transfer_changed.emit(transfer.number),
+            on_sound=self.sound_output.play,
+            sound=self._sound and self.sound_output.start(),
+            draw_cursor=True,
+            on_cursor=self.cursor_changed.emit,
+            fit_screen=self._fit_size(),
+            on_fits=self.fit_available.emit,
+        )
+
+        async def open_and_attach() -> None:
+            await session.__aenter__()
+            self.attach(session)  # in the same step as "live": no input is lost between
+
         try:
-            async with ViewerSession(
-                cloud_url,
-                grant,
-                renew=renew,
-                on_state=self.on_state,
-                on_picture=self.on_picture,
-                on_screens=self.on_screens,
-                on_clipboard=self._clipboard_arrived,
-                share_clipboard=self._share_clipboard,
-                downloads=self.downloads,
-                on_transfer=lambda transfer: self.transfer_changed.emit(transfer.number),
-                on_sound=self.sound_output.play,
-                sound=self._sound and self.sound_output.start(),
-                draw_cursor=True,
-                on_cursor=self.cursor_changed.emit,
-                fit_screen=self._fit_size(),
-                on_fits=self.fit_available.emit,
-            ) as session:
-                self.attach(session)
-                ended = asyncio.ensure_future(session.wait_state("closed", None))
-                stopped = asyncio.ensure_future(self._stopping.wait())
-                await asyncio.wait({ended, stopped}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (ended, stopped):
-                    task.cancel()
-                await self.close()
+            opened = await self._unless_stopped(open_and_attach())
         except SessionFailed as exc:
             self.state_changed.emit("closed", str(exc))
+            return
+        if not opened:  # closed while connecting, or while the computer's person was asked
+            self.state_changed.emit("closed", tr("Closed by the viewer."))
+            return
+        try:
+            await self._unless_stopped(session.wait_state("closed", None))
+            await self.close()
+        finally:
+            await session.__aexit__(None, None, None)
+
+    async def _unless_stopped(self, work: Awaitable[object]) -> bool:
+        """``work`` to its end (True), or until ``stop()`` (False: it is cancelled, which
+        for a session still opening closes its connection, so the agent withdraws the
+        question put to the person at the computer)."""
+        assert self._stopping is not None
+        working = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({working, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not working.done():
+                working.cancel()
+                with contextlib.suppress(asyncio.CancelledError, SessionFailed):
+                    await working
+        if working.cancelled():
+            return False
+        working.result()  # what it raised
+        return True
 
     def stop(self) -> None:
         if self._stopping is not None:

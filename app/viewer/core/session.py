@@ -282,6 +282,9 @@ class ViewerSession:
             raise SessionFailed(
                 tr("The session did not start: {reason}").format(reason=exc)
             ) from None
+        except asyncio.CancelledError:  # the viewer gave up: the connection goes too
+            await ws.close()
+            raise
         if not isinstance(accepted, SessionAccepted) or accepted.session_id != grant.session_id:
             await ws.close()
             raise SessionFailed(tr("The computer did not accept the session."))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,8 @@ import pytest
 from app.agent import xdg_portal
 from app.agent.capture.base import Captured, Desktop, DesktopUnavailable, open_desktop
 from app.agent.capture.portal import PortalScreen
-from app.agent.xdg_portal import TOKEN_FILE, PortalSession
+from app.agent.xdg_portal import TOKEN_FILE, TOKEN_SERVICE, PortalSession
+from tests.support.keyrings import MemoryKeyring, using_keyring
 from tests.support.wayland import (
     EventDemo,
     Person,
@@ -96,35 +96,37 @@ def test_capture_sees_what_a_wayland_client_draws_and_each_change(
 def test_the_persons_yes_is_remembered_and_the_next_session_asks_nobody(
     wayland: WaylandDesktop, tmp_path: Path
 ) -> None:
-    """ScreenCast (view only) remembers the grant: the token is kept 0600 in the agent's
-    state folder, and the next session (a restarted agent) opens with no dialog."""
+    """ScreenCast (view only) remembers the grant: the token is kept in the OS keyring
+    (nothing of it on disk), and the next session (a restarted agent) opens with no
+    dialog."""
     assert xdg_portal.asks_person(interactive=False, state_dir=tmp_path)
     person = Person(wayland)
-    try:
-        session = opened_with_answer(
-            person, lambda: PortalSession(interactive=False, state_dir=tmp_path), interaction=False
-        )
-    finally:
-        person.close()
-    session.close()
-    # Known before asking: the next session needs no answer (the viewer need not wait).
-    assert not xdg_portal.asks_person(interactive=False, state_dir=tmp_path)
-    # RemoteDesktop 1 (portal 1.16) remembers nothing: a session with input asks again.
-    assert xdg_portal.asks_person(interactive=True, state_dir=tmp_path)
-    token_file = tmp_path / TOKEN_FILE
-    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
-    first_token = token_file.read_text()
+    with using_keyring(MemoryKeyring()) as keychain:
+        try:
+            session = opened_with_answer(
+                person,
+                lambda: PortalSession(interactive=False, state_dir=tmp_path),
+                interaction=False,
+            )
+        finally:
+            person.close()
+        session.close()
+        # Known before asking: the next session needs no answer (the viewer need not wait).
+        assert not xdg_portal.asks_person(interactive=False, state_dir=tmp_path)
+        # RemoteDesktop 1 (portal 1.16) remembers nothing: a session with input asks again.
+        assert xdg_portal.asks_person(interactive=True, state_dir=tmp_path)
+        kept = keychain.secrets[(TOKEN_SERVICE, str(tmp_path.resolve()))]
+        assert not (tmp_path / TOKEN_FILE).exists()
 
-    started = time.monotonic()
-    again = PortalSession(interactive=False, state_dir=tmp_path)  # nobody answers anything
-    restored_s = time.monotonic() - started
-    try:
-        assert again.streams and not again.interactive
-    finally:
-        again.close()
-    assert restored_s < 5, f"the remembered grant took {restored_s:.2f} s"
-    # Each Start's token replaces the kept one (GNOME 43 hands out the same one again).
-    assert json.loads(token_file.read_text())["token"] == json.loads(first_token)["token"]
+        # Nobody answers anything: a dialog would be withdrawn unanswered, and refused.
+        again = PortalSession(interactive=False, state_dir=tmp_path)
+        try:
+            assert again.streams and not again.interactive
+        finally:
+            again.close()
+        # Each Start's token replaces the kept one (GNOME 43 hands out the same one again).
+        replaced = keychain.secrets[(TOKEN_SERVICE, str(tmp_path.resolve()))]
+        assert json.loads(replaced)["token"] == json.loads(kept)["token"]
 
 
 def test_a_declined_dialog_says_so(wayland: WaylandDesktop, tmp_path: Path) -> None:

@@ -13,14 +13,19 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.agent.approval import AutoApprove, Indicator, Visitor
 from app.cloud.settings import Settings
 from app.protocol.input import InputEvent
 from app.viewer.core import session as viewer_session
 from app.viewer.core.session import Renew, SessionEnded, SessionGrant, ViewerSession
 from tests.conftest import fast_settings
 from tests.support.api import Api
-from tests.support.sessions import Host, entitled_online_host, open_session
+from tests.support.sessions import (
+    AskedHost,
+    Host,
+    entitled_online_host,
+    open_session,
+    session_logged,
+)
 from tests.support.waiting import eventually
 from tests.support.wayland import (
     EventDemo,
@@ -67,22 +72,6 @@ class Counted:
     async def __call__(self) -> SessionGrant:
         self.calls += 1
         raise SessionEnded("renewed")
-
-
-class AskedHost:
-    """The agent's own prompt (``--approve ask``), answered by the test for the person at
-    the computer (the real prompt is the subject of tests/agent/test_approval.py)."""
-
-    def __init__(self) -> None:
-        self.asked = asyncio.Event()
-        self.answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-
-    async def ask(self, visitor: Visitor) -> bool:
-        self.asked.set()
-        return await self.answer
-
-    async def show_indicator(self, visitor: Visitor) -> Indicator:
-        return await AutoApprove().show_indicator(visitor)
 
 
 async def waiting_for(session: ViewerSession, detail: str) -> None:
@@ -167,6 +156,8 @@ async def test_a_declined_portal_dialog_ends_the_session_with_its_reason(
                 "The person at the computer did not allow sharing its screen."
             )
             assert renew.calls == 0 and not host.sessions.live
+            # The account's session log says so: it was never started.
+            await session_logged(api, host.user, "declined")
     finally:
         person.close()
 
