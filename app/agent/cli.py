@@ -83,6 +83,14 @@ def _run(
     print(f"Agent for '{state.name}' linking to {state.cloud_url}", flush=True)
 
     session_key = store.session_key()
+    if source == "x11":
+        from app.agent.capture.resolution import give_back_left_fitted
+
+        if give_back_left_fitted(None, store.state_dir):
+            print(
+                "The monitor an earlier agent had fitted to a viewer has its own resolution back",
+                flush=True,
+            )
 
     async def run() -> None:
         sessions = agent_sessions(

@@ -13,12 +13,16 @@ from pathlib import Path
 import keyring
 import pytest
 
+from app.agent.capture.resolution import FITTED_FILE
+from app.agent.capture.x11 import list_monitors
 from app.agent.link import Backoff, ControlLink
 from app.agent.state import AgentState, AgentStore
 from app.protocol import ComputerPresence
+from tests.conftest import x_server
 from tests.support.agent_process import enroll_agent, porthole, start_agent
 from tests.support.api import Api, EventStream
 from tests.support.keyrings import MemoryKeyring
+from tests.support.resolution import killed_while_fitted
 from tests.support.server import CloudProcess
 
 # The agent CLI does not depend on the storage backend; SQLite keeps these quick.
@@ -200,3 +204,24 @@ async def test_a_stopping_cloud_takes_its_computers_offline(tmp_path: Path) -> N
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@on_sqlite
+async def test_a_monitor_left_fitted_by_a_killed_agent_is_given_back_when_it_runs_again(
+    api: Api, tmp_path: Path, agents: list[subprocess.Popen[str]]
+) -> None:
+    """No viewer needed: the restarted agent gives the monitor its own resolution back as
+    it starts, before any session."""
+    user = await api.sign_up()
+    state_dir = tmp_path / "agent"
+    await enroll_agent(api, user, state_dir, "Kiosk host")
+    with x_server(1920, 1200) as display_name:
+        killed_while_fitted(display_name, state_dir, 900, 1200)
+        async with EventStream(api, user) as events:
+            agent = start_agent(state_dir, "--source", "x11", env={"DISPLAY": display_name})
+            agents.append(agent)
+            await events.wait_for(20, type="computer.presence", online=True)
+            # The monitor is given back before the agent links to the cloud.
+            [monitor] = list_monitors(display_name)
+            assert (monitor.width, monitor.height) == (1920, 1200)
+            assert not (state_dir / FITTED_FILE).exists()

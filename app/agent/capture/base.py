@@ -183,9 +183,9 @@ def open_desktop(
     """A screen source with its natural input back-end (X11 → XTest, Wayland → the
     portal's session, mss → pynput, the demo screen is its own input), or the one asked
     for. ``state_dir`` keeps what the desktop lets the agent remember (the portal's
-    restore token). May wait for the person at the computer (the portal's dialog), unless
-    ``withdrawal`` gives up first, and raises DesktopUnavailable when the screen cannot be
-    shared."""
+    restore token) and what it must give back (a monitor's resolution). May wait for
+    the person at the computer (the portal's dialog), unless ``withdrawal`` gives up
+    first, and raises DesktopUnavailable when the screen cannot be shared."""
     screen: ScreenSource
     if source == "wayland":
         return _open_wayland(input_backend or "portal", state_dir, withdrawal)
@@ -225,9 +225,12 @@ def open_desktop(
         from app.agent.capture.resolution import FitRefused, X11Resolution
 
         try:
-            desktop.resolution = X11Resolution(display_name)
+            desktop.resolution = X11Resolution(display_name, state_dir)
         except FitRefused as exc:
             log.warning("sessions will not fit the screen to the viewer: %s", exc)
+        else:
+            if desktop.resolution.recovered:  # put back after an agent that died
+                screen.reload()
     return desktop
 
 

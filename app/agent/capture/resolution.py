@@ -9,25 +9,38 @@ viewer is told.
 
 The monitor's own mode and the screen's size are remembered at the first change and put
 back by :meth:`X11Resolution.restore` (when the viewer asks, and when the session ends or
-drops); the modes made here are deleted then too, so nothing is left behind."""
+drops); the modes made here are deleted then too, so nothing is left behind. An agent
+that dies before it could (killed, a power cut of its own process) left a note in its
+state folder: the next agent on that display puts the monitor back, unless the person at
+the computer has chosen another resolution since."""
 
 from __future__ import annotations
 
+import json
+import logging
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from Xlib import display
-from Xlib.error import XError
+from Xlib.error import DisplayError, XError
 from Xlib.ext import randr
 
+from app.identity import write_private
 from app.protocol import Monitor
+
+log = logging.getLogger(__name__)
 
 #: Smallest and largest size given to a monitor, whatever the viewer asks.
 MIN_WIDTH, MIN_HEIGHT = 640, 480
 MAX_SIDE = 8192
 #: Pixels per inch assumed for the physical size when the screen does not report one.
 FALLBACK_DPI = 96
+#: The note in the agent's state folder of a monitor fitted and not yet given back.
+FITTED_FILE = "fitted-monitor.json"
+#: The names of the modes made here start with this.
+MODE_PREFIX = "porthole-"
 
 
 class FitRefused(Exception):
@@ -110,9 +123,11 @@ def _aspect(width: int, height: int) -> tuple[int, int] | None:
 
 
 class X11Resolution:
-    """Changes the resolution of monitors of one X display, on a connection of its own."""
+    """Changes the resolution of monitors of one X display, on a connection of its own.
+    With a ``state_dir``, what must be given back is noted there until it is, and a note
+    left by an agent that died is acted on here (``recovered`` says so)."""
 
-    def __init__(self, display_name: str | None = None) -> None:
+    def __init__(self, display_name: str | None = None, state_dir: Path | None = None) -> None:
         self._display = display.Display(display_name)
         try:
             if not self._display.has_extension("RANDR"):
@@ -126,6 +141,9 @@ class X11Resolution:
         self._root = self._display.screen().root
         self._original: _Original | None = None
         self._made: dict[tuple[int, int], int] = {}  # (width, height) -> mode made here
+        self._note = state_dir / FITTED_FILE if state_dir is not None else None
+        #: A monitor left fitted by an agent that died was given its own resolution back.
+        self.recovered = self._recover()
 
     @property
     def changed(self) -> bool:
@@ -170,6 +188,7 @@ class X11Resolution:
             return self._fit(monitor, width, height)
         if (crtc.width, crtc.height) == size:
             return size
+        self._write_note(size)  # before the change: a death during it is covered too
         mode = self._mode_for(size, crtc.outputs, resources)
         self._configure(crtc, mode, size, resources)
         return size
@@ -191,18 +210,96 @@ class X11Resolution:
                 )
             except XError:
                 self._display.sync()  # (the display went on without us: nothing to undo)
-        for mode in self._made.values():
-            for output in original.crtc.outputs if original is not None else ():
-                self._display.xrandr_delete_output_mode(output, mode)
-            self._display.xrandr_destroy_mode(mode)
+        if self._made:
+            resources = self._root.xrandr_get_screen_resources_current()
+            outputs = original.crtc.outputs if original is not None else ()
+            for mode in self._made.values():
+                self._forget_mode(mode, outputs, resources)
         self._made.clear()
         self._display.sync()
+        if self._note is not None:
+            self._note.unlink(missing_ok=True)
 
     def close(self) -> None:
         try:
             self.restore()
         finally:
             self._display.close()
+
+    # -- after an agent that died ------------------------------------------------------------
+
+    def _write_note(self, fitted: tuple[int, int]) -> None:
+        if self._note is None or self._original is None:
+            return
+        note = {
+            "display": self._display.get_display_name(),
+            "original": asdict(self._original),
+            "fitted": list(fitted),
+        }
+        write_private(self._note, json.dumps(note))
+
+    def _recover(self) -> bool:
+        """Give back what an agent that died left fitted on this display (its note says
+        what), unless the monitor shows another size than it was given (the person at
+        the computer chose one since: theirs stays). The modes made here go either way,
+        but for one in use."""
+        if self._note is None:
+            return False
+        try:
+            note = json.loads(self._note.read_text(encoding="utf-8"))
+            if note["display"] != self._display.get_display_name():
+                return False  # another display's: the agent on it acts on it
+            stored = note["original"]
+            crtc = _Crtc(**{**stored["crtc"], "outputs": tuple(stored["crtc"]["outputs"])})
+            original = _Original(**{**stored, "crtc": crtc})
+            fitted = (int(note["fitted"][0]), int(note["fitted"][1]))
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            log.warning("the note of a monitor left fitted is unreadable: it is dropped")
+            self._note.unlink(missing_ok=True)
+            return False
+        try:
+            resources = self._root.xrandr_get_screen_resources_current()
+            now = self._display.xrandr_get_crtc_info(crtc.id, resources.config_timestamp)
+            made = self._modes_made_here(resources)
+            still_fitted = (
+                (now.x, now.y, now.width, now.height) == (crtc.x, crtc.y, *fitted)
+                and now.mode in made.values()
+                and crtc.mode in {mode.id for mode in resources.modes}
+            )
+            if still_fitted:
+                log.info(
+                    "a monitor left at %dx%d by an agent that stopped gets its own back", *fitted
+                )
+                self._original, self._made = original, made
+                self.restore()
+                return True
+            for mode in made.values():
+                if mode != now.mode:
+                    self._forget_mode(mode, crtc.outputs, resources)
+            self._display.sync()
+        except XError:
+            self._display.sync()  # (the display is not the one the note was made on)
+        self._note.unlink(missing_ok=True)
+        return False
+
+    def _modes_made_here(self, resources: Any) -> dict[tuple[int, int], int]:
+        """The modes on the display made by an agent (by their name), by size."""
+        made, start = {}, 0
+        for mode in resources.modes:
+            name = resources.names[start : start + mode.name_length]
+            start += mode.name_length
+            if name.startswith(MODE_PREFIX):
+                made[(mode.width, mode.height)] = int(mode.id)
+        return made
+
+    def _forget_mode(self, mode: int, outputs: tuple[int, ...], resources: Any) -> None:
+        for output in outputs:
+            info = self._display.xrandr_get_output_info(output, resources.config_timestamp)
+            if mode in info.modes:
+                self._display.xrandr_delete_output_mode(output, mode)
+        self._display.xrandr_destroy_mode(mode)
 
     # -- the parts -------------------------------------------------------------------------
 
@@ -243,7 +340,7 @@ class X11Resolution:
                 return int(mode_id)
         mode = self._made.get(size)
         if mode is None:
-            name = f"porthole-{size[0]}x{size[1]}"
+            name = f"{MODE_PREFIX}{size[0]}x{size[1]}"
             timings = cvt_reduced_blanking(*size)
             created = self._root.xrandr_create_mode(
                 {"id": 0, "name_length": len(name), **timings}, name
@@ -316,3 +413,19 @@ class X11Resolution:
             if info.mode:
                 width, height = max(width, info.x + info.width), max(height, info.y + info.height)
         return width, height
+
+
+def give_back_left_fitted(display_name: str | None, state_dir: Path) -> bool:
+    """At the agent's start: a monitor an earlier agent (that died) left fitted gets its
+    own resolution back now, not at the next session. True when one did."""
+    if not (state_dir / FITTED_FILE).exists():
+        return False
+    try:
+        resolution = X11Resolution(display_name, state_dir)
+    except (FitRefused, OSError, XError, DisplayError) as exc:
+        log.warning("a monitor left fitted cannot be given back now: %s", exc)
+        return False
+    try:
+        return resolution.recovered
+    finally:
+        resolution.close()

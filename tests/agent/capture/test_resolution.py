@@ -1,21 +1,27 @@
 """Fitting a monitor to a viewer with RandR on a real X server (Xvfb), and giving it back:
-the sizes chosen, the mode timings, the screen around it, and nothing left behind."""
+the sizes chosen, the mode timings, the screen around it, and nothing left behind, even
+after an agent killed outright."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from Xlib import display
 
+from app.agent.capture.base import open_desktop
 from app.agent.capture.resolution import (
+    FITTED_FILE,
     FitRefused,
     X11Resolution,
     cvt_reduced_blanking,
     fitted_size,
+    give_back_left_fitted,
 )
 from app.agent.capture.x11 import X11Screen, list_monitors
 from tests.conftest import x_server
+from tests.support.resolution import killed_while_fitted
 from tests.support.xprobe import paint_root
 
 
@@ -121,3 +127,44 @@ def test_a_monitor_that_is_not_one_crtc_is_refused(big_display: str) -> None:
         resolution.close()
     [same] = list_monitors(big_display)
     assert (same.width, same.height) == (1920, 1200)
+
+
+def test_a_monitor_left_fitted_by_a_killed_agent_is_given_back_at_the_next_start(
+    big_display: str, tmp_path: Path
+) -> None:
+    killed_while_fitted(big_display, tmp_path, 900, 1200)
+    [left] = list_monitors(big_display)
+    assert (left.width, left.height) == (896, 1200)  # what SIGKILL leaves: X keeps it
+    assert give_back_left_fitted(big_display, tmp_path)
+    [restored] = list_monitors(big_display)
+    assert (restored.width, restored.height) == (1920, 1200)
+    assert not [name for name in modes_named(big_display) if name.startswith("porthole-")]
+    assert not (tmp_path / FITTED_FILE).exists()
+    assert not give_back_left_fitted(big_display, tmp_path)  # once
+
+
+def test_a_resolution_chosen_since_stays(big_display: str, tmp_path: Path) -> None:
+    """The person at the computer set another size after the agent died: theirs stays,
+    and the agent's unused modes go."""
+    killed_while_fitted(big_display, tmp_path, 900, 1200)
+    killed_while_fitted(big_display, tmp_path / "someone-else", 1024, 768)
+    assert not give_back_left_fitted(big_display, tmp_path)
+    [kept] = list_monitors(big_display)
+    assert (kept.width, kept.height) == (1024, 768)
+    assert [name for name in modes_named(big_display) if name.startswith("porthole-")] == [
+        "porthole-1024x768"  # in use
+    ]
+    assert not (tmp_path / FITTED_FILE).exists()
+
+
+def test_a_session_opening_after_a_killed_agent_sees_the_monitor_given_back(
+    big_display: str, tmp_path: Path
+) -> None:
+    killed_while_fitted(big_display, tmp_path, 800, 1000)
+    desktop = open_desktop("x11", big_display, state_dir=tmp_path)
+    try:
+        assert (desktop.screen.width, desktop.screen.height) == (1920, 1200)
+        grabbed = desktop.screen.grab_if_changed()
+        assert grabbed is not None and grabbed.rgb().shape == (1200, 1920, 3)
+    finally:
+        desktop.close()
