@@ -10,6 +10,8 @@ import socket
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from app.protocol.wake import magic_packet, parse_mac
 from tests.conftest import fast_settings
 from tests.support.agent_process import enroll_agent, start_agent
@@ -18,6 +20,9 @@ from tests.support.netns import veth_namespace
 from tests.support.server import CloudThread
 
 
+# A veth pair changes the network Chromium watches (its requests then fail with
+# ERR_NETWORK_CHANGED): never while the portal's tests run in it.
+@pytest.mark.xdist_group("portal")
 async def test_waking_a_sleeping_computer_sends_its_magic_packet(
     tmp_path: Path, agents: list[subprocess.Popen[str]]
 ) -> None:

@@ -240,6 +240,7 @@ class PortalSession(_Portal):
         #: screen sharing.
         self._needed: set[str] = set()
         self._watcher: threading.Thread | None = None
+        self._sending = threading.Lock()
         self._stop_read, self._stop_write = os.pipe2(os.O_CLOEXEC)
         try:
             self._start(interactive)
@@ -419,7 +420,8 @@ class PortalSession(_Portal):
             (self.handle, {}, *args),
         )
         message.header.flags |= MessageFlag.no_reply_expected
-        self._conn.send(message)
+        with self._sending:  # whole messages, whichever thread sends
+            self._conn.send(message)
 
     # -- ending ------------------------------------------------------------------------
 
@@ -488,7 +490,7 @@ class PortalSession(_Portal):
                 "Close",
             )
             message.header.flags |= MessageFlag.no_reply_expected
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError), self._sending:
                 self._conn.send(message)
             self.handle = ""
         super().close()

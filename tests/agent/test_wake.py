@@ -7,6 +7,8 @@ import contextlib
 import socket
 from collections.abc import Iterator
 
+import pytest
+
 from app.agent.wake import local_adapters, send_wake
 from app.protocol.wake import (
     WakeSend,
@@ -62,6 +64,9 @@ def test_the_magic_packet_is_broadcast_on_loopback() -> None:
     assert source == "127.0.0.1"
 
 
+# A veth pair changes the network Chromium watches (its requests then fail with
+# ERR_NETWORK_CHANGED): never while the portal's tests run in it.
+@pytest.mark.xdist_group("portal")
 def test_the_magic_packet_crosses_a_real_link_as_a_broadcast() -> None:
     with veth_namespace() as other, listening() as listener:
         port = listener.getsockname()[1]
