@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,25 +20,35 @@ PR_SET_PDEATHSIG = 1
 #: session's, a test's pool) may end long before the child should. This one lasts as
 #: long as the process (its one thread starts with the first child).
 _spawner = ThreadPoolExecutor(1, thread_name_prefix="tied-children")
-# Loaded here, never in a child between the fork and the exec.
+#: util-linux's setpriv asks for the parent-death signal and execs the command: no
+#: Python runs in the child between fork and exec, where a lock another thread held at
+#: the fork (the dynamic loader's, an import's) would hang it for good — and with it
+#: every later start (seen once in the suite: a PipeWire reader never started).
+_SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+# Elsewhere on Linux: prctl looked up here, never in a child between the fork and the exec.
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_prctl = _libc.prctl if _libc is not None else None
+_SIGKILL = int(signal.SIGKILL)
 
 
 def start_tied(argv: Sequence[str], **options: Any) -> subprocess.Popen[bytes]:
     """``subprocess.Popen(argv, **options)`` that the kernel kills (SIGKILL) when this
     process ends, even killed itself with no chance to clean up (Linux; elsewhere a plain
     child)."""
-    libc = _libc
-    if libc is None:
+    setpriv, prctl = _SETPRIV, _prctl
+    if setpriv is None and prctl is None:
         return subprocess.Popen(argv, **options)
     parent = os.getpid()
 
     def die_with_parent() -> None:  # in the child, between fork and exec
-        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+        assert prctl is not None
+        prctl(PR_SET_PDEATHSIG, _SIGKILL)
         if os.getppid() != parent:  # the parent ended before the prctl
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), _SIGKILL)
 
     def start() -> subprocess.Popen[bytes]:
+        if setpriv is not None:
+            return subprocess.Popen([setpriv, "--pdeathsig", "KILL", "--", *argv], **options)
         return subprocess.Popen(argv, preexec_fn=die_with_parent, **options)
 
     return _spawner.submit(start).result()

@@ -25,7 +25,7 @@ KEY_LEFTSHIFT = 42
 #: A release (a button's or a key's) now and then stays queued in GNOME 43's mutter until
 #: more input comes: about 2 % of clicks on a loaded computer, measured with
 #: weston-eventdemo, where the release showed only with the next click, seconds later,
-#: the button held meanwhile. The last release is sent again this much later.
+#: the button held meanwhile. Each release is sent again this much later.
 RELEASE_AGAIN_S = 0.03
 #: Named keys (X keysym names, as the protocol sends them) → Linux evdev key codes. Names
 #: not here go as keysyms.
@@ -100,32 +100,37 @@ EVDEV_KEYS = {
 
 
 class InputSender:
-    """Sends the session's input events in order, and each release that is the last event
-    sent once more ``after_s`` later (on a thread of its own: the session's loop is not
-    held up). A release again is harmless: the compositor ignores a button or key let go
-    that is not down. Any event sent meanwhile takes its place, so it never lands after
-    a new press."""
+    """Sends the session's input events in order, and each release (of a button or a key)
+    once more ``after_s`` later, on a thread of its own (the session's loop is not held
+    up). A release again is harmless: the compositor ignores a button or key let go that
+    is not down. A new press of the same button or key takes the second release back, so
+    it never lands after that press; pointer motion does not (it is what usually follows
+    a click)."""
 
     def __init__(self, notify: Callable[..., None], after_s: float) -> None:
         self._notify, self._after_s = notify, after_s
         self._changed = threading.Condition()
-        self._again: tuple[float, tuple[Any, ...]] | None = None  # (when, the release)
+        # (method, button or key) -> (when, the release) still to be sent again
+        self._owed: dict[tuple[Any, Any], tuple[float, tuple[Any, ...]]] = {}
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="portal-input", daemon=True)
         self._thread.start()
 
     @property
-    def owed(self) -> tuple[Any, ...] | None:
-        """The release to be sent again, if one is."""
+    def owed(self) -> list[tuple[Any, ...]]:
+        """The releases still to be sent again."""
         with self._changed:
-            return self._again[1] if self._again is not None else None
+            return [release for _, release in self._owed.values()]
 
-    def send(self, *event: Any, release: bool = False) -> None:
+    def send(self, *event: Any, press: bool = False, release: bool = False) -> None:
+        """``event``: a ``Notify…`` method, its signature, then (for a button or key) which
+        one and whether it is down."""
         with self._changed:
-            self._again = None
+            if press or release:
+                self._owed.pop((event[0], event[2]), None)
             self._notify(*event)
             if release:
-                self._again = (time.monotonic() + self._after_s, event)
+                self._owed[(event[0], event[2])] = (time.monotonic() + self._after_s, event)
                 self._changed.notify()
 
     def close(self) -> None:
@@ -138,14 +143,14 @@ class InputSender:
     def _run(self) -> None:
         with self._changed:
             while not self._closed:
-                left = 1.0 if self._again is None else self._again[0] - time.monotonic()
-                if left > 0:
-                    self._changed.wait(left)
-                    continue
-                assert self._again is not None
-                event, self._again = self._again[1], None
-                with contextlib.suppress(OSError):  # the bus closed under it: nothing held
-                    self._notify(*event)
+                now = time.monotonic()
+                due = [key for key, (when, _) in self._owed.items() if when <= now]
+                for key in due:
+                    _, release = self._owed.pop(key)
+                    with contextlib.suppress(OSError):  # the bus closed: nothing is held
+                        self._notify(*release)
+                soonest = min((when for when, _ in self._owed.values()), default=now + 1.0)
+                self._changed.wait(max(0.001, soonest - time.monotonic()))
 
 
 class PortalInput(InputBackend):
@@ -184,7 +189,9 @@ class PortalInput(InputBackend):
         )
 
     def set_button(self, button: str, down: bool) -> None:
-        self._sender.send("NotifyPointerButton", "iu", BUTTONS[button], int(down), release=not down)
+        self._sender.send(
+            "NotifyPointerButton", "iu", BUTTONS[button], int(down), press=down, release=not down
+        )
 
     def set_key(self, name: str, down: bool) -> bool:
         code = EVDEV_KEYS.get(name)
@@ -194,7 +201,9 @@ class PortalInput(InputBackend):
         keysym = XK.string_to_keysym(name)
         if not keysym:
             return False
-        self._sender.send("NotifyKeyboardKeysym", "iu", keysym, int(down), release=not down)
+        self._sender.send(
+            "NotifyKeyboardKeysym", "iu", keysym, int(down), press=down, release=not down
+        )
         return True
 
     def scroll(self, dx: int, dy: int) -> None:
@@ -204,8 +213,10 @@ class PortalInput(InputBackend):
 
     def type_character(self, char: str) -> None:
         keysym = keysym_of_character(char)
-        self._sender.send("NotifyKeyboardKeysym", "iu", keysym, 1)
+        self._sender.send("NotifyKeyboardKeysym", "iu", keysym, 1, press=True)
         self._sender.send("NotifyKeyboardKeysym", "iu", keysym, 0, release=True)
 
     def _keycode(self, code: int, down: bool) -> None:
-        self._sender.send("NotifyKeyboardKeycode", "iu", code, int(down), release=not down)
+        self._sender.send(
+            "NotifyKeyboardKeycode", "iu", code, int(down), press=down, release=not down
+        )
