@@ -25,33 +25,36 @@ _spawner = ThreadPoolExecutor(1, thread_name_prefix="tied-children")
 #: the fork (the dynamic loader's, an import's) would hang it for good — and with it
 #: every later start (seen once in the suite: a PipeWire reader never started).
 _SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
-# Elsewhere on Linux: prctl looked up here, never in a child between the fork and the exec.
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-_prctl = _libc.prctl if _libc is not None else None
-_SIGKILL = int(signal.SIGKILL)
+# Where it is missing (Linux only): prctl looked up here, never in a child between the
+# fork and the exec.
+_prctl = (
+    ctypes.CDLL(None, use_errno=True).prctl
+    if _SETPRIV is None and sys.platform.startswith("linux")
+    else None
+)
 
 
 def start_tied(argv: Sequence[str], **options: Any) -> subprocess.Popen[bytes]:
     """``subprocess.Popen(argv, **options)`` that the kernel kills (SIGKILL) when this
     process ends, even killed itself with no chance to clean up (Linux; elsewhere a plain
     child)."""
-    setpriv, prctl = _SETPRIV, _prctl
-    if setpriv is None and prctl is None:
-        return subprocess.Popen(argv, **options)
-    parent = os.getpid()
+    prctl, parent = _prctl, os.getpid()
 
     def die_with_parent() -> None:  # in the child, between fork and exec
         assert prctl is not None
-        prctl(PR_SET_PDEATHSIG, _SIGKILL)
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
         if os.getppid() != parent:  # the parent ended before the prctl
-            os.kill(os.getpid(), _SIGKILL)
+            os.kill(os.getpid(), signal.SIGKILL)
 
-    def start() -> subprocess.Popen[bytes]:
-        if setpriv is not None:
-            return subprocess.Popen([setpriv, "--pdeathsig", "KILL", "--", *argv], **options)
-        return subprocess.Popen(argv, preexec_fn=die_with_parent, **options)
-
-    return _spawner.submit(start).result()
+    if _SETPRIV is not None:
+        command, preexec = [_SETPRIV, "--pdeathsig", "KILL", "--", *argv], None
+    elif prctl is not None:
+        command, preexec = list(argv), die_with_parent
+    else:
+        return subprocess.Popen(argv, **options)
+    return _spawner.submit(
+        lambda: subprocess.Popen(command, preexec_fn=preexec, **options)
+    ).result()
 
 
 def stop(process: subprocess.Popen[Any], wait_s: float = 10) -> None:

@@ -5,9 +5,9 @@ computer answers one dialog), or of ScreenCast alone for a view-only agent.
 Spoken over the session bus with jeepney. Each call that needs the person's answer
 returns a Request whose Response signal carries it; the signal is subscribed to before
 the call so it is never missed. Where the portal can remember a grant (ScreenCast from
-version 4, RemoteDesktop from version 2), the restore token it gives is kept in the
-agent's state folder (0600, never logged) and handed back next time, so a restarted
-agent needs no click; each Start replaces it with the new one.
+version 4, RemoteDesktop from version 2), the restore token it gives is kept in the OS
+keyring (else in the agent's state folder, 0600; never logged) and handed back next
+time, so a restarted agent needs no click; each Start replaces it with the new one.
 
 Input goes through the same session without waiting for replies (NO_REPLY_EXPECTED):
 the bus keeps them in order, and a pointer move never waits for a round trip.
